@@ -1,0 +1,138 @@
+"""The coaching-script schema: what a sales manager writes in YAML, validated into frozen models.
+
+A script is a directed acyclic graph of steps. Each step asks one question (or just says something,
+kind ``info``) and names the step that follows, optionally through branches on earlier answers.
+Texts are Jinja2 templates, one per language.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+LANGUAGES: tuple[str, ...] = ("en", "zh")
+"""Every user-facing text exists in each of these languages (zh is Simplified Chinese)."""
+
+END = "end"
+"""The pseudo step a ``goto`` names to finish the script."""
+
+StepId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,47}$")]
+OptionId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_]{0,31}$")]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Text(Frozen):
+    """One text in every language; each value is a Jinja2 template."""
+
+    en: str | None = None
+    zh: str | None = None
+
+    def get(self, lang: str) -> str:
+        value = getattr(self, lang, None) or self.en or self.zh
+        return value or ""
+
+    def missing(self) -> list[str]:
+        return [lang for lang in LANGUAGES if not getattr(self, lang)]
+
+
+class Kind(StrEnum):
+    TEXT = "text"
+    CHOICE = "choice"
+    MULTI = "multi"
+    SCALE = "scale"
+    YESNO = "yesno"
+    NUMBER = "number"
+    DATETIME = "datetime"
+    INFO = "info"
+
+
+class Option(Frozen):
+    id: OptionId
+    label: Text
+
+
+class Branch(Frozen):
+    """``goto`` this step when the condition ``if`` holds (no ``if``: always)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    when: str | None = Field(default=None, alias="if")
+    goto: str
+
+
+class Phase(Frozen):
+    id: StepId
+    title: Text
+
+
+class Step(Frozen):
+    id: StepId
+    kind: Kind
+    text: Text
+    phase: str | None = None
+    hint: Text | None = None
+    optional: bool = False
+    options: tuple[Option, ...] = ()
+    min: float | None = None
+    max: float | None = None
+    integer: bool = True
+    """For ``number``: whole numbers only."""
+    min_labels: Text | None = None
+    """For ``scale``: what the lowest value means ("very bad")."""
+    max_labels: Text | None = None
+    future: bool = False
+    """For ``datetime``: a date in the past is questioned before it is accepted."""
+    max_length: int = 2000
+    """For ``text``: longer answers are refused with a request to shorten them."""
+    ack: Text | None = None
+    """Said right after the answer is accepted (a neutral acknowledgement, never praise)."""
+    next: tuple[Branch, ...] = ()
+    """Empty: the following step in the file (or the end after the last one)."""
+
+    @field_validator("next", mode="before")
+    @classmethod
+    def _next_shorthand(cls, value: object) -> object:
+        if isinstance(value, str):
+            return ({"goto": value},)
+        return value
+
+    @property
+    def asks(self) -> bool:
+        return self.kind is not Kind.INFO
+
+
+class FollowUpEffect(Frozen):
+    """On finishing, ask the outside to schedule a follow-up at the answer of step ``at``."""
+
+    kind: Literal["follow_up"]
+    at: str
+    about: Text
+
+
+class NotifyManagerEffect(Frozen):
+    kind: Literal["notify_manager"]
+
+
+FinishEffect = Annotated[FollowUpEffect | NotifyManagerEffect, Field(discriminator="kind")]
+
+
+class Script(Frozen):
+    id: StepId
+    version: int = 1
+    title: Text
+    description: Text | None = None
+    phases: tuple[Phase, ...] = ()
+    steps: tuple[Step, ...]
+    start: str | None = None
+    summary: Text
+    on_finish: tuple[FinishEffect, ...] = ()
+    source: str = Field(default="", exclude=True)
+    """The file the script came from, for error messages."""
+
+    def first_step(self) -> str:
+        return self.start or self.steps[0].id

@@ -1,0 +1,117 @@
+"""A rep's conversation state: plain JSON-able data, so storage can keep it in one column.
+
+The state is everything needed to continue exactly where the rep left off, in any process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+STATE_FORMAT = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A sub-question inside a step, e.g. "Tue 25 Nov, 15:00 — right?" before a date is accepted."""
+
+    kind: str  # "confirm_date" | "confirm_past"
+    value: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One pass through one script (a debrief, a plan ...)."""
+
+    no: int
+    script: str
+    version: int
+    step: str
+    answers: dict[str, Any] = field(default_factory=dict)
+    revisit: bool = False
+    """The rep went back: ``step`` is being answered again."""
+    token: int = 0
+    """Bumped each time a question is asked; buttons carry it, so stale taps are recognised."""
+    pending: Pending | None = None
+    selection: tuple[str, ...] = ()
+    """Options toggled so far on a multiple-choice question answered with buttons."""
+    started_at: str = ""
+    updated_at: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    active: Run | None = None
+    drafts: tuple[Run, ...] = ()
+    mode: str = ""
+    """"" or a confirmation being asked: "confirm_cancel", "confirm_discard", "resume_or_new"."""
+    mode_arg: str = ""
+    runs: int = 0
+    """How many runs this rep has started; the next run's number is ``runs + 1``."""
+    last_seen: str = ""
+
+
+def run_to_json(run: Run) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "no": run.no,
+        "script": run.script,
+        "version": run.version,
+        "step": run.step,
+        "answers": run.answers,
+        "token": run.token,
+        "started_at": run.started_at,
+        "updated_at": run.updated_at,
+    }
+    if run.revisit:
+        data["revisit"] = True
+    if run.pending is not None:
+        data["pending"] = {"kind": run.pending.kind, "value": run.pending.value}
+    if run.selection:
+        data["selection"] = list(run.selection)
+    return data
+
+
+def run_from_json(data: dict[str, Any]) -> Run:
+    pending = data.get("pending")
+    return Run(
+        no=int(data["no"]),
+        script=str(data["script"]),
+        version=int(data["version"]),
+        step=str(data["step"]),
+        answers=dict(data.get("answers", {})),
+        revisit=bool(data.get("revisit", False)),
+        token=int(data.get("token", 0)),
+        pending=Pending(pending["kind"], pending.get("value")) if pending else None,
+        selection=tuple(data.get("selection", ())),
+        started_at=str(data.get("started_at", "")),
+        updated_at=str(data.get("updated_at", "")),
+    )
+
+
+def to_json(state: Conversation) -> dict[str, Any]:
+    return {
+        "format": STATE_FORMAT,
+        "active": run_to_json(state.active) if state.active else None,
+        "drafts": [run_to_json(r) for r in state.drafts],
+        "mode": state.mode,
+        "mode_arg": state.mode_arg,
+        "runs": state.runs,
+        "last_seen": state.last_seen,
+    }
+
+
+def from_json(data: dict[str, Any] | None) -> Conversation:
+    if not data:
+        return Conversation()
+    active = data.get("active")
+    return Conversation(
+        active=run_from_json(active) if active else None,
+        drafts=tuple(run_from_json(r) for r in data.get("drafts", ())),
+        mode=str(data.get("mode", "")),
+        mode_arg=str(data.get("mode_arg", "")),
+        runs=int(data.get("runs", 0)),
+        last_seen=str(data.get("last_seen", "")),
+    )
+
+
+__all__ = ["Conversation", "Pending", "Run", "from_json", "replace", "to_json"]

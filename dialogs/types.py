@@ -1,0 +1,203 @@
+"""The engine's vocabulary: events in, replies and effects out, and the context of one turn.
+
+All of them are small frozen values, messenger-neutral, so the same engine serves Telegram, the
+console chat and the tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+Lang = Literal["en", "zh"]
+JsonValue = Any
+"""A JSON-able answer value: str, int, float, bool, list[str] or None (skipped)."""
+
+
+# --- events -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TextIn:
+    """Something the rep typed (a number, a choice's number or label, a date in words...)."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class PickIn:
+    """A tap on an option button of the question with this ``token`` (stale tokens are refused).
+
+    For a multiple-choice question each tap toggles an option and ``option == DONE`` submits.
+    """
+
+    token: int
+    option: str
+
+
+DONE = "__done__"
+
+
+@dataclass(frozen=True, slots=True)
+class CommandIn:
+    """A command: back, skip, cancel, resume, discard, help, or start (``arg`` = script id)."""
+
+    name: str
+    arg: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MediaIn:
+    """Anything that is not text: photo, voice, location, sticker, video, document, ..."""
+
+    kind: str
+    ref: str = ""
+
+
+Event = TextIn | PickIn | CommandIn | MediaIn
+
+
+# --- replies ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    id: str
+    label: str
+    selected: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Say:
+    """A message to show. ``text`` is in the Telegram-HTML subset (``<b>``, ``<i>``), escaped."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """A question. Buttons carry ``token`` so that a tap on a stale question is recognised."""
+
+    token: int
+    step: str
+    kind: str
+    text: str
+    progress: str
+    choices: tuple[Choice, ...] = ()
+    hint: str = ""
+    current: str = ""
+    """The answer given before, when the rep went back to change it."""
+    can_skip: bool = False
+    can_back: bool = False
+
+
+Reply = Say | Ask
+
+
+# --- effects ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RunStarted:
+    run: int
+    script: str
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerSaved:
+    run: int
+    step: str
+    value: JsonValue
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerDropped:
+    """An answer on a branch that is no longer taken after the rep changed an earlier answer."""
+
+    run: int
+    step: str
+
+
+@dataclass(frozen=True, slots=True)
+class RunDrafted:
+    run: int
+
+
+@dataclass(frozen=True, slots=True)
+class RunResumed:
+    run: int
+
+
+@dataclass(frozen=True, slots=True)
+class RunDiscarded:
+    run: int
+
+
+@dataclass(frozen=True, slots=True)
+class RunFinished:
+    """The visit (or plan) is complete: the answers are final and the summary rendered."""
+
+    run: int
+    script: str
+    summary: str
+    answers: dict[str, JsonValue] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpWanted:
+    run: int
+    at: datetime
+    about: str
+
+
+@dataclass(frozen=True, slots=True)
+class ManagerNotice:
+    run: int
+    script: str
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class MediaKept:
+    """Evidence (photo, voice note, location) attached to the current run and step."""
+
+    run: int
+    step: str
+    kind: str
+    ref: str
+
+
+Effect = (
+    RunStarted
+    | AnswerSaved
+    | AnswerDropped
+    | RunDrafted
+    | RunResumed
+    | RunDiscarded
+    | RunFinished
+    | FollowUpWanted
+    | ManagerNotice
+    | MediaKept
+)
+
+
+# --- context and result ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What the engine may know of the world for one turn: the clock and the rep's preferences."""
+
+    now: datetime
+    """Aware, UTC."""
+    lang: Lang = "en"
+    tz: str = "UTC"
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    state: Any  # dialogs.state.Conversation; Any here to keep this module free of cycles
+    replies: tuple[Reply, ...]
+    effects: tuple[Effect, ...]
