@@ -1,12 +1,851 @@
-"""The dialog engine: one pure function from (state, event) to (new state, replies, effects)."""
+"""The dialog engine: one pure function from (state, event) to (new state, replies, effects).
+
+``step`` never does I/O and never raises for any event: whatever a rep sends, it answers with a
+question or a message, and the state it returns is always one the next turn can continue from.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from dialogs.answers import (
+    Accepted,
+    Confirm,
+    Reading,
+    Rejected,
+    check_selection,
+    datetime_of,
+    read_pick,
+    read_text,
+    read_yes_no,
+    scale_bounds,
+)
 from dialogs.catalog import Catalog
-from dialogs.state import Conversation
-from dialogs.types import Context, Event, Turn
+from dialogs.compile import CompiledScript, CompiledStep
+from dialogs.model import END, Kind
+from dialogs.state import Conversation, Pending, Run
+from dialogs.types import (
+    DONE,
+    AnswerDropped,
+    AnswerSaved,
+    Ask,
+    Choice,
+    CommandIn,
+    Context,
+    Effect,
+    Event,
+    FollowUpWanted,
+    ManagerNotice,
+    MediaIn,
+    MediaKept,
+    PickIn,
+    Reply,
+    RunDiscarded,
+    RunDrafted,
+    RunFinished,
+    RunResumed,
+    RunStarted,
+    Say,
+    TextIn,
+    Turn,
+)
+from dialogs.when import When, describe_when
+
+EVIDENCE_MEDIA = frozenset({"photo", "location"})
+"""Media kept as evidence of the visit; the question is then asked again."""
+VOICE_MEDIA = frozenset({"voice", "audio", "video_note"})
+COMMANDS = frozenset({"open", "start", "resume", "back", "skip", "cancel", "discard", "help"})
 
 
 def step(catalog: Catalog, state: Conversation, event: Event, ctx: Context) -> Turn:
-    """Apply one event to a rep's conversation. Never raises on any event; never does I/O."""
-    raise NotImplementedError  # being written now
+    """Apply one event to a rep's conversation."""
+    turn = _TurnBuilder(catalog, ctx)
+    state = replace(state, last_seen=ctx.now.isoformat())
+    active = state.active
+    if state.mode:
+        state = _confirming(turn, state, event)
+    elif isinstance(event, CommandIn):
+        state = _command(turn, state, event)
+    elif active is None or turn.script_of(active) is None:
+        state = _idle(turn, state, event)
+    elif isinstance(event, TextIn):
+        state = _text(turn, state, active, event.text)
+    elif isinstance(event, PickIn):
+        state = _pick(turn, state, active, event)
+    else:
+        state = _media(turn, state, active, event)
+    return Turn(state, tuple(turn.replies), tuple(turn.effects))
+
+
+@dataclass
+class _TurnBuilder:
+    catalog: Catalog
+    ctx: Context
+    replies: list[Reply] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+
+    @property
+    def lang(self) -> str:
+        return self.ctx.lang
+
+    def text(self, key: str, **context: Any) -> str:
+        return self.catalog.messages.render(key, self.lang, **context)
+
+    def say(self, key: str, **context: Any) -> None:
+        self.replies.append(Say(self.text(key, **context)))
+
+    def script_of(self, run: Run) -> CompiledScript | None:
+        return self.catalog.scripts.get(run.script)
+
+    def title(self, script_id: str) -> str:
+        script = self.catalog.scripts.get(script_id)
+        return script.title.render(self.lang, {}) if script else script_id
+
+
+# --- the way through a script ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Walk:
+    path: tuple[str, ...]
+    """Questions answered on the way from the start, in order."""
+    current: str | None
+    """The first unanswered question, or None at the end."""
+    infos: tuple[str, ...]
+    """Info steps passed after the last answered question: to be said before ``current``."""
+
+
+def _walk(script: CompiledScript, answers: Mapping[str, Any]) -> _Walk:
+    path: list[str] = []
+    infos: list[str] = []
+    node = script.start
+    seen: set[str] = set()
+    while node != END and node in script.steps and node not in seen:
+        seen.add(node)
+        compiled = script.steps[node]
+        if compiled.step.kind is Kind.INFO:
+            infos.append(node)
+        elif node in answers:
+            path.append(node)
+            infos.clear()
+        else:
+            return _Walk(tuple(path), node, tuple(infos))
+        node = compiled.next_step(answers)
+    return _Walk(tuple(path), None, tuple(infos))
+
+
+def _still_possible(script: CompiledScript, answers: Mapping[str, Any]) -> set[str]:
+    """Steps that may still lie on the way: the taken branch where answered, every branch not."""
+    possible: set[str] = set()
+    stack = [script.start]
+    while stack:
+        node = stack.pop()
+        if node == END or node in possible or node not in script.steps:
+            continue
+        possible.add(node)
+        compiled = script.steps[node]
+        if compiled.step.kind is Kind.INFO or node in answers:
+            stack.append(compiled.next_step(answers))
+        else:
+            stack.extend(compiled.targets())
+    return possible
+
+
+def _infos_after(script: CompiledScript, step_id: str, answers: Mapping[str, Any]) -> list[str]:
+    """Info steps right after a question: what the coach says in answer to it."""
+    infos: list[str] = []
+    node = script.steps[step_id].next_step(answers)
+    while node in script.steps and script.steps[node].step.kind is Kind.INFO and node not in infos:
+        infos.append(node)
+        node = script.steps[node].next_step(answers)
+    return infos
+
+
+def _remaining_questions(script: CompiledScript, after: str, answers: Mapping[str, Any]) -> int:
+    count = 0
+    node = script.steps[after].next_step(answers)
+    seen: set[str] = set()
+    while node != END and node in script.steps and node not in seen:
+        seen.add(node)
+        compiled = script.steps[node]
+        if compiled.step.asks:
+            count += 1
+        node = compiled.next_step(answers)
+    return count
+
+
+# --- asking ------------------------------------------------------------------------------------
+
+
+def _ask(turn: _TurnBuilder, state: Conversation, run: Run, *, where: bool = False) -> Conversation:
+    """Ask the run's current question (or its pending confirmation) with fresh buttons."""
+    script = turn.script_of(run)
+    if script is None:
+        return _idle(turn, replace(state, active=None), None)
+    if run.step not in script.steps or not script.steps[run.step].step.asks:
+        walk = _walk(script, run.answers)
+        if walk.current is None:
+            return _finish(turn, state, run, script)
+        run = replace(run, step=walk.current, revisit=False, pending=None, selection=())
+    compiled = script.steps[run.step]
+    token = state.token + 1
+    walk = _walk(script, run.answers)
+    progress = _progress(turn, script, run, walk)
+    if where:
+        turn.say("where_we_are", title=turn.title(run.script), progress=progress)
+    context = _render_context(turn, script, run.answers)
+    can_back = bool(walk.path) and (
+        not run.revisit or run.step not in walk.path or walk.path.index(run.step) > 0
+    )
+    if run.pending is not None:
+        when = _when(run.pending.value)
+        key = "confirm_past" if run.pending.kind == "confirm_past" else "confirm_date"
+        turn.replies.append(
+            Ask(
+                token=token,
+                step=run.step,
+                kind="yesno",
+                text=turn.text(key, when=describe_when(when, tz=turn.ctx.tz, lang=turn.lang)),
+                progress=progress,
+                choices=_yes_no(turn),
+                can_back=True,
+            )
+        )
+        return replace(state, active=run, token=token)
+    current = ""
+    if run.revisit and run.step in run.answers:
+        shown = _display(turn, script, compiled, run.answers[run.step])
+        current = escape(shown) if shown is not None else turn.text("skipped")
+    hint = compiled.hint.render(turn.lang, context) if compiled.hint else ""
+    turn.replies.append(
+        Ask(
+            token=token,
+            step=run.step,
+            kind=compiled.step.kind.value,
+            text=compiled.text.render(turn.lang, context),
+            progress=progress,
+            choices=_choices(turn, compiled, run),
+            hint=hint or _kind_hint(turn, compiled),
+            current=current,
+            can_skip=compiled.step.optional or run.revisit,
+            can_back=can_back,
+        )
+    )
+    return replace(state, active=run, token=token)
+
+
+def _progress(turn: _TurnBuilder, script: CompiledScript, run: Run, walk: _Walk) -> str:
+    compiled = script.steps[run.step]
+    if run.revisit and run.step in walk.path:
+        number = walk.path.index(run.step) + 1
+    else:
+        number = len(walk.path) + 1
+    last = walk.current or run.step
+    total = len(walk.path) + (1 if walk.current else 0)
+    total += _remaining_questions(script, last, run.answers)
+    phases = len(script.script.phases)
+    if phases and compiled.phase_no:
+        return turn.text(
+            "progress", phase=compiled.phase_no, phases=phases, number=number, total=total
+        )
+    return turn.text("progress_no_phase", number=number, total=total)
+
+
+def _choices(turn: _TurnBuilder, compiled: CompiledStep, run: Run) -> tuple[Choice, ...]:
+    kind = compiled.step.kind
+    if kind in (Kind.CHOICE, Kind.MULTI):
+        lang_context = {"lang": turn.lang}
+        return tuple(
+            Choice(
+                option.id,
+                compiled.option_labels[option.id].render(turn.lang, lang_context),
+                selected=option.id in run.selection,
+            )
+            for option in compiled.step.options
+        )
+    if kind is Kind.SCALE:
+        low, high = scale_bounds(compiled)
+        return tuple(Choice(str(value), str(value)) for value in range(low, high + 1))
+    if kind is Kind.YESNO:
+        return _yes_no(turn)
+    return ()
+
+
+def _yes_no(turn: _TurnBuilder) -> tuple[Choice, ...]:
+    return (Choice("yes", turn.text("yes")), Choice("no", turn.text("no")))
+
+
+def _kind_hint(turn: _TurnBuilder, compiled: CompiledStep) -> str:
+    kind = compiled.step.kind
+    if kind is Kind.SCALE:
+        low, high = scale_bounds(compiled)
+        lang_context = {"lang": turn.lang}
+        low_label = compiled.min_label.render(turn.lang, lang_context) if compiled.min_label else ""
+        high_label = (
+            compiled.max_label.render(turn.lang, lang_context) if compiled.max_label else ""
+        )
+        return turn.text(
+            "hint_scale", low=low, high=high, low_label=low_label, high_label=high_label
+        )
+    if kind is Kind.MULTI:
+        return turn.text("hint_multi")
+    if kind is Kind.DATETIME:
+        return turn.text("hint_datetime")
+    return ""
+
+
+def _render_context(
+    turn: _TurnBuilder, script: CompiledScript, answers: Mapping[str, Any]
+) -> dict[str, Any]:
+    context: dict[str, Any] = dict.fromkeys(script.steps)
+    for step_id, value in answers.items():
+        compiled = script.steps.get(step_id)
+        if compiled is not None:
+            context[step_id] = _display(turn, script, compiled, value)
+    context["raw"] = dict(answers)
+    context["lang"] = turn.lang
+    return context
+
+
+def _display(turn: _TurnBuilder, script: CompiledScript, step: CompiledStep, value: Any) -> Any:
+    """An answer as the rep would say it: option labels, "yes", a date in words."""
+    if value is None:
+        return None
+    kind = step.step.kind
+    lang_context = {"lang": turn.lang}
+    if kind is Kind.CHOICE and value in step.option_labels:
+        return step.option_labels[value].render(turn.lang, lang_context)
+    if kind is Kind.MULTI and isinstance(value, list):
+        labels = [
+            step.option_labels[item].render(turn.lang, lang_context)
+            for item in value
+            if item in step.option_labels
+        ]
+        return Markup(turn.text("list_separator")).join(labels)
+    if kind is Kind.YESNO:
+        return turn.text("yes" if value else "no")
+    if kind is Kind.DATETIME:
+        when = _when(value)
+        return describe_when(when, tz=turn.ctx.tz, lang=turn.lang, now=turn.ctx.now)
+    return value
+
+
+def _when(value: Any) -> When:
+    moment = datetime_of(value)
+    if moment is None:  # a corrupted answer: show "now" rather than crash the turn
+        return When(at=_epoch(), has_time=False)
+    return When(at=moment, has_time=bool(value.get("has_time", True)))
+
+
+def _epoch() -> datetime:
+    return datetime(1970, 1, 1, tzinfo=UTC)
+
+
+# --- answering ---------------------------------------------------------------------------------
+
+
+def _text(turn: _TurnBuilder, state: Conversation, run: Run, text: str) -> Conversation:
+    script = turn.script_of(run)
+    assert script is not None  # checked by step()
+    if run.step not in script.steps:
+        return _ask(turn, state, run)
+    compiled = script.steps[run.step]
+    if run.pending is not None:
+        answer = read_yes_no(text)
+        if answer is True:
+            return _accept(turn, state, run, script, run.pending.value)
+        if answer is False:
+            turn.say("date_again")
+            return _ask(turn, state, replace(run, pending=None))
+        reading = read_text(compiled, text, turn.ctx)
+        if not isinstance(reading, Confirm):
+            turn.say("confirm_or_new_date")
+            return _ask(turn, state, run)
+    else:
+        reading = read_text(compiled, text, turn.ctx)
+    return _apply(turn, state, run, script, reading)
+
+
+def _pick(turn: _TurnBuilder, state: Conversation, run: Run, event: PickIn) -> Conversation:
+    script = turn.script_of(run)
+    assert script is not None
+    if event.token != state.token or run.step not in script.steps:
+        turn.say("moved_on")
+        return _ask(turn, state, run)
+    compiled = script.steps[run.step]
+    if run.pending is not None:
+        if event.option == "yes":
+            return _accept(turn, state, run, script, run.pending.value)
+        if event.option == "no":
+            turn.say("date_again")
+            return _ask(turn, state, replace(run, pending=None))
+        turn.say("moved_on")
+        return _ask(turn, state, run)
+    if compiled.step.kind is Kind.MULTI:
+        if event.option == DONE:
+            return _apply(turn, state, run, script, check_selection(compiled, list(run.selection)))
+        if event.option not in compiled.option_labels:
+            turn.say("moved_on")
+            return _ask(turn, state, run)
+        selection = set(run.selection) ^ {event.option}
+        ordered = tuple(o.id for o in compiled.step.options if o.id in selection)
+        return _ask(turn, state, replace(run, selection=ordered))
+    reading = read_pick(compiled, event.option)
+    if isinstance(reading, Rejected) and reading.reason == "stale_button":
+        turn.say("moved_on")
+        return _ask(turn, state, run)
+    return _apply(turn, state, run, script, reading)
+
+
+def _apply(
+    turn: _TurnBuilder, state: Conversation, run: Run, script: CompiledScript, reading: Reading
+) -> Conversation:
+    if isinstance(reading, Accepted):
+        return _accept(turn, state, run, script, reading.value)
+    if isinstance(reading, Confirm):
+        return _ask(turn, state, replace(run, pending=Pending(reading.kind, reading.value)))
+    turn.say(reading.reason, **reading.details)
+    return _ask(turn, state, run)
+
+
+def _accept(
+    turn: _TurnBuilder, state: Conversation, run: Run, script: CompiledScript, value: Any
+) -> Conversation:
+    compiled = script.steps[run.step]
+    answers = {**run.answers, run.step: value}
+    turn.effects.append(AnswerSaved(run.no, run.step, value))
+    if compiled.ack is not None:
+        ack = compiled.ack.render(turn.lang, _render_context(turn, script, answers))
+        if ack:
+            turn.replies.append(Say(ack))
+    return _advance(turn, state, replace(run, answers=answers), script)
+
+
+def _advance(
+    turn: _TurnBuilder, state: Conversation, run: Run, script: CompiledScript
+) -> Conversation:
+    """Drop answers whose branch is no longer taken, then ask the next open question."""
+    possible = _still_possible(script, run.answers)
+    answers = dict(run.answers)
+    for step_id in [s for s in answers if s not in possible]:
+        del answers[step_id]
+        turn.effects.append(AnswerDropped(run.no, step_id))
+    walk = _walk(script, answers)
+    infos = _infos_after(script, run.step, answers) if run.step in answers else []
+    infos += [info for info in walk.infos if info not in infos]
+    context = _render_context(turn, script, answers) if infos else {}
+    for info in infos:
+        turn.replies.append(Say(script.steps[info].text.render(turn.lang, context)))
+    run = replace(
+        run,
+        answers=answers,
+        revisit=False,
+        pending=None,
+        selection=(),
+        updated_at=turn.ctx.now.isoformat(),
+    )
+    if walk.current is None:
+        return _finish(turn, state, run, script)
+    return _ask(turn, state, replace(run, step=walk.current))
+
+
+def _finish(
+    turn: _TurnBuilder, state: Conversation, run: Run, script: CompiledScript
+) -> Conversation:
+    context = _render_context(turn, script, run.answers)
+    summary = script.summary.render(turn.lang, context)
+    turn.replies.append(Say(summary))
+    turn.effects.append(RunFinished(run.no, run.script, summary, dict(run.answers)))
+    for effect in script.script.on_finish:
+        if effect.kind == "follow_up":
+            moment = datetime_of(run.answers.get(effect.at))
+            if moment is not None:
+                about = script.follow_up_about[effect.at].render(turn.lang, context)
+                turn.effects.append(FollowUpWanted(run.no, moment, about))
+        else:
+            turn.effects.append(ManagerNotice(run.no, run.script, summary))
+    turn.say("finished", title=turn.title(run.script))
+    return replace(state, active=None)
+
+
+# --- commands ----------------------------------------------------------------------------------
+
+
+def _command(turn: _TurnBuilder, state: Conversation, event: CommandIn) -> Conversation:
+    name = event.name
+    active = state.active
+    if name == "start":
+        return _start(turn, state, event.arg or turn.catalog.default_script)
+    if name == "open":  # a chat opens: continue what is in progress, else start
+        if active is not None and turn.script_of(active) is not None and not event.arg:
+            return _ask(turn, state, active, where=True)
+        return _start(turn, state, event.arg or turn.catalog.default_script)
+    if name == "resume":
+        return _resume(turn, state, event.arg)
+    if name == "help":
+        turn.say("help", scripts=_script_list(turn))
+        return _ask(turn, state, active) if active else state
+    if name == "discard":
+        return _discard(turn, state)
+    if name not in COMMANDS:
+        turn.say("unknown_command", command=name)
+        return _ask(turn, state, active) if active else state
+    if active is None or turn.script_of(active) is None:
+        turn.say("nothing_in_progress", scripts=_script_list(turn))
+        return replace(state, active=None)
+    if name == "back":
+        return _back(turn, state, active)
+    if name == "skip":
+        return _skip(turn, state, active)
+    turn.replies.append(
+        _confirmation(turn, state, "confirm_cancel", title=turn.title(active.script))
+    )
+    return replace(state, mode="confirm_cancel", token=state.token + 1)
+
+
+def _back(turn: _TurnBuilder, state: Conversation, run: Run) -> Conversation:
+    script = turn.script_of(run)
+    assert script is not None
+    if run.pending is not None:
+        return _ask(turn, state, replace(run, pending=None))
+    walk = _walk(script, run.answers)
+    position = walk.path.index(run.step) if run.revisit and run.step in walk.path else None
+    previous = walk.path[:position] if position is not None else walk.path
+    if not previous:
+        turn.say("at_first_question")
+        return _ask(turn, state, run)
+    target = previous[-1]
+    return _ask(turn, state, replace(run, step=target, revisit=True, selection=()))
+
+
+def _skip(turn: _TurnBuilder, state: Conversation, run: Run) -> Conversation:
+    script = turn.script_of(run)
+    assert script is not None
+    compiled = script.steps.get(run.step)
+    if compiled is None:
+        return _ask(turn, state, run)
+    if run.revisit and run.step in run.answers:
+        turn.say("kept_answer")
+        return _advance(turn, state, run, script)
+    if not compiled.step.optional:
+        turn.say("cannot_skip")
+        return _ask(turn, state, run)
+    return _accept(turn, state, run, script, None)
+
+
+def _start(turn: _TurnBuilder, state: Conversation, script_id: str) -> Conversation:
+    script = turn.catalog.scripts.get(script_id)
+    if script is None:
+        turn.say("unknown_script", name=script_id, scripts=_script_list(turn))
+        return _ask(turn, state, state.active) if state.active else state
+    active = state.active
+    if active is not None and active.script == script_id:
+        return _ask(turn, state, active, where=True)
+    if active is not None:
+        turn.replies.append(
+            _confirmation(
+                turn,
+                state,
+                "confirm_switch",
+                current=turn.title(active.script),
+                new=turn.title(script_id),
+            )
+        )
+        return replace(state, mode="confirm_switch", mode_arg=script_id, token=state.token + 1)
+    draft = _latest_draft(state, script_id)
+    if draft is not None:
+        turn.replies.append(
+            _confirmation(
+                turn,
+                state,
+                "draft_waiting",
+                options=("continue", "restart"),
+                title=turn.title(script_id),
+                started=_started(turn, draft),
+            )
+        )
+        return replace(state, mode="draft_waiting", mode_arg=script_id, token=state.token + 1)
+    return _begin(turn, state, script)
+
+
+def _begin(turn: _TurnBuilder, state: Conversation, script: CompiledScript) -> Conversation:
+    number = state.runs + 1
+    now = turn.ctx.now.isoformat()
+    run = Run(
+        no=number,
+        script=script.id,
+        version=script.script.version,
+        step=script.start,
+        started_at=now,
+        updated_at=now,
+    )
+    turn.effects.append(RunStarted(number, script.id, script.script.version))
+    turn.say("started", title=turn.title(script.id))
+    return _advance(turn, replace(state, runs=number), run, script)
+
+
+def _resume(turn: _TurnBuilder, state: Conversation, script_id: str) -> Conversation:
+    if state.active is not None and turn.script_of(state.active) is not None:
+        return _ask(turn, state, state.active, where=True)
+    draft = _latest_draft(state, script_id or None)
+    if draft is None:
+        turn.say("nothing_to_resume", scripts=_script_list(turn))
+        return replace(state, active=None)
+    drafts = tuple(d for d in state.drafts if d is not draft)
+    turn.effects.append(RunResumed(draft.no))
+    return _ask(turn, replace(state, drafts=drafts), draft, where=True)
+
+
+def _discard(turn: _TurnBuilder, state: Conversation) -> Conversation:
+    draft = _latest_draft(state, None)
+    if draft is None:
+        turn.say("no_draft")
+        return _ask(turn, state, state.active) if state.active else state
+    turn.replies.append(
+        _confirmation(
+            turn,
+            state,
+            "confirm_discard",
+            title=turn.title(draft.script),
+            started=_started(turn, draft),
+        )
+    )
+    return replace(state, mode="confirm_discard", mode_arg=str(draft.no), token=state.token + 1)
+
+
+def _latest_draft(state: Conversation, script_id: str | None) -> Run | None:
+    for draft in reversed(state.drafts):
+        if script_id is None or draft.script == script_id:
+            return draft
+    return None
+
+
+def _started(turn: _TurnBuilder, run: Run) -> str:
+    try:
+        moment = datetime.fromisoformat(run.started_at)
+    except ValueError:
+        return ""
+    return describe_when(When(moment, True), tz=turn.ctx.tz, lang=turn.lang, now=turn.ctx.now)
+
+
+def _script_list(turn: _TurnBuilder) -> str:
+    return ", ".join(f"/{script_id}" for script_id in turn.catalog.scripts)
+
+
+# --- confirmations (cancel, switch, draft waiting, discard) -----------------------------------
+
+
+def _confirmation(
+    turn: _TurnBuilder,
+    state: Conversation,
+    key: str,
+    options: tuple[str, ...] = ("yes", "no"),
+    **context: Any,
+) -> Ask:
+    choices = tuple(Choice(option, turn.text(f"option_{option}")) for option in options)
+    return Ask(
+        token=state.token + 1,
+        step=f"@{key}",
+        kind="choice",
+        text=turn.text(key, **context),
+        progress="",
+        choices=choices,
+    )
+
+
+_MODE_OPTIONS = {"draft_waiting": ("continue", "restart")}
+
+
+def _confirming(turn: _TurnBuilder, state: Conversation, event: Event) -> Conversation:
+    mode, arg = state.mode, state.mode_arg
+    options = _MODE_OPTIONS.get(mode, ("yes", "no"))
+    calm = replace(state, mode="", mode_arg="")
+    if isinstance(event, CommandIn):
+        return _command(turn, calm, event)
+    choice = _read_confirmation(turn, event, state.token, options)
+    if choice is None:
+        turn.say("please_choose")
+        return _repeat_confirmation(turn, state)
+    if mode == "confirm_cancel":
+        return _cancel(turn, calm) if choice == "yes" else _continue(turn, calm)
+    if mode == "confirm_switch":
+        if choice == "no":
+            return _continue(turn, calm)
+        drafted = _to_draft(turn, calm)
+        script = turn.catalog.scripts.get(arg)
+        return _begin(turn, drafted, script) if script else _idle(turn, drafted, None)
+    if mode == "draft_waiting":
+        if choice == "continue":
+            return _resume(turn, calm, arg)
+        draft = _latest_draft(calm, arg)
+        if draft is not None:
+            turn.effects.append(RunDiscarded(draft.no))
+            calm = replace(calm, drafts=tuple(d for d in calm.drafts if d is not draft))
+        script = turn.catalog.scripts.get(arg)
+        return _begin(turn, calm, script) if script else _idle(turn, calm, None)
+    if mode == "confirm_discard":
+        if choice == "yes":
+            kept = tuple(d for d in calm.drafts if str(d.no) != arg)
+            if len(kept) != len(calm.drafts):
+                turn.effects.append(RunDiscarded(int(arg)))
+            turn.say("discarded")
+            calm = replace(calm, drafts=kept)
+        return _continue(turn, calm)
+    return _continue(turn, calm)
+
+
+def _read_confirmation(
+    turn: _TurnBuilder, event: Event, token: int, options: tuple[str, ...]
+) -> str | None:
+    if isinstance(event, PickIn):
+        return event.option if event.token == token and event.option in options else None
+    if not isinstance(event, TextIn):
+        return None
+    text = event.text.strip().casefold()
+    if text.isdigit() and 1 <= int(text) <= len(options):
+        return options[int(text) - 1]
+    for option in options:
+        if text in (option, turn.text(f"option_{option}").casefold()):
+            return option
+    answer = read_yes_no(text)
+    if answer is not None and options == ("yes", "no"):
+        return "yes" if answer else "no"
+    if answer is not None:
+        return options[0] if answer else options[1]
+    return None
+
+
+def _repeat_confirmation(turn: _TurnBuilder, state: Conversation) -> Conversation:
+    mode = state.mode
+    context: dict[str, Any] = {}
+    active = state.active
+    if mode == "confirm_cancel" and active is not None:
+        context["title"] = turn.title(active.script)
+    elif mode == "confirm_switch":
+        context["current"] = turn.title(active.script) if active else ""
+        context["new"] = turn.title(state.mode_arg)
+    elif mode == "draft_waiting":
+        draft = _latest_draft(state, state.mode_arg)
+        context["title"] = turn.title(state.mode_arg)
+        context["started"] = _started(turn, draft) if draft else ""
+    elif mode == "confirm_discard":
+        draft = next((d for d in state.drafts if str(d.no) == state.mode_arg), None)
+        context["title"] = turn.title(draft.script) if draft else ""
+        context["started"] = _started(turn, draft) if draft else ""
+    options = _MODE_OPTIONS.get(mode, ("yes", "no"))
+    turn.replies.append(_confirmation(turn, state, mode, options=options, **context))
+    return replace(state, token=state.token + 1)
+
+
+def _cancel(turn: _TurnBuilder, state: Conversation) -> Conversation:
+    state = _to_draft(turn, state)
+    turn.say("drafted")
+    return state
+
+
+def _to_draft(turn: _TurnBuilder, state: Conversation) -> Conversation:
+    run = state.active
+    if run is None:
+        return state
+    turn.effects.append(RunDrafted(run.no))
+    run = replace(run, pending=None, selection=(), updated_at=turn.ctx.now.isoformat())
+    return replace(state, active=None, drafts=(*state.drafts, run))
+
+
+def _continue(turn: _TurnBuilder, state: Conversation) -> Conversation:
+    if state.active is not None:
+        turn.say("continuing")
+        return _ask(turn, state, state.active)
+    return state
+
+
+# --- everything else ---------------------------------------------------------------------------
+
+
+def _idle(turn: _TurnBuilder, state: Conversation, event: Event | None) -> Conversation:
+    """No conversation in progress: point the rep to what they can start."""
+    if isinstance(event, MediaIn):
+        turn.say("media_when_idle")
+    elif state.drafts:
+        turn.say("idle_with_draft", title=turn.title(state.drafts[-1].script))
+    else:
+        turn.say("idle", scripts=_script_list(turn))
+    return replace(state, active=None) if state.active is not None else state
+
+
+def _media(turn: _TurnBuilder, state: Conversation, run: Run, event: MediaIn) -> Conversation:
+    if event.kind in EVIDENCE_MEDIA or event.kind in VOICE_MEDIA:
+        turn.effects.append(MediaKept(run.no, run.step, event.kind, event.ref))
+        turn.say("voice_kept" if event.kind in VOICE_MEDIA else "evidence_kept", kind=event.kind)
+    else:
+        turn.say("media_unsupported", kind=event.kind)
+    return _ask(turn, state, run)
+
+
+MESSAGE_KEYS = frozenset(
+    {
+        "at_first_question",
+        "cannot_skip",
+        "confirm_cancel",
+        "confirm_date",
+        "confirm_discard",
+        "confirm_or_new_date",
+        "confirm_past",
+        "confirm_switch",
+        "continuing",
+        "date_again",
+        "discarded",
+        "draft_waiting",
+        "drafted",
+        "empty_answer",
+        "evidence_kept",
+        "finished",
+        "help",
+        "hint_datetime",
+        "hint_multi",
+        "hint_scale",
+        "idle",
+        "idle_with_draft",
+        "kept_answer",
+        "list_separator",
+        "media_unsupported",
+        "media_when_idle",
+        "moved_on",
+        "no",
+        "no_draft",
+        "not_a_date",
+        "not_a_number",
+        "nothing_in_progress",
+        "nothing_to_answer",
+        "nothing_to_resume",
+        "number_range",
+        "option_continue",
+        "option_no",
+        "option_restart",
+        "option_yes",
+        "pick_at_least",
+        "pick_at_most",
+        "pick_one",
+        "pick_some",
+        "please_choose",
+        "progress",
+        "progress_no_phase",
+        "say_yes_or_no",
+        "scale_range",
+        "skipped",
+        "started",
+        "too_long",
+        "unknown_command",
+        "unknown_script",
+        "voice_kept",
+        "where_we_are",
+        "whole_number",
+        "yes",
+    }
+)
+"""Every message key the engine uses; ``coachbot scripts check`` verifies each exists."""

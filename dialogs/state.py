@@ -30,8 +30,6 @@ class Run:
     answers: dict[str, Any] = field(default_factory=dict)
     revisit: bool = False
     """The rep went back: ``step`` is being answered again."""
-    token: int = 0
-    """Bumped each time a question is asked; buttons carry it, so stale taps are recognised."""
     pending: Pending | None = None
     selection: tuple[str, ...] = ()
     """Options toggled so far on a multiple-choice question answered with buttons."""
@@ -48,6 +46,8 @@ class Conversation:
     mode_arg: str = ""
     runs: int = 0
     """How many runs this rep has started; the next run's number is ``runs + 1``."""
+    token: int = 0
+    """Bumped each time a question is asked; buttons carry it, so stale taps are recognised."""
     last_seen: str = ""
 
 
@@ -58,7 +58,6 @@ def run_to_json(run: Run) -> dict[str, Any]:
         "version": run.version,
         "step": run.step,
         "answers": run.answers,
-        "token": run.token,
         "started_at": run.started_at,
         "updated_at": run.updated_at,
     }
@@ -80,7 +79,6 @@ def run_from_json(data: dict[str, Any]) -> Run:
         step=str(data["step"]),
         answers=dict(data.get("answers", {})),
         revisit=bool(data.get("revisit", False)),
-        token=int(data.get("token", 0)),
         pending=Pending(pending["kind"], pending.get("value")) if pending else None,
         selection=tuple(data.get("selection", ())),
         started_at=str(data.get("started_at", "")),
@@ -96,6 +94,7 @@ def to_json(state: Conversation) -> dict[str, Any]:
         "mode": state.mode,
         "mode_arg": state.mode_arg,
         "runs": state.runs,
+        "token": state.token,
         "last_seen": state.last_seen,
     }
 
@@ -110,6 +109,7 @@ def from_json(data: dict[str, Any] | None) -> Conversation:
         mode=str(data.get("mode", "")),
         mode_arg=str(data.get("mode_arg", "")),
         runs=int(data.get("runs", 0)),
+        token=int(data.get("token", 0)),
         last_seen=str(data.get("last_seen", "")),
     )
 

@@ -1,0 +1,44 @@
+"""``coachbot scripts check``: every problem in a folder of scripts, one line each."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dialogs.catalog import Catalog
+from dialogs.compile import Problem, build_catalog
+from dialogs.engine import MESSAGE_KEYS
+
+
+def check_catalog(catalog: Catalog, messages_file: str) -> list[Problem]:
+    """Problems only visible once everything is compiled: message keys the engine needs."""
+    return [
+        Problem(messages_file, key, "message missing (the engine needs it)")
+        for key in sorted(MESSAGE_KEYS)
+        if key not in catalog.messages
+    ]
+
+
+def check_path(path: str | Path) -> list[str]:
+    """Check a folder of scripts, or one script file (with the built-in messages)."""
+    from coaching_scripts import BUILTIN_DIR, MESSAGES_FILE, read_sources
+
+    target = Path(path)
+    if not target.exists():
+        return [f"{target}: no such file or folder"]
+    if target.is_file():
+        scripts = {target.name: target.read_text(encoding="utf-8")}
+        messages = (BUILTIN_DIR / MESSAGES_FILE).read_text(encoding="utf-8")
+        messages_file = MESSAGES_FILE
+    else:
+        scripts, messages, messages_file = read_sources(target)
+    if not scripts:
+        return [f"{target}: no scripts (*.yaml) found"]
+    catalog, problems = build_catalog(scripts, messages, messages_file=messages_file)
+    problems += check_catalog(catalog, messages_file)
+    for name, compiled in catalog.scripts.items():
+        expected = f"{name}.yaml"
+        if compiled.script.source != expected and target.is_dir():
+            problems.append(
+                Problem(compiled.script.source, "id", f"script id {name!r} differs from file name")
+            )
+    return [str(problem) for problem in problems]

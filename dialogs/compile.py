@@ -1,0 +1,466 @@
+"""Turn script YAML into checked, compiled scripts, collecting every problem at once.
+
+Everything a conversation needs at run time (step lookup, parsed conditions, compiled templates)
+is resolved here, at load time: a typo fails ``coachbot scripts check``, not a rep's debrief.
+This module parses text it is given; reading files is the caller's job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
+from pydantic import ValidationError
+
+from dialogs.catalog import Catalog, Messages
+from dialogs.conditions import Condition, ConditionError, parse_condition
+from dialogs.model import END, LANGUAGES, Kind, Script, Step, Text
+
+TEMPLATE_GLOBALS = frozenset({"raw", "lang"})
+"""Names every script template may use besides step ids."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    file: str
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f" [{self.where}]" if self.where else ""
+        return f"{self.file}{where}: {self.message}"
+
+
+def make_environment() -> ImmutableSandboxedEnvironment:
+    """Sandboxed: scripts are edited by sales managers, not programmers."""
+    return ImmutableSandboxedEnvironment(
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=lambda value: "" if value is None else value,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Templates:
+    """One compiled template per language."""
+
+    by_lang: Mapping[str, Template]
+
+    def render(self, lang: str, context: Mapping[str, Any]) -> Markup:
+        """The text in ``lang`` (or another language if a text is missing), HTML-escaped."""
+        template = self.by_lang.get(lang) or next(iter(self.by_lang.values()))
+        return Markup(template.render(context).strip())
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    condition: Condition | None
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledStep:
+    step: Step
+    routes: tuple[Route, ...]
+    fallthrough: str
+    phase_no: int
+    text: Templates
+    hint: Templates | None
+    ack: Templates | None
+    option_labels: Mapping[str, Templates]
+    min_label: Templates | None
+    max_label: Templates | None
+
+    @property
+    def id(self) -> str:
+        return self.step.id
+
+    def next_step(self, answers: Mapping[str, Any]) -> str:
+        for route in self.routes:
+            if route.condition is None or route.condition.holds(answers):
+                return route.target
+        return self.fallthrough
+
+    def targets(self) -> list[str]:
+        targets = [route.target for route in self.routes]
+        if not self.routes or self.routes[-1].condition is not None:
+            targets.append(self.fallthrough)
+        return targets
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledScript:
+    script: Script
+    steps: Mapping[str, CompiledStep]
+    title: Templates
+    summary: Templates
+    follow_up_about: Mapping[str, Templates] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.script.id
+
+    @property
+    def start(self) -> str:
+        return self.script.first_step()
+
+
+# --- loading ------------------------------------------------------------------------------------
+
+
+def parse_yaml(text: str, file: str, problems: list[Problem]) -> Any:
+    try:
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as exc:
+        problems.append(Problem(file, "", f"not valid YAML: {exc}"))
+        return None
+
+
+def build_catalog(
+    script_sources: Mapping[str, str],
+    messages_source: str,
+    *,
+    messages_file: str = "messages.yaml",
+    default_script: str = "debrief",
+) -> tuple[Catalog, list[Problem]]:
+    """Compile every script and the engine's messages; return them with all problems found."""
+    problems: list[Problem] = []
+    env = make_environment()
+    messages = compile_messages(messages_source, messages_file, env, problems)
+    scripts: dict[str, CompiledScript] = {}
+    for file, text in sorted(script_sources.items()):
+        compiled = compile_script(text, file, env, problems)
+        if compiled is None:
+            continue
+        if compiled.id in scripts:
+            problems.append(Problem(file, "", f"script id {compiled.id!r} is used twice"))
+            continue
+        scripts[compiled.id] = compiled
+    if scripts and default_script not in scripts:
+        default_script = next(iter(scripts))
+    return Catalog(scripts=scripts, messages=messages, default_script=default_script), problems
+
+
+def compile_messages(
+    text: str, file: str, env: ImmutableSandboxedEnvironment, problems: list[Problem]
+) -> Messages:
+    data = parse_yaml(text, file, problems)
+    if not isinstance(data, dict):
+        problems.append(Problem(file, "", "expected a mapping of message keys to texts"))
+        return Messages({})
+    compiled: dict[str, Templates] = {}
+    for key, value in data.items():
+        try:
+            message = Text.model_validate(value)
+        except ValidationError as exc:
+            problems.append(Problem(file, str(key), _first_error(exc)))
+            continue
+        templates = _templates(message, env, file, str(key), problems)
+        if templates is not None:
+            compiled[str(key)] = templates
+    return Messages(compiled)
+
+
+def compile_script(
+    text: str, file: str, env: ImmutableSandboxedEnvironment, problems: list[Problem]
+) -> CompiledScript | None:
+    data = parse_yaml(text, file, problems)
+    if data is None:
+        return None
+    try:
+        script = Script.model_validate({**data, "source": file} if isinstance(data, dict) else data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            problems.append(Problem(file, _where(data, error["loc"]), error["msg"]))
+        return None
+    count = len(problems)
+    _check_structure(script, file, problems)
+    if len(problems) > count:
+        return None
+    steps = _compile_steps(script, env, file, problems)
+    _check_graph(script, steps, file, problems)
+    title = _templates(script.title, env, file, "title", problems)
+    summary = _templates(script.summary, env, file, "summary", problems)
+    follow_ups: dict[str, Templates] = {}
+    for effect in script.on_finish:
+        if effect.kind == "follow_up":
+            about = _templates(effect.about, env, file, "on_finish", problems)
+            if about is not None:
+                follow_ups[effect.at] = about
+    if len(problems) > count or title is None or summary is None:
+        return None
+    compiled = CompiledScript(script, steps, title, summary, follow_ups)
+    _check_variables(compiled, env, file, problems)
+    return compiled if len(problems) == count else None
+
+
+def _compile_steps(
+    script: Script, env: ImmutableSandboxedEnvironment, file: str, problems: list[Problem]
+) -> dict[str, CompiledStep]:
+    phases = [phase.id for phase in script.phases]
+    steps: dict[str, CompiledStep] = {}
+    for index, step in enumerate(script.steps):
+        fallthrough = script.steps[index + 1].id if index + 1 < len(script.steps) else END
+        routes: list[Route] = []
+        for branch in step.next:
+            condition = None
+            if branch.when is not None:
+                try:
+                    condition = parse_condition(branch.when)
+                except ConditionError as exc:
+                    problems.append(Problem(file, step.id, str(exc)))
+                    continue
+            routes.append(Route(condition, branch.goto))
+        where = step.id
+
+        def compile_text(text: Text | None, part: str, where: str = where) -> Templates | None:
+            if text is None:
+                return None
+            return _templates(text, env, file, f"{where}.{part}", problems)
+
+        text = compile_text(step.text, "text")
+        labels = {
+            option.id: compile_text(option.label, f"options.{option.id}") for option in step.options
+        }
+        if text is None or any(label is None for label in labels.values()):
+            continue
+        steps[step.id] = CompiledStep(
+            step=step,
+            routes=tuple(routes),
+            fallthrough=fallthrough,
+            phase_no=phases.index(step.phase) + 1 if step.phase in phases else 0,
+            text=text,
+            hint=compile_text(step.hint, "hint"),
+            ack=compile_text(step.ack, "ack"),
+            option_labels={key: value for key, value in labels.items() if value is not None},
+            min_label=compile_text(step.min_labels, "min_labels"),
+            max_label=compile_text(step.max_labels, "max_labels"),
+        )
+    return steps
+
+
+def _templates(
+    text: Text, env: ImmutableSandboxedEnvironment, file: str, where: str, problems: list[Problem]
+) -> Templates | None:
+    for lang in text.missing():
+        problems.append(Problem(file, where, f"text missing in language {lang!r}"))
+    compiled: dict[str, Template] = {}
+    for lang in LANGUAGES:
+        source = getattr(text, lang)
+        if not source:
+            continue
+        try:
+            compiled[lang] = env.from_string(source)
+        except TemplateSyntaxError as exc:
+            problems.append(Problem(file, where, f"template error ({lang}): {exc.message}"))
+            return None
+    return Templates(compiled) if compiled else None
+
+
+# --- checks -------------------------------------------------------------------------------------
+
+
+def _check_structure(script: Script, file: str, problems: list[Problem]) -> None:
+    seen: set[str] = set()
+    ids = {step.id for step in script.steps}
+    phases = {phase.id for phase in script.phases}
+    if script.start is not None and script.start not in ids:
+        problems.append(Problem(file, "start", f"unknown step {script.start!r}"))
+    for step in script.steps:
+        if step.id in seen:
+            problems.append(Problem(file, step.id, "step id is used twice"))
+        seen.add(step.id)
+        if step.id == END:
+            problems.append(Problem(file, step.id, f"{END!r} is reserved for the end"))
+        for branch in step.next:
+            if branch.goto != END and branch.goto not in ids:
+                problems.append(Problem(file, step.id, f"goes to unknown step {branch.goto!r}"))
+        if step.phase is not None and step.phase not in phases:
+            problems.append(Problem(file, step.id, f"unknown phase {step.phase!r}"))
+        if script.phases and step.phase is None and step.asks:
+            problems.append(Problem(file, step.id, "no phase given"))
+        problems.extend(Problem(file, step.id, message) for message in _kind_problems(step))
+    for effect in script.on_finish:
+        if effect.kind == "follow_up":
+            target = next((s for s in script.steps if s.id == effect.at), None)
+            if target is None or target.kind is not Kind.DATETIME:
+                problems.append(
+                    Problem(file, "on_finish", f"follow_up.at {effect.at!r} is no datetime step")
+                )
+
+
+def _kind_problems(step: Step) -> Iterable[str]:
+    has_options = step.kind in (Kind.CHOICE, Kind.MULTI)
+    if has_options and len(step.options) < 2:
+        yield f"a {step.kind} step needs at least two options"
+    if not has_options and step.options:
+        yield f"a {step.kind} step takes no options"
+    option_ids = [option.id for option in step.options]
+    if len(set(option_ids)) != len(option_ids):
+        yield "an option id is used twice"
+    if step.kind is Kind.SCALE:
+        low, high = step.min or 1, step.max or 5
+        if low >= high or high - low > 10 or low != int(low) or high != int(high):
+            yield "a scale runs between two whole numbers, at most 10 apart"
+    if step.min is not None and step.max is not None and step.min > step.max:
+        yield "min is larger than max"
+    if step.kind is Kind.INFO and step.optional:
+        yield "an info step asks nothing, so it cannot be optional"
+
+
+def _check_graph(
+    script: Script, steps: Mapping[str, CompiledStep], file: str, problems: list[Problem]
+) -> None:
+    if len(steps) != len(script.steps):
+        return  # already reported
+    start = script.first_step()
+    reachable: set[str] = set()
+    stack = [start]
+    while stack:
+        current = stack.pop()
+        if current == END or current in reachable:
+            continue
+        reachable.add(current)
+        stack.extend(steps[current].targets())
+    for step in script.steps:
+        if step.id not in reachable:
+            problems.append(Problem(file, step.id, "unreachable: no way leads to this step"))
+    ends: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for step_id, compiled in steps.items():
+            if step_id not in ends and any(t == END or t in ends for t in compiled.targets()):
+                ends.add(step_id)
+                changed = True
+    for step in script.steps:
+        if step.id in reachable and step.id not in ends:
+            problems.append(Problem(file, step.id, "no way from this step to the end"))
+    for cycle_step in _cycle_entries(steps, start):
+        problems.append(Problem(file, cycle_step, "loops back to an earlier step (not supported)"))
+    for step_id, compiled in steps.items():
+        ancestors = _ancestors(steps, start).get(step_id, set())
+        for route in compiled.routes:
+            if route.condition is None:
+                continue
+            for name in sorted(route.condition.names):
+                if name not in steps:
+                    problems.append(
+                        Problem(file, step_id, f"condition reads unknown step {name!r}")
+                    )
+                elif name not in ancestors and name != step_id:
+                    problems.append(
+                        Problem(file, step_id, f"condition reads {name!r}, not asked before")
+                    )
+
+
+def _cycle_entries(steps: Mapping[str, CompiledStep], start: str) -> list[str]:
+    found: list[str] = []
+    state: dict[str, int] = {}
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        for target in steps[node].targets():
+            if target == END:
+                continue
+            if state.get(target) == 1:
+                found.append(node)
+            elif target not in state:
+                visit(target)
+        state[node] = 2
+
+    visit(start)
+    return found
+
+
+def _ancestors(steps: Mapping[str, CompiledStep], start: str) -> dict[str, set[str]]:
+    """For each step, the steps that can come before it on some way from the start."""
+    result: dict[str, set[str]] = {start: set()}
+    changed = True
+    while changed:
+        changed = False
+        for step_id, compiled in steps.items():
+            if step_id not in result:
+                continue
+            carried = result[step_id] | {step_id}
+            for target in compiled.targets():
+                if target == END:
+                    continue
+                before = result.setdefault(target, set())
+                if not carried <= before:
+                    before |= carried
+                    changed = True
+    return result
+
+
+def _check_variables(
+    compiled: CompiledScript, env: ImmutableSandboxedEnvironment, file: str, problems: list[Problem]
+) -> None:
+    script = compiled.script
+    ancestors = _ancestors(compiled.steps, compiled.start)
+    every_step = set(compiled.steps)
+
+    def check(text: Text | None, where: str, allowed: set[str]) -> None:
+        if text is None:
+            return
+        for lang in LANGUAGES:
+            source = getattr(text, lang)
+            if not source:
+                continue
+            names = meta.find_undeclared_variables(env.parse(source)) - TEMPLATE_GLOBALS
+            for name in sorted(names - allowed):
+                reason = "is asked only later" if name in every_step else "is not a step"
+                problems.append(
+                    Problem(file, where, f"template variable {name!r} ({lang}) {reason}")
+                )
+
+    for step in script.steps:
+        before = ancestors.get(step.id, set())
+        check(step.text, step.id, before)
+        check(step.hint, step.id, before)
+        check(step.ack, step.id, before | {step.id})
+        for option in step.options:
+            check(option.label, step.id, set())  # labels are rendered on their own
+        check(step.min_labels, step.id, set())
+        check(step.max_labels, step.id, set())
+    check(script.title, "title", set())
+    check(script.summary, "summary", every_step)
+    for effect in script.on_finish:
+        if effect.kind == "follow_up":
+            check(effect.about, "on_finish", every_step)
+
+
+def _where(data: Any, loc: tuple[int | str, ...]) -> str:
+    """Name the step a schema error belongs to: "steps.3" becomes the step's id when it has one."""
+    if len(loc) >= 2 and loc[0] == "steps" and isinstance(loc[1], int) and isinstance(data, dict):
+        steps = data.get("steps")
+        if isinstance(steps, list) and loc[1] < len(steps) and isinstance(steps[loc[1]], dict):
+            step_id = steps[loc[1]].get("id", f"step {loc[1] + 1}")
+            rest = ".".join(str(part) for part in loc[2:])
+            return f"{step_id}{'.' + rest if rest else ''}"
+    return ".".join(str(part) for part in loc)
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    location = ".".join(str(part) for part in error["loc"])
+    return f"{location}: {error['msg']}" if location else str(error["msg"])
+
+
+__all__ = [
+    "END",
+    "CompiledScript",
+    "CompiledStep",
+    "Problem",
+    "Templates",
+    "build_catalog",
+    "compile_script",
+    "make_environment",
+]
