@@ -194,7 +194,7 @@ def compile_script(
             about = _templates(effect.about, env, file, "on_finish", problems)
             if about is not None:
                 follow_ups[effect.at] = about
-    if len(problems) > count or title is None or summary is None:
+    if title is None or summary is None or len(steps) != len(script.steps):
         return None
     compiled = CompiledScript(script, steps, title, summary, follow_ups)
     _check_variables(compiled, env, file, problems)

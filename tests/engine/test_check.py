@@ -1,0 +1,116 @@
+"""`coachbot scripts check`: every problem reported at once, one line each, naming file and step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dialogs.check import check_path
+
+GOOD = """
+id: tiny
+title: {en: Tiny, zh: 小}
+steps:
+  - id: first
+    kind: text
+    text: {en: "First?", zh: "第一？"}
+  - id: second
+    kind: yesno
+    text: {en: "You said {{ first }}. Sure?", zh: "你说{{ first }}。确定？"}
+summary: {en: "{{ first }} {{ second }}", zh: "{{ first }} {{ second }}"}
+"""
+
+
+def check(tmp_path: Path, text: str, name: str = "tiny.yaml") -> list[str]:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    return check_path(tmp_path)
+
+
+def test_a_good_script_passes(tmp_path: Path) -> None:
+    assert check(tmp_path, GOOD) == []
+
+
+def test_the_shipped_scripts_pass() -> None:
+    import coaching_scripts
+
+    assert check_path(coaching_scripts.BUILTIN_DIR) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ("goto_x", '    text: {en: "First?", zh: "第一？"}\n    next: nowhere'),
+            "tiny.yaml [first]: goes to unknown step 'nowhere'",
+        ),
+        (("kind: yesno", "kind: colour"), "tiny.yaml [second.kind]: Input should be"),
+        (('zh: "第一？"', "fr: x"), "tiny.yaml [first.text.fr]: Extra inputs are not permitted"),
+        (('zh: "第一？"', 'zh: ""'), "tiny.yaml [first.text]: text missing in language 'zh'"),
+        (
+            ("{{ first }}. Sure?", "{{ second }}. Sure?"),
+            "tiny.yaml [second]: template variable 'second' (en) is asked only later",
+        ),
+        (
+            ("{{ first }}. Sure?", "{{ nobody }}. Sure?"),
+            "tiny.yaml [second]: template variable 'nobody' (en) is not a step",
+        ),
+        (("{{ first }}. Sure?", "{{ first. Sure?"), "tiny.yaml [second.text]: template error (en)"),
+        (("kind: yesno", "kind: choice"), "tiny.yaml [second]: a choice step needs at least two"),
+    ],
+)
+def test_each_problem_is_named(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
+    old, new = change
+    text = (
+        GOOD.replace('    text: {en: "First?", zh: "第一？"}', new)
+        if old == "goto_x"
+        else (GOOD.replace(old, new, 1))
+    )
+    problems = check(tmp_path, text)
+    assert any(line.startswith(expected) for line in problems), problems
+
+
+STEP = """  - id: {id}
+    kind: yesno
+    text: {{en: "{id}?", zh: "{id}？"}}
+"""
+
+
+def script(*steps: str) -> str:
+    head = "id: tiny\ntitle: {en: Tiny, zh: 小}\nsteps:\n"
+    return head + "".join(steps) + "summary: {en: done, zh: 完成}\n"
+
+
+def test_graph_problems_unreachable_loop_and_conditions(tmp_path: Path) -> None:
+    first = STEP.format(id="first") + "    next: end\n"
+    problems = check(tmp_path, script(first, STEP.format(id="second"), STEP.format(id="orphan")))
+    assert "tiny.yaml [second]: unreachable: no way leads to this step" in problems
+    assert "tiny.yaml [orphan]: unreachable: no way leads to this step" in problems
+
+    back = STEP.format(id="second") + "    next: [{if: 'second', goto: first}, {goto: end}]\n"
+    problems = check(tmp_path, script(STEP.format(id="first"), back))
+    assert "tiny.yaml [second]: loops back to an earlier step (not supported)" in problems
+
+    forever = STEP.format(id="second") + "    next: first\n"
+    problems = check(tmp_path, script(STEP.format(id="first"), forever))
+    assert "tiny.yaml [first]: no way from this step to the end" in problems
+
+    reads_later = STEP.format(id="first") + "    next: [{if: 'second', goto: end}]\n"
+    problems = check(tmp_path, script(reads_later, STEP.format(id="second")))
+    assert "tiny.yaml [first]: condition reads 'second', not asked before" in problems
+
+    unsafe = STEP.format(id="first") + "    next: [{if: '__import__(1)', goto: end}]\n"
+    problems = check(tmp_path, script(unsafe, STEP.format(id="second")))
+    assert any(p.startswith("tiny.yaml [first]: unknown function") for p in problems), problems
+
+
+def test_several_problems_at_once_and_file_name_mismatch(tmp_path: Path) -> None:
+    text = GOOD.replace('zh: "第一？"', 'zh: ""').replace("{{ first }}. Sure?", "{{ nope }}")
+    problems = check(tmp_path, text, name="other.yaml")
+    assert len(problems) >= 2
+    assert all(line.startswith("other.yaml") for line in problems)
+
+
+def test_not_yaml_and_missing_folder(tmp_path: Path) -> None:
+    assert check(tmp_path, "id: [unclosed")[0].startswith("tiny.yaml: not valid YAML")
+    assert check_path(tmp_path / "nope") == [f"{tmp_path / 'nope'}: no such file or folder"]
