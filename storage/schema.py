@@ -1,0 +1,220 @@
+"""The database schema, as SQLModel tables. Alembic migrations in ``storage/migrations`` build it.
+
+Every timestamp is stored as UTC and read back as an aware UTC ``datetime`` (SQLite keeps no zone).
+JSON columns hold the codec's output (``storage.codec``) and ``dialogs.state.to_json``.
+Constraint and index names are explicit, so migrations and the metadata compare equal everywhere.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """``DateTime(timezone=True)`` that only takes aware datetimes and always returns UTC ones."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: pass an aware UTC datetime")
+        value = value.astimezone(UTC)
+        # SQLite has no time zones: store UTC wall time (the zone is implied).
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _ts(*, nullable: bool = False) -> Any:
+    return Field(sa_type=UTCDateTime, nullable=nullable, default=None if nullable else ...)
+
+
+def _json(*, nullable: bool = False) -> Any:
+    return Field(sa_type=sa.JSON, nullable=nullable)
+
+
+class UserRow(SQLModel, table=True):
+    """A rep (or manager) known to the bot, by adapter key: ``tg:123456``, ``console:anna``."""
+
+    __tablename__ = "user"
+    __table_args__ = (sa.UniqueConstraint("key", name="uq_user_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(sa_type=sa.String(200))
+    display_name: str = Field(default="", sa_type=sa.String(200))
+    lang: str = Field(default="en", sa_type=sa.String(8))
+    tz: str = Field(default="UTC", sa_type=sa.String(64))
+    created_at: datetime = _ts()
+    active: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
+
+
+class ConversationRow(SQLModel, table=True):
+    """The dialog state of one user (``dialogs.state.to_json``); ``version`` counts turns."""
+
+    __tablename__ = "conversation"
+
+    user_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("user.id", name="fk_conversation_user_id", ondelete="CASCADE"),
+            primary_key=True,
+            autoincrement=False,
+        )
+    )
+    version: int = Field(default=0)
+    state: dict[str, Any] = _json()
+    updated_at: datetime = _ts()
+
+
+class InboxRow(SQLModel, table=True):
+    """One row per handled event; ``(source, external_id)`` recognises a redelivered update."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        sa.UniqueConstraint("source", "external_id", name="uq_inbox_source_external_id"),
+        sa.Index("ix_inbox_user_id", "user_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("user.id", name="fk_inbox_user_id", ondelete="CASCADE"),
+            nullable=False,
+        )
+    )
+    source: str = Field(sa_type=sa.String(32))
+    external_id: str | None = Field(default=None, sa_type=sa.String(128))
+    event: dict[str, Any] = _json()
+    received_at: datetime = _ts()
+    processed_at: datetime | None = _ts(nullable=True)
+
+
+class RunRow(SQLModel, table=True):
+    """One pass through one script; ``no`` is the per-user run number of the engine state."""
+
+    __tablename__ = "run"
+    __table_args__ = (sa.UniqueConstraint("user_id", "no", name="uq_run_user_id_no"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("user.id", name="fk_run_user_id", ondelete="CASCADE"),
+            nullable=False,
+        )
+    )
+    no: int
+    script: str = Field(sa_type=sa.String(100))
+    script_version: int
+    status: str = Field(sa_type=sa.String(16))  # active | draft | finished | discarded
+    started_at: datetime = _ts()
+    finished_at: datetime | None = _ts(nullable=True)
+    summary: str | None = Field(default=None, sa_type=sa.Text)
+
+
+class AnswerRow(SQLModel, table=True):
+    """The current answer to one step of one run; ``revision`` counts how often it changed."""
+
+    __tablename__ = "answer"
+    __table_args__ = (sa.UniqueConstraint("run_id", "step", name="uq_answer_run_id_step"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("run.id", name="fk_answer_run_id", ondelete="CASCADE"),
+            nullable=False,
+        )
+    )
+    step: str = Field(sa_type=sa.String(100))
+    value: Any = _json(nullable=True)
+    answered_at: datetime = _ts()
+    revision: int = Field(default=0)
+
+
+class OutboxRow(SQLModel, table=True):
+    """A reply to deliver (``storage.codec.reply_to_json``); the sender sets ``sent_at``."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        sa.Index(
+            "ix_outbox_unsent",
+            "user_id",
+            "id",
+            sqlite_where=sa.text("sent_at IS NULL"),
+            postgresql_where=sa.text("sent_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("user.id", name="fk_outbox_user_id", ondelete="CASCADE"),
+            nullable=False,
+        )
+    )
+    payload: dict[str, Any] = _json()
+    created_at: datetime = _ts()
+    sent_at: datetime | None = _ts(nullable=True)
+    attempts: int = Field(default=0)
+
+
+class EffectRow(SQLModel, table=True):
+    """A fact for later consumers: follow_up, manager_notice, run_finished, media."""
+
+    __tablename__ = "effect"
+    __table_args__ = (
+        sa.Index(
+            "ix_effect_pending",
+            "kind",
+            "id",
+            sqlite_where=sa.text("done_at IS NULL"),
+            postgresql_where=sa.text("done_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("user.id", name="fk_effect_user_id", ondelete="CASCADE"),
+            nullable=False,
+        )
+    )
+    run_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("run.id", name="fk_effect_run_id", ondelete="CASCADE"),
+            nullable=True,
+        ),
+    )
+    kind: str = Field(sa_type=sa.String(32))
+    payload: dict[str, Any] = _json()
+    created_at: datetime = _ts()
+    done_at: datetime | None = _ts(nullable=True)
+
+
+metadata = SQLModel.metadata
+
+user_table = metadata.tables["user"]
+conversation_table = metadata.tables["conversation"]
+inbox_table = metadata.tables["inbox"]
+run_table = metadata.tables["run"]
+answer_table = metadata.tables["answer"]
+outbox_table = metadata.tables["outbox"]
+effect_table = metadata.tables["effect"]

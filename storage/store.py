@@ -1,0 +1,628 @@
+"""The unit of work: one event of one user, handled in one database transaction.
+
+``Store.handle`` gets or creates the user, takes the user's lock, recognises a redelivered event,
+runs the (pure) turn function on the stored state and writes everything the turn produced — new
+state, inbox row, runs, answers, effect rows and one outbox row per reply — before it commits.
+Nothing about a user is kept in memory between calls: any number of ``Store`` objects, threads or
+processes on one database continue every conversation.
+
+Serialising one user's turns: on SQLite every write transaction starts with ``BEGIN IMMEDIATE``
+(``storage.db``), on PostgreSQL the user's conversation row is read ``FOR UPDATE``. The state is
+written back with ``UPDATE ... WHERE version = <the version read>`` as well: should the lock ever be
+missing (``Store(..., lock=False)``, a hand-made engine), a concurrent writer is detected, the
+transaction rolled back and the turn computed again on the new state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
+
+from dialogs.state import Conversation, Run, from_json, to_json
+from dialogs.types import (
+    AnswerDropped,
+    AnswerSaved,
+    Context,
+    Effect,
+    Event,
+    Lang,
+    Reply,
+    RunDiscarded,
+    RunDrafted,
+    RunFinished,
+    RunResumed,
+    RunStarted,
+    Turn,
+)
+from storage.codec import (
+    EFFECT_KIND,
+    effect_from_json,
+    effect_to_json,
+    event_to_json,
+    reply_from_json,
+    reply_to_json,
+)
+from storage.db import READ_ONLY
+from storage.schema import (
+    answer_table,
+    conversation_table,
+    effect_table,
+    inbox_table,
+    outbox_table,
+    run_table,
+    user_table,
+)
+
+TurnFn = Callable[[Conversation, Event, Context], Turn]
+"""The engine with its catalog bound, e.g. ``functools.partial(dialogs.engine.step, catalog)``."""
+
+LANGS: tuple[Lang, ...] = ("en", "zh")
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What an adapter knows about a user on first contact (used only to create the user)."""
+
+    key: str
+    display_name: str = ""
+    lang: str = "en"
+    tz: str = "UTC"
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    replies: tuple[Reply, ...]
+    outbox_ids: tuple[int, ...]
+    """The replies' outbox rows, in order: pass them to ``mark_sent`` once delivered."""
+    duplicate: bool
+    """True: this (source, external_id) was handled before; nothing was done, no replies."""
+    user_id: int
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: int
+    key: str
+    display_name: str
+    lang: str
+    tz: str
+    created_at: datetime
+    active: bool
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    no: int
+    script: str
+    script_version: int
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    summary: str | None
+
+
+@dataclass(frozen=True)
+class EffectInfo:
+    id: int
+    kind: str
+    effect: Effect
+    created_at: datetime
+    done_at: datetime | None
+
+
+class ConflictError(RuntimeError):
+    """A turn lost the race for the user's conversation more often than the store retries."""
+
+
+_Loaded = tuple[int, str, str, int, dict[str, Any]]
+"""user id, lang, tz, conversation version, conversation state (JSON)."""
+
+
+class _VersionConflict(Exception):
+    pass
+
+
+class _Duplicate(Exception):
+    def __init__(self, user_id: int) -> None:
+        self.user_id = user_id
+
+
+def _bp(name: str, type_: Any = None) -> sa.BindParameter[Any]:
+    return sa.bindparam(name, type_=type_)
+
+
+class _Statements:
+    """The hot path's statements, built once per store (SQLAlchemy caches the compiled SQL)."""
+
+    def __init__(self, dialect: str, lock: bool) -> None:
+        u, c, i = user_table, conversation_table, inbox_table
+        r, a, o, e = run_table, answer_table, outbox_table, effect_table
+        insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+        load = (
+            sa.select(u.c.id, u.c.lang, u.c.tz, c.c.version, c.c.state)
+            .select_from(u.join(c, c.c.user_id == u.c.id))
+            .where(u.c.key == _bp("key"))
+        )
+        if lock and dialect == "postgresql":
+            load = load.with_for_update(of=c)
+        self.load = load
+        self.insert_user = insert(u).on_conflict_do_nothing(index_elements=[u.c.key])
+        self.user_id = sa.select(u.c.id).where(u.c.key == _bp("key"))
+        self.insert_conversation = insert(c).on_conflict_do_nothing(index_elements=[c.c.user_id])
+
+        self.claim = (
+            insert(i)
+            .on_conflict_do_nothing(index_elements=[i.c.source, i.c.external_id])
+            .returning(i.c.id)
+        )
+        self.insert_inbox = sa.insert(i)
+        self.save_state = (
+            sa.update(c)
+            .where(c.c.user_id == _bp("uid"), c.c.version == _bp("old_version"))
+            .values(
+                state=_bp("new_state", c.c.state.type),
+                version=c.c.version + 1,
+                updated_at=_bp("now", c.c.updated_at.type),
+            )
+        )
+
+        def run_id() -> Any:
+            return (
+                sa.select(r.c.id)
+                .where(r.c.user_id == _bp("uid"), r.c.no == _bp("run"))
+                .scalar_subquery()
+            )
+
+        self.insert_run = sa.insert(r)
+        upsert = insert(a).from_select(
+            ["run_id", "step", "value", "answered_at", "revision"],
+            sa.select(
+                r.c.id,
+                _bp("step", a.c.step.type),
+                _bp("value", a.c.value.type),
+                _bp("now", a.c.answered_at.type),
+                sa.literal(0),
+            ).where(r.c.user_id == _bp("uid"), r.c.no == _bp("run")),
+        )
+        self.upsert_answer = upsert.on_conflict_do_update(
+            index_elements=[a.c.run_id, a.c.step],
+            set_={
+                "value": upsert.excluded.value,
+                "answered_at": upsert.excluded.answered_at,
+                "revision": a.c.revision + 1,
+            },
+        )
+        self.delete_answer = sa.delete(a).where(a.c.run_id == run_id(), a.c.step == _bp("step"))
+        run_key = (r.c.user_id == _bp("uid"), r.c.no == _bp("run"))
+        self.run_status = sa.update(r).where(*run_key).values(status=_bp("status"))
+        self.run_closed = (
+            sa.update(r)
+            .where(*run_key)
+            .values(status=_bp("status"), finished_at=_bp("now", r.c.finished_at.type))
+        )
+        self.run_finished = (
+            sa.update(r)
+            .where(*run_key)
+            .values(
+                status="finished",
+                finished_at=_bp("now", r.c.finished_at.type),
+                summary=_bp("summary"),
+            )
+        )
+        self.insert_effect = sa.insert(e).values(
+            user_id=_bp("uid"),
+            run_id=run_id(),
+            kind=_bp("kind"),
+            payload=_bp("payload", e.c.payload.type),
+            created_at=_bp("now", e.c.created_at.type),
+        )
+        self.insert_outbox = sa.insert(o).returning(o.c.id)
+
+
+class Store:
+    """Durable conversations: ``handle`` runs one turn in one transaction. Thread-safe."""
+
+    def __init__(
+        self, engine: sa.Engine, turn: TurnFn, *, lock: bool = True, retries: int = 5
+    ) -> None:
+        self._engine = engine
+        self._turn = turn
+        self._lock = lock
+        self._retries = retries
+        self._sql = _Statements(engine.dialect.name, lock)
+        self._reader = engine.execution_options(**READ_ONLY)
+
+    @property
+    def engine(self) -> sa.Engine:
+        return self._engine
+
+    # --- the hot path ---------------------------------------------------------------------------
+
+    def handle(
+        self,
+        profile: Profile,
+        event: Event,
+        *,
+        now: datetime,
+        source: str = "console",
+        external_id: str | None = None,
+    ) -> TurnResult:
+        """Apply ``event`` to ``profile``'s conversation and commit everything, or nothing.
+
+        Raises whatever the turn function raises (after rolling back), and ``ConflictError`` when
+        concurrent writers won more than ``retries`` times in a row.
+        """
+        inbox = {
+            "source": source,
+            "external_id": external_id,
+            "event": event_to_json(event),
+            "received_at": now,
+            "processed_at": now,
+        }
+        for attempt in range(self._retries + 1):
+            try:
+                if self._lock:
+                    return self._locked_turn(profile, event, now, inbox)
+                return self._optimistic_turn(profile, event, now, inbox)
+            except _Duplicate as duplicate:
+                return TurnResult((), (), True, duplicate.user_id)
+            except _VersionConflict:
+                continue
+            except DBAPIError as error:
+                sqlstate = getattr(error.orig, "sqlstate", None)
+                if sqlstate not in RETRYABLE_SQLSTATES or attempt == self._retries:
+                    raise
+        raise ConflictError(
+            f"{profile.key}: conversation changed concurrently {self._retries + 1} times in a row"
+        )
+
+    def _locked_turn(
+        self, profile: Profile, event: Event, now: datetime, inbox: dict[str, Any]
+    ) -> TurnResult:
+        with self._engine.begin() as conn:  # SQLite: BEGIN IMMEDIATE, the database's write lock
+            uid, lang, tz, version, state_json = self._load(conn, profile, now)  # PG: FOR UPDATE
+            self._claim(conn, uid, inbox)
+            state = from_json(state_json)
+            turn = self._turn(state, event, _context(now, lang, tz))
+            outbox_ids = self._save(conn, uid, version, state, turn, now)
+        return TurnResult(turn.replies, outbox_ids, False, uid)
+
+    def _optimistic_turn(
+        self, profile: Profile, event: Event, now: datetime, inbox: dict[str, Any]
+    ) -> TurnResult:
+        with self._engine.connect() as conn:
+            with conn.begin():
+                uid, lang, tz, version, state_json = self._load(conn, profile, now)
+            state = from_json(state_json)
+            turn = self._turn(state, event, _context(now, lang, tz))
+            with conn.begin():
+                self._claim(conn, uid, inbox)
+                outbox_ids = self._save(conn, uid, version, state, turn, now)
+        return TurnResult(turn.replies, outbox_ids, False, uid)
+
+    def _load(self, conn: sa.Connection, profile: Profile, now: datetime) -> _Loaded:
+        """The user's id, lang, tz and conversation version and state; created when missing."""
+        sql = self._sql
+        key = {"key": profile.key}
+        row = conn.execute(sql.load, key).first()
+        if row is None:
+            uid = self._create_user(conn, profile, now)
+            conn.execute(
+                sql.insert_conversation,
+                {"user_id": uid, "version": 0, "state": to_json(Conversation()), "updated_at": now},
+            )
+            row = conn.execute(sql.load, key).one()
+        return cast(_Loaded, tuple(row))
+
+    def _create_user(self, conn: sa.Connection, profile: Profile, now: datetime) -> int:
+        conn.execute(
+            self._sql.insert_user,
+            {
+                "key": profile.key,
+                "display_name": profile.display_name,
+                "lang": profile.lang if profile.lang in LANGS else "en",
+                "tz": profile.tz if _valid_tz(profile.tz) else "UTC",
+                "created_at": now,
+                "active": True,
+            },
+        )
+        return int(conn.execute(self._sql.user_id, {"key": profile.key}).scalar_one())
+
+    def _claim(self, conn: sa.Connection, uid: int, inbox: dict[str, Any]) -> None:
+        """Record the event in the inbox; raise ``_Duplicate`` when it was handled before."""
+        if inbox["external_id"] is None:
+            conn.execute(self._sql.insert_inbox, {"user_id": uid, **inbox})
+        elif conn.execute(self._sql.claim, {"user_id": uid, **inbox}).first() is None:
+            raise _Duplicate(uid)
+
+    def _save(
+        self,
+        conn: sa.Connection,
+        uid: int,
+        version: int,
+        old: Conversation,
+        turn: Turn,
+        now: datetime,
+    ) -> tuple[int, ...]:
+        sql = self._sql
+        saved = conn.execute(
+            sql.save_state,
+            {"uid": uid, "old_version": version, "new_state": to_json(turn.state), "now": now},
+        )
+        if saved.rowcount != 1:
+            raise _VersionConflict
+        for effect in turn.effects:
+            self._apply(conn, uid, old, effect, now)
+        return tuple(
+            conn.execute(
+                sql.insert_outbox,
+                {
+                    "user_id": uid,
+                    "payload": reply_to_json(reply),
+                    "created_at": now,
+                    "attempts": 0,
+                },
+            ).scalar_one()
+            for reply in turn.replies
+        )
+
+    def _apply(
+        self, conn: sa.Connection, uid: int, old: Conversation, effect: Effect, now: datetime
+    ) -> None:
+        sql = self._sql
+        if isinstance(effect, AnswerSaved):
+            if _unchanged(old, effect):
+                return
+            conn.execute(
+                sql.upsert_answer,
+                {
+                    "uid": uid,
+                    "run": effect.run,
+                    "step": effect.step,
+                    "value": effect.value,
+                    "now": now,
+                },
+            )
+        elif isinstance(effect, RunStarted):
+            conn.execute(
+                sql.insert_run,
+                {
+                    "user_id": uid,
+                    "no": effect.run,
+                    "script": effect.script,
+                    "script_version": effect.version,
+                    "status": "active",
+                    "started_at": now,
+                },
+            )
+        elif isinstance(effect, AnswerDropped):
+            conn.execute(sql.delete_answer, {"uid": uid, "run": effect.run, "step": effect.step})
+        elif isinstance(effect, RunDrafted | RunResumed):
+            status = "draft" if isinstance(effect, RunDrafted) else "active"
+            conn.execute(sql.run_status, {"uid": uid, "run": effect.run, "status": status})
+        elif isinstance(effect, RunDiscarded):
+            conn.execute(
+                sql.run_closed, {"uid": uid, "run": effect.run, "status": "discarded", "now": now}
+            )
+        elif isinstance(effect, RunFinished):
+            conn.execute(
+                sql.run_finished,
+                {"uid": uid, "run": effect.run, "summary": effect.summary, "now": now},
+            )
+        kind = EFFECT_KIND.get(type(effect))
+        if kind is not None:
+            conn.execute(
+                sql.insert_effect,
+                {
+                    "uid": uid,
+                    "run": effect.run,
+                    "kind": kind,
+                    "payload": effect_to_json(effect),
+                    "now": now,
+                },
+            )
+
+    # --- the sender's side ----------------------------------------------------------------------
+
+    def mark_sent(self, outbox_ids: Sequence[int], *, now: datetime) -> None:
+        """The replies were delivered: they leave ``unsent``."""
+        if not outbox_ids:
+            return
+        o = outbox_table
+        with self._engine.begin() as conn:
+            conn.execute(
+                sa.update(o)
+                .where(o.c.id.in_(list(outbox_ids)), o.c.sent_at.is_(None))
+                .values(sent_at=now, attempts=o.c.attempts + 1)
+            )
+
+    def mark_failed(self, outbox_ids: Sequence[int]) -> None:
+        """A delivery attempt failed: count it (the replies stay unsent)."""
+        if not outbox_ids:
+            return
+        o = outbox_table
+        with self._engine.begin() as conn:
+            conn.execute(
+                sa.update(o)
+                .where(o.c.id.in_(list(outbox_ids)), o.c.sent_at.is_(None))
+                .values(attempts=o.c.attempts + 1)
+            )
+
+    def unsent(self, user_key: str) -> list[tuple[int, Reply]]:
+        """The user's replies not yet marked sent, oldest first (for a sender that restarts)."""
+        o, u = outbox_table, user_table
+        query = (
+            sa.select(o.c.id, o.c.payload)
+            .join(u, u.c.id == o.c.user_id)
+            .where(u.c.key == user_key, o.c.sent_at.is_(None))
+            .order_by(o.c.id)
+        )
+        with self._reader.connect() as conn:
+            return [(row.id, reply_from_json(row.payload)) for row in conn.execute(query)]
+
+    # --- preferences ------------------------------------------------------------------------------
+
+    def set_language(self, key: str, lang: str) -> None:
+        """The rep's language for every later turn; creates the user when missing."""
+        if lang not in LANGS:
+            raise ValueError(f"unsupported language {lang!r}: use one of {', '.join(LANGS)}")
+        self._set_user(key, lang=lang)
+
+    def set_timezone(self, key: str, tz: str) -> None:
+        """The rep's IANA time zone (``Asia/Shanghai``); creates the user when missing."""
+        if not _valid_tz(tz):
+            raise ValueError(f"unknown time zone {tz!r}")
+        self._set_user(key, tz=tz)
+
+    def set_active(self, key: str, active: bool) -> None:
+        """False when the rep blocked the bot; true again when they come back."""
+        self._set_user(key, active=active)
+
+    def _set_user(self, key: str, **values: Any) -> None:
+        u = user_table
+        with self._engine.begin() as conn:
+            if conn.execute(self._sql.user_id, {"key": key}).first() is None:
+                self._create_user(conn, Profile(key), datetime.now(UTC))
+            conn.execute(sa.update(u).where(u.c.key == key).values(**values))
+
+    # --- the read side ------------------------------------------------------------------------
+
+    def user(self, key: str) -> UserInfo | None:
+        u = user_table
+        with self._reader.connect() as conn:
+            row = conn.execute(
+                sa.select(
+                    u.c.id, u.c.key, u.c.display_name, u.c.lang, u.c.tz, u.c.created_at, u.c.active
+                ).where(u.c.key == key)
+            ).first()
+        return UserInfo(*row) if row is not None else None
+
+    def conversation(self, key: str) -> Conversation:
+        """The user's dialog state; an empty ``Conversation`` for an unknown user."""
+        u, c = user_table, conversation_table
+        query = sa.select(c.c.state).join(u, u.c.id == c.c.user_id).where(u.c.key == key)
+        with self._reader.connect() as conn:
+            state = conn.execute(query).scalar()
+        return from_json(state)
+
+    def version(self, key: str) -> int:
+        """How many turns changed the user's conversation (0 for an unknown user)."""
+        u, c = user_table, conversation_table
+        query = sa.select(c.c.version).join(u, u.c.id == c.c.user_id).where(u.c.key == key)
+        with self._reader.connect() as conn:
+            return int(conn.execute(query).scalar() or 0)
+
+    def answers(self, key: str, run_no: int | None = None) -> dict[str, Any]:
+        """The stored answers of run ``run_no`` (default: the user's latest run), by step."""
+        u, r, a = user_table, run_table, answer_table
+        runs = sa.select(r.c.id).join(u, u.c.id == r.c.user_id).where(u.c.key == key)
+        if run_no is None:
+            runs = runs.order_by(r.c.no.desc()).limit(1)
+        else:
+            runs = runs.where(r.c.no == run_no)
+        query = (
+            sa.select(a.c.step, a.c.value)
+            .where(a.c.run_id == runs.scalar_subquery())
+            .order_by(a.c.id)
+        )
+        with self._reader.connect() as conn:
+            return {row.step: row.value for row in conn.execute(query)}
+
+    def runs(self, key: str) -> list[RunInfo]:
+        """The user's runs, oldest first."""
+        u, r = user_table, run_table
+        query = (
+            sa.select(
+                r.c.no,
+                r.c.script,
+                r.c.script_version,
+                r.c.status,
+                r.c.started_at,
+                r.c.finished_at,
+                r.c.summary,
+            )
+            .join(u, u.c.id == r.c.user_id)
+            .where(u.c.key == key)
+            .order_by(r.c.no)
+        )
+        with self._reader.connect() as conn:
+            return [RunInfo(*row) for row in conn.execute(query)]
+
+    def effects(self, key: str, *, pending_only: bool = False) -> list[EffectInfo]:
+        """The effect rows (follow-ups, manager notices, finished runs, media) of the user."""
+        u, e = user_table, effect_table
+        query = (
+            sa.select(e.c.id, e.c.kind, e.c.payload, e.c.created_at, e.c.done_at)
+            .join(u, u.c.id == e.c.user_id)
+            .where(u.c.key == key)
+            .order_by(e.c.id)
+        )
+        if pending_only:
+            query = query.where(e.c.done_at.is_(None))
+        with self._reader.connect() as conn:
+            return [
+                EffectInfo(
+                    row.id, row.kind, effect_from_json(row.payload), row.created_at, row.done_at
+                )
+                for row in conn.execute(query)
+            ]
+
+    def inbox(self, key: str) -> list[tuple[int, str, str | None, dict[str, Any]]]:
+        """The user's handled events in application order: (id, source, external_id, event)."""
+        u, i = user_table, inbox_table
+        query = (
+            sa.select(i.c.id, i.c.source, i.c.external_id, i.c.event)
+            .join(u, u.c.id == i.c.user_id)
+            .where(u.c.key == key)
+            .order_by(i.c.id)
+        )
+        with self._reader.connect() as conn:
+            return [(row.id, row.source, row.external_id, row.event) for row in conn.execute(query)]
+
+
+def _context(now: datetime, lang: str, tz: str) -> Context:
+    language: Lang = "zh" if lang == "zh" else "en"
+    return Context(now=now, lang=language, tz=tz)
+
+
+def _valid_tz(tz: str) -> bool:
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _unchanged(old: Conversation, effect: AnswerSaved) -> bool:
+    """The answer is already stored with this value (the rep went back and kept it)."""
+    run = _run(old, effect.run)
+    if run is None or effect.step not in run.answers:
+        return False
+    return bool(run.answers[effect.step] == effect.value)
+
+
+def _run(state: Conversation, no: int) -> Run | None:
+    if state.active is not None and state.active.no == no:
+        return state.active
+    return next((run for run in state.drafts if run.no == no), None)
+
+
+__all__ = [
+    "ConflictError",
+    "EffectInfo",
+    "Profile",
+    "RunInfo",
+    "Store",
+    "TurnFn",
+    "TurnResult",
+    "UserInfo",
+]
