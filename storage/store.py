@@ -50,6 +50,7 @@ from storage.codec import (
     reply_to_json,
 )
 from storage.db import READ_ONLY
+from storage.prepared import Prepared
 from storage.schema import (
     answer_table,
     conversation_table,
@@ -140,32 +141,44 @@ def _bp(name: str, type_: Any = None) -> sa.BindParameter[Any]:
 
 
 class _Statements:
-    """The hot path's statements, built once per store (SQLAlchemy caches the compiled SQL)."""
+    """The hot path's Core statements, compiled once for the engine's dialect (``Prepared``)."""
 
-    def __init__(self, dialect: str, lock: bool) -> None:
+    def __init__(self, dialect: sa.Dialect, lock: bool) -> None:
         u, c, i = user_table, conversation_table, inbox_table
         r, a, o, e = run_table, answer_table, outbox_table, effect_table
-        insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        pg = dialect.name == "postgresql"
+        insert: Any = postgresql.insert if pg else sqlite.insert
 
+        def prepare(statement: Any, *columns: str) -> Prepared:
+            return Prepared(statement, dialect, column_keys=list(columns) or None)
+
+        self.begin = "BEGIN IMMEDIATE" if dialect.name == "sqlite" else ""
         load = (
             sa.select(u.c.id, u.c.lang, u.c.tz, c.c.version, c.c.state)
             .select_from(u.join(c, c.c.user_id == u.c.id))
             .where(u.c.key == _bp("key"))
         )
-        if lock and dialect == "postgresql":
+        if lock and pg:
             load = load.with_for_update(of=c)
-        self.load = load
-        self.insert_user = insert(u).on_conflict_do_nothing(index_elements=[u.c.key])
-        self.user_id = sa.select(u.c.id).where(u.c.key == _bp("key"))
-        self.insert_conversation = insert(c).on_conflict_do_nothing(index_elements=[c.c.user_id])
-
-        self.claim = (
+        self.load = prepare(load)
+        self.insert_user = prepare(
+            insert(u).on_conflict_do_nothing(index_elements=[u.c.key]),
+            *("key", "display_name", "lang", "tz", "created_at", "active"),
+        )
+        self.user_id = prepare(sa.select(u.c.id).where(u.c.key == _bp("key")))
+        self.insert_conversation = prepare(
+            insert(c).on_conflict_do_nothing(index_elements=[c.c.user_id]),
+            *("user_id", "version", "state", "updated_at"),
+        )
+        inbox_columns = ("user_id", "source", "external_id", "event", "received_at", "processed_at")
+        self.claim = prepare(
             insert(i)
             .on_conflict_do_nothing(index_elements=[i.c.source, i.c.external_id])
-            .returning(i.c.id)
+            .returning(i.c.id),
+            *inbox_columns,
         )
-        self.insert_inbox = sa.insert(i)
-        self.save_state = (
+        self.insert_inbox = prepare(sa.insert(i), *inbox_columns)
+        self.save_state = prepare(
             sa.update(c)
             .where(c.c.user_id == _bp("uid"), c.c.version == _bp("old_version"))
             .values(
@@ -182,7 +195,10 @@ class _Statements:
                 .scalar_subquery()
             )
 
-        self.insert_run = sa.insert(r)
+        self.insert_run = prepare(
+            sa.insert(r),
+            *("user_id", "no", "script", "script_version", "status", "started_at"),
+        )
         upsert = insert(a).from_select(
             ["run_id", "step", "value", "answered_at", "revision"],
             sa.select(
@@ -193,39 +209,42 @@ class _Statements:
                 sa.literal(0),
             ).where(r.c.user_id == _bp("uid"), r.c.no == _bp("run")),
         )
-        self.upsert_answer = upsert.on_conflict_do_update(
-            index_elements=[a.c.run_id, a.c.step],
-            set_={
-                "value": upsert.excluded.value,
-                "answered_at": upsert.excluded.answered_at,
-                "revision": a.c.revision + 1,
-            },
+        self.upsert_answer = prepare(
+            upsert.on_conflict_do_update(
+                index_elements=[a.c.run_id, a.c.step],
+                set_={
+                    "value": upsert.excluded.value,
+                    "answered_at": upsert.excluded.answered_at,
+                    "revision": a.c.revision + 1,
+                },
+            )
         )
-        self.delete_answer = sa.delete(a).where(a.c.run_id == run_id(), a.c.step == _bp("step"))
+        self.delete_answer = prepare(
+            sa.delete(a).where(a.c.run_id == run_id(), a.c.step == _bp("step"))
+        )
         run_key = (r.c.user_id == _bp("uid"), r.c.no == _bp("run"))
-        self.run_status = sa.update(r).where(*run_key).values(status=_bp("status"))
-        self.run_closed = (
-            sa.update(r)
-            .where(*run_key)
-            .values(status=_bp("status"), finished_at=_bp("now", r.c.finished_at.type))
-        )
-        self.run_finished = (
+        self.run_status = prepare(sa.update(r).where(*run_key).values(status=_bp("status")))
+        self.run_closed = prepare(
             sa.update(r)
             .where(*run_key)
             .values(
-                status="finished",
+                status=_bp("status"),
                 finished_at=_bp("now", r.c.finished_at.type),
-                summary=_bp("summary"),
+                summary=_bp("summary", r.c.summary.type),
             )
         )
-        self.insert_effect = sa.insert(e).values(
-            user_id=_bp("uid"),
-            run_id=run_id(),
-            kind=_bp("kind"),
-            payload=_bp("payload", e.c.payload.type),
-            created_at=_bp("now", e.c.created_at.type),
+        self.insert_effect = prepare(
+            sa.insert(e).values(
+                user_id=_bp("uid"),
+                run_id=run_id(),
+                kind=_bp("kind"),
+                payload=_bp("payload", e.c.payload.type),
+                created_at=_bp("now", e.c.created_at.type),
+            )
         )
-        self.insert_outbox = sa.insert(o).returning(o.c.id)
+        self.insert_outbox = prepare(
+            sa.insert(o).returning(o.c.id), "user_id", "payload", "created_at", "attempts"
+        )
 
 
 class Store:
@@ -238,8 +257,9 @@ class Store:
         self._turn = turn
         self._lock = lock
         self._retries = retries
-        self._sql = _Statements(engine.dialect.name, lock)
+        self._sql = _Statements(engine.dialect, lock)
         self._reader = engine.execution_options(**READ_ONLY)
+        self._dbapi_error: type[Exception] = engine.dialect.loaded_dbapi.Error
 
     @property
     def engine(self) -> sa.Engine:
@@ -258,9 +278,12 @@ class Store:
     ) -> TurnResult:
         """Apply ``event`` to ``profile``'s conversation and commit everything, or nothing.
 
-        Raises whatever the turn function raises (after rolling back), and ``ConflictError`` when
-        concurrent writers won more than ``retries`` times in a row.
+        Raises whatever the turn function raises (after rolling back), ``ConflictError`` when
+        concurrent writers won more than ``retries`` times in a row, and database errors as
+        ``sqlalchemy.exc.DBAPIError`` subclasses.
         """
+        if now.tzinfo is None:
+            raise ValueError(f"naive datetime {now!r}: pass an aware UTC datetime")
         inbox = {
             "source": source,
             "external_id": external_id,
@@ -270,62 +293,79 @@ class Store:
         }
         for attempt in range(self._retries + 1):
             try:
-                if self._lock:
-                    return self._locked_turn(profile, event, now, inbox)
-                return self._optimistic_turn(profile, event, now, inbox)
+                return self._attempt(profile, event, now, inbox)
             except _Duplicate as duplicate:
                 return TurnResult((), (), True, duplicate.user_id)
             except _VersionConflict:
                 continue
-            except DBAPIError as error:
-                sqlstate = getattr(error.orig, "sqlstate", None)
-                if sqlstate not in RETRYABLE_SQLSTATES or attempt == self._retries:
-                    raise
+            except self._dbapi_error as error:
+                sqlstate = getattr(error, "sqlstate", None)
+                if sqlstate in RETRYABLE_SQLSTATES and attempt < self._retries:
+                    continue
+                raise DBAPIError.instance(None, None, error, self._dbapi_error) from error
         raise ConflictError(
             f"{profile.key}: conversation changed concurrently {self._retries + 1} times in a row"
         )
 
-    def _locked_turn(
+    def _attempt(
         self, profile: Profile, event: Event, now: datetime, inbox: dict[str, Any]
     ) -> TurnResult:
-        with self._engine.begin() as conn:  # SQLite: BEGIN IMMEDIATE, the database's write lock
-            uid, lang, tz, version, state_json = self._load(conn, profile, now)  # PG: FOR UPDATE
-            self._claim(conn, uid, inbox)
-            state = from_json(state_json)
-            turn = self._turn(state, event, _context(now, lang, tz))
-            outbox_ids = self._save(conn, uid, version, state, turn, now)
+        """One try: the whole turn in one transaction on a pooled DBAPI connection.
+
+        With ``lock`` (the default) the user's lock is taken first (SQLite: ``BEGIN IMMEDIATE``;
+        PostgreSQL: ``FOR UPDATE``) and held through the turn. Without it the state is read in a
+        transaction of its own, and only the version check protects the write.
+        """
+        sql = self._sql
+        raw = self._engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            try:
+                if sql.begin:
+                    cursor.execute(sql.begin)
+                uid, lang, tz, version, state_json = self._load(cursor, profile, now)
+                if self._lock:
+                    self._claim(cursor, uid, inbox)
+                else:
+                    raw.commit()
+                state = from_json(state_json)
+                turn = self._turn(state, event, _context(now, lang, tz))
+                if not self._lock:
+                    if sql.begin:
+                        cursor.execute(sql.begin)
+                    self._claim(cursor, uid, inbox)
+                outbox_ids = self._save(cursor, uid, version, state, turn, now)
+            finally:
+                cursor.close()
+            raw.commit()
+        except BaseException:
+            try:
+                raw.rollback()
+            except Exception:
+                raw.invalidate()
+            raise
+        finally:
+            raw.close()
         return TurnResult(turn.replies, outbox_ids, False, uid)
 
-    def _optimistic_turn(
-        self, profile: Profile, event: Event, now: datetime, inbox: dict[str, Any]
-    ) -> TurnResult:
-        with self._engine.connect() as conn:
-            with conn.begin():
-                uid, lang, tz, version, state_json = self._load(conn, profile, now)
-            state = from_json(state_json)
-            turn = self._turn(state, event, _context(now, lang, tz))
-            with conn.begin():
-                self._claim(conn, uid, inbox)
-                outbox_ids = self._save(conn, uid, version, state, turn, now)
-        return TurnResult(turn.replies, outbox_ids, False, uid)
-
-    def _load(self, conn: sa.Connection, profile: Profile, now: datetime) -> _Loaded:
+    def _load(self, cursor: Any, profile: Profile, now: datetime) -> _Loaded:
         """The user's id, lang, tz and conversation version and state; created when missing."""
         sql = self._sql
         key = {"key": profile.key}
-        row = conn.execute(sql.load, key).first()
+        row = sql.load.row(cursor, key)
         if row is None:
-            uid = self._create_user(conn, profile, now)
-            conn.execute(
-                sql.insert_conversation,
+            uid = self._create_user(cursor, profile, now)
+            sql.insert_conversation.run(
+                cursor,
                 {"user_id": uid, "version": 0, "state": to_json(Conversation()), "updated_at": now},
             )
-            row = conn.execute(sql.load, key).one()
-        return cast(_Loaded, tuple(row))
+            row = sql.load.row(cursor, key)
+            assert row is not None
+        return cast(_Loaded, row)
 
-    def _create_user(self, conn: sa.Connection, profile: Profile, now: datetime) -> int:
-        conn.execute(
-            self._sql.insert_user,
+    def _create_user(self, cursor: Any, profile: Profile, now: datetime) -> int:
+        self._sql.insert_user.run(
+            cursor,
             {
                 "key": profile.key,
                 "display_name": profile.display_name,
@@ -335,55 +375,48 @@ class Store:
                 "active": True,
             },
         )
-        return int(conn.execute(self._sql.user_id, {"key": profile.key}).scalar_one())
+        row = self._sql.user_id.row(cursor, {"key": profile.key})
+        assert row is not None
+        return int(row[0])
 
-    def _claim(self, conn: sa.Connection, uid: int, inbox: dict[str, Any]) -> None:
+    def _claim(self, cursor: Any, uid: int, inbox: dict[str, Any]) -> None:
         """Record the event in the inbox; raise ``_Duplicate`` when it was handled before."""
         if inbox["external_id"] is None:
-            conn.execute(self._sql.insert_inbox, {"user_id": uid, **inbox})
-        elif conn.execute(self._sql.claim, {"user_id": uid, **inbox}).first() is None:
+            self._sql.insert_inbox.run(cursor, {"user_id": uid, **inbox})
+        elif self._sql.claim.row(cursor, {"user_id": uid, **inbox}) is None:
             raise _Duplicate(uid)
 
     def _save(
-        self,
-        conn: sa.Connection,
-        uid: int,
-        version: int,
-        old: Conversation,
-        turn: Turn,
-        now: datetime,
+        self, cursor: Any, uid: int, version: int, old: Conversation, turn: Turn, now: datetime
     ) -> tuple[int, ...]:
         sql = self._sql
-        saved = conn.execute(
-            sql.save_state,
+        saved = sql.save_state.run(
+            cursor,
             {"uid": uid, "old_version": version, "new_state": to_json(turn.state), "now": now},
         )
         if saved.rowcount != 1:
             raise _VersionConflict
         for effect in turn.effects:
-            self._apply(conn, uid, old, effect, now)
-        return tuple(
-            conn.execute(
-                sql.insert_outbox,
-                {
-                    "user_id": uid,
-                    "payload": reply_to_json(reply),
-                    "created_at": now,
-                    "attempts": 0,
-                },
-            ).scalar_one()
-            for reply in turn.replies
-        )
+            self._apply(cursor, uid, old, effect, now)
+        ids = []
+        for reply in turn.replies:
+            row = sql.insert_outbox.row(
+                cursor,
+                {"user_id": uid, "payload": reply_to_json(reply), "created_at": now, "attempts": 0},
+            )
+            assert row is not None
+            ids.append(int(row[0]))
+        return tuple(ids)
 
     def _apply(
-        self, conn: sa.Connection, uid: int, old: Conversation, effect: Effect, now: datetime
+        self, cursor: Any, uid: int, old: Conversation, effect: Effect, now: datetime
     ) -> None:
         sql = self._sql
         if isinstance(effect, AnswerSaved):
             if _unchanged(old, effect):
                 return
-            conn.execute(
-                sql.upsert_answer,
+            sql.upsert_answer.run(
+                cursor,
                 {
                     "uid": uid,
                     "run": effect.run,
@@ -393,8 +426,8 @@ class Store:
                 },
             )
         elif isinstance(effect, RunStarted):
-            conn.execute(
-                sql.insert_run,
+            sql.insert_run.run(
+                cursor,
                 {
                     "user_id": uid,
                     "no": effect.run,
@@ -405,23 +438,26 @@ class Store:
                 },
             )
         elif isinstance(effect, AnswerDropped):
-            conn.execute(sql.delete_answer, {"uid": uid, "run": effect.run, "step": effect.step})
+            sql.delete_answer.run(cursor, {"uid": uid, "run": effect.run, "step": effect.step})
         elif isinstance(effect, RunDrafted | RunResumed):
             status = "draft" if isinstance(effect, RunDrafted) else "active"
-            conn.execute(sql.run_status, {"uid": uid, "run": effect.run, "status": status})
-        elif isinstance(effect, RunDiscarded):
-            conn.execute(
-                sql.run_closed, {"uid": uid, "run": effect.run, "status": "discarded", "now": now}
-            )
-        elif isinstance(effect, RunFinished):
-            conn.execute(
-                sql.run_finished,
-                {"uid": uid, "run": effect.run, "summary": effect.summary, "now": now},
+            sql.run_status.run(cursor, {"uid": uid, "run": effect.run, "status": status})
+        elif isinstance(effect, RunDiscarded | RunFinished):
+            finished = isinstance(effect, RunFinished)
+            sql.run_closed.run(
+                cursor,
+                {
+                    "uid": uid,
+                    "run": effect.run,
+                    "status": "finished" if finished else "discarded",
+                    "summary": effect.summary if isinstance(effect, RunFinished) else None,
+                    "now": now,
+                },
             )
         kind = EFFECT_KIND.get(type(effect))
         if kind is not None:
-            conn.execute(
-                sql.insert_effect,
+            sql.insert_effect.run(
+                cursor,
                 {
                     "uid": uid,
                     "run": effect.run,
@@ -489,9 +525,16 @@ class Store:
 
     def _set_user(self, key: str, **values: Any) -> None:
         u = user_table
+        insert: Any = (
+            postgresql.insert if self._engine.dialect.name == "postgresql" else sqlite.insert
+        )
+        new = {"key": key, "display_name": "", "lang": "en", "tz": "UTC", "active": True}
         with self._engine.begin() as conn:
-            if conn.execute(self._sql.user_id, {"key": key}).first() is None:
-                self._create_user(conn, Profile(key), datetime.now(UTC))
+            conn.execute(
+                insert(u)
+                .values(**new, created_at=datetime.now(UTC))
+                .on_conflict_do_nothing(index_elements=[u.c.key])
+            )
             conn.execute(sa.update(u).where(u.c.key == key).values(**values))
 
     # --- the read side ------------------------------------------------------------------------
