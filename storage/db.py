@@ -14,7 +14,10 @@ PostgreSQL (``postgresql+psycopg://``): READ COMMITTED; the store serialises one
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -26,32 +29,47 @@ from sqlalchemy.pool import StaticPool
 DEFAULT_DATABASE_URL = "sqlite:///./var/coachbot.db"
 SQLITE_SYNCHRONOUS = frozenset({"OFF", "NORMAL", "FULL", "EXTRA"})
 BUSY_TIMEOUT_MS = 10_000
+BACKSTOP_CHECKPOINT_PAGES = 10_000
 
 READ_ONLY: dict[str, Any] = {"sqlite_begin": "DEFERRED"}
 """Execution options for a read-only unit of work: on SQLite it does not take the write lock."""
 
-try:  # orjson is optional: about twice as fast for the JSON columns on the hot path
+try:  # orjson (a dependency) is several times faster than json for the hot path's JSON columns
     import orjson
 
     def json_dumps(value: Any) -> str:
         return orjson.dumps(value).decode()
 
-    json_loads = orjson.loads
-except ImportError:  # pragma: no cover - depends on the environment
+    def json_loads(text: str | bytes) -> Any:
+        return orjson.loads(text)
+
+except ImportError:  # pragma: no cover - only where orjson could not be installed
     _encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
     def json_dumps(value: Any) -> str:
         return _encoder.encode(value)
 
-    json_loads = json.loads
+    def json_loads(text: str | bytes) -> Any:
+        return json.loads(text)
 
 
-def make_engine(database_url: str, *, sqlite_synchronous: str = "NORMAL") -> sa.Engine:
-    """An engine for ``database_url`` (SQLite or PostgreSQL via psycopg 3), ready for threads."""
+def make_engine(
+    database_url: str,
+    *,
+    sqlite_synchronous: str = "NORMAL",
+    sqlite_checkpoint_interval: float | None = 0.05,
+) -> sa.Engine:
+    """An engine for ``database_url`` (SQLite or PostgreSQL via psycopg 3), ready for threads.
+
+    ``sqlite_checkpoint_interval``: seconds between WAL checkpoints run by a background thread
+    (the engine's own, started on first connect, stopped by ``engine.dispose()``), so that the
+    checkpoint's fsyncs stay off the commit path; ``None`` leaves checkpoints to SQLite's automatic
+    ones after a commit.
+    """
     url = make_url(database_url)
     backend = url.get_backend_name()
     if backend == "sqlite":
-        return _sqlite_engine(url, sqlite_synchronous.upper())
+        return _sqlite_engine(url, sqlite_synchronous.upper(), sqlite_checkpoint_interval)
     if backend == "postgresql":
         if url.drivername == "postgresql":
             url = url.set(drivername="postgresql+psycopg")
@@ -69,7 +87,7 @@ def make_engine(database_url: str, *, sqlite_synchronous: str = "NORMAL") -> sa.
     )
 
 
-def _sqlite_engine(url: sa.URL, synchronous: str) -> sa.Engine:
+def _sqlite_engine(url: sa.URL, synchronous: str, checkpoint_interval: float | None) -> sa.Engine:
     if synchronous not in SQLITE_SYNCHRONOUS:
         raise ValueError(f"sqlite_synchronous must be one of {sorted(SQLITE_SYNCHRONOUS)}")
     database = url.database or ""
@@ -89,6 +107,11 @@ def _sqlite_engine(url: sa.URL, synchronous: str) -> sa.Engine:
         **kwargs,
     )
 
+    checkpointer = None
+    if checkpoint_interval is not None and not memory:
+        checkpointer = Checkpointer(database, synchronous, checkpoint_interval)
+        event.listen(engine, "engine_disposed", lambda _engine: checkpointer.stop())
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Take transaction control away from pysqlite; "begin" below emits our own BEGIN.
@@ -100,6 +123,11 @@ def _sqlite_engine(url: sa.URL, synchronous: str) -> sa.Engine:
             cursor.execute(f"PRAGMA synchronous={synchronous}")
             cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA foreign_keys=ON")
+            if checkpointer is not None:
+                # Commits no longer checkpoint (and fsync) unless the WAL grows past ~40 MB,
+                # a safety net should the background thread fall behind.
+                cursor.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_CHECKPOINT_PAGES}")
+                checkpointer.start()
         finally:
             cursor.close()
 
@@ -109,6 +137,52 @@ def _sqlite_engine(url: sa.URL, synchronous: str) -> sa.Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN DEFERRED")
 
     return engine
+
+
+class Checkpointer:
+    """A daemon thread that checkpoints one SQLite database's WAL every ``interval`` seconds.
+
+    A checkpoint copies committed pages from the WAL into the database file and fsyncs both; left
+    to SQLite it runs inside whichever commit crosses 1,000 WAL pages, which then takes several
+    milliseconds instead of tens of microseconds. PASSIVE checkpoints never block writers or
+    readers; with several processes on one file each may run one, and SQLite serialises them.
+    """
+
+    def __init__(self, path: str, synchronous: str, interval: float) -> None:
+        self.path = path
+        self.synchronous = synchronous
+        self.interval = interval
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive():
+                return
+            self._stopping = threading.Event()
+            self._thread = threading.Thread(
+                target=self._run, args=(self._stopping,), name="sqlite-checkpoint", daemon=True
+            )
+            self._thread.start()
+
+    def stop(self) -> None:
+        with self._lock:
+            thread, self._thread = self._thread, None
+            self._stopping.set()
+        if thread is not None:
+            thread.join()
+
+    def _run(self, stopping: threading.Event) -> None:
+        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        try:
+            connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            connection.execute(f"PRAGMA synchronous={self.synchronous}")
+            while not stopping.wait(self.interval):
+                with contextlib.suppress(sqlite3.Error):  # busy: another process checkpoints
+                    connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        finally:
+            connection.close()
 
 
 def is_sqlite(engine: sa.Engine) -> bool:

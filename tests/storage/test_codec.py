@@ -43,7 +43,12 @@ from storage.db import json_dumps, json_loads
 text = st.text(max_size=30)
 ints = st.integers(min_value=0, max_value=2**31)
 json_values = st.one_of(
-    st.none(), st.booleans(), ints, text, st.lists(text, max_size=4), st.floats(allow_nan=False)
+    st.none(),
+    st.booleans(),
+    ints,
+    text,
+    st.lists(text, max_size=4),
+    st.floats(allow_nan=False, allow_infinity=False),
 )
 events = st.one_of(
     st.builds(TextIn, text),
