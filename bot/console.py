@@ -105,7 +105,8 @@ def run_console(
     )
     if lang:
         store.set_language(key, lang)
-    current_lang = store.language(key) or profile.lang
+    known = store.user(key)
+    current_lang = known.lang if known else profile.lang
     interactive = stdin.isatty()
 
     def turn(event: Event) -> None:
