@@ -70,12 +70,13 @@ class Prepared:
         return tuple(values)
 
     def run(self, cursor: Any, params: Mapping[str, Any]) -> Any:
+        """Execute on ``cursor`` and return it (in a psycopg pipeline, results come later)."""
         cursor.execute(self.sql, self.args(params))
         return cursor
 
-    def row(self, cursor: Any, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
-        """The first row (type-processed), or None."""
-        row = self.run(cursor, params).fetchone()
+    def first(self, cursor: Any) -> tuple[Any, ...] | None:
+        """The first row of the statement run on ``cursor`` (type-processed), or None."""
+        row = cursor.fetchone()
         if row is None:
             return None
         cursor.fetchall()  # drain: some drivers keep the statement busy otherwise
@@ -83,6 +84,10 @@ class Prepared:
             processor(value) if processor is not None else value
             for processor, value in zip(self._results, row, strict=True)
         )
+
+    def row(self, cursor: Any, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        """Execute and return the first row (type-processed), or None."""
+        return self.first(self.run(cursor, params))
 
 
 __all__ = ["Prepared"]

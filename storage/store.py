@@ -16,6 +16,7 @@ transaction rolled back and the turn computed again on the new state.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -170,14 +171,22 @@ class _Statements:
             insert(c).on_conflict_do_nothing(index_elements=[c.c.user_id]),
             *("user_id", "version", "state", "updated_at"),
         )
-        inbox_columns = ("user_id", "source", "external_id", "event", "received_at", "processed_at")
-        self.claim = prepare(
-            insert(i)
-            .on_conflict_do_nothing(index_elements=[i.c.source, i.c.external_id])
-            .returning(i.c.id),
-            *inbox_columns,
+        claim = insert(i).from_select(
+            ["user_id", "source", "external_id", "event", "received_at", "processed_at"],
+            sa.select(
+                u.c.id,
+                _bp("source", i.c.source.type),
+                _bp("external_id", i.c.external_id.type),
+                _bp("event", i.c.event.type),
+                _bp("received_at", i.c.received_at.type),
+                _bp("processed_at", i.c.processed_at.type),
+            ).where(u.c.key == _bp("key")),
         )
-        self.insert_inbox = prepare(sa.insert(i), *inbox_columns)
+        self.claim = prepare(
+            claim.on_conflict_do_nothing(index_elements=[i.c.source, i.c.external_id]).returning(
+                i.c.id
+            )
+        )
         self.save_state = prepare(
             sa.update(c)
             .where(c.c.user_id == _bp("uid"), c.c.version == _bp("old_version"))
@@ -260,6 +269,7 @@ class Store:
         self._sql = _Statements(engine.dialect, lock)
         self._reader = engine.execution_options(**READ_ONLY)
         self._dbapi_error: type[Exception] = engine.dialect.loaded_dbapi.Error
+        self._pipeline = engine.dialect.name == "postgresql" and _pipeline_supported()
 
     @property
     def engine(self) -> sa.Engine:
@@ -314,29 +324,67 @@ class Store:
 
         With ``lock`` (the default) the user's lock is taken first (SQLite: ``BEGIN IMMEDIATE``;
         PostgreSQL: ``FOR UPDATE``) and held through the turn. Without it the state is read in a
-        transaction of its own, and only the version check protects the write.
+        transaction of its own, and only the version check protects the write. On PostgreSQL the
+        statements that don't depend on each other go in one round trip (psycopg pipeline mode).
         """
         sql = self._sql
+        key = {"key": profile.key}
+        claim = {"key": profile.key, **inbox}
         raw = self._engine.raw_connection()
         try:
             cursor = raw.cursor()
-            try:
-                if sql.begin:
-                    cursor.execute(sql.begin)
-                uid, lang, tz, version, state_json = self._load(cursor, profile, now)
+            if sql.begin:
+                cursor.execute(sql.begin)
+            claiming = None
+            with self._batch(raw):
+                loading = sql.load.run(raw.cursor(), key)
                 if self._lock:
-                    self._claim(cursor, uid, inbox)
-                else:
-                    raw.commit()
-                state = from_json(state_json)
-                turn = self._turn(state, event, _context(now, lang, tz))
+                    claiming = sql.claim.run(raw.cursor(), claim)
+            row = sql.load.first(loading)
+            if row is None:  # first contact: create the user, then lock and claim again
+                row = self._create(cursor, profile, now)
+                if self._lock:
+                    claiming = sql.claim.run(raw.cursor(), claim)
+            uid, lang, tz, version, state_json = cast(_Loaded, row)
+            if claiming is not None and sql.claim.first(claiming) is None:
+                raise _Duplicate(uid)
+            if not self._lock:
+                raw.commit()
+            state = from_json(state_json)
+            turn = self._turn(state, event, _context(now, lang, tz))
+            with self._batch(raw):
                 if not self._lock:
                     if sql.begin:
                         cursor.execute(sql.begin)
-                    self._claim(cursor, uid, inbox)
-                outbox_ids = self._save(cursor, uid, version, state, turn, now)
-            finally:
-                cursor.close()
+                    claiming = sql.claim.run(raw.cursor(), claim)
+                saving = sql.save_state.run(
+                    raw.cursor(),
+                    {
+                        "uid": uid,
+                        "old_version": version,
+                        "new_state": to_json(turn.state),
+                        "now": now,
+                    },
+                )
+                for effect in turn.effects:
+                    self._apply(cursor, uid, state, effect, now)
+                inserting = [
+                    sql.insert_outbox.run(
+                        raw.cursor(),
+                        {
+                            "user_id": uid,
+                            "payload": reply_to_json(reply),
+                            "created_at": now,
+                            "attempts": 0,
+                        },
+                    )
+                    for reply in turn.replies
+                ]
+            if not self._lock and sql.claim.first(claiming) is None:
+                raise _Duplicate(uid)
+            if saving.rowcount != 1:
+                raise _VersionConflict
+            outbox_ids = tuple(_returned_id(sql.insert_outbox, c) for c in inserting)
             raw.commit()
         except BaseException:
             try:
@@ -348,23 +396,16 @@ class Store:
             raw.close()
         return TurnResult(turn.replies, outbox_ids, False, uid)
 
-    def _load(self, cursor: Any, profile: Profile, now: datetime) -> _Loaded:
-        """The user's id, lang, tz and conversation version and state; created when missing."""
-        sql = self._sql
-        key = {"key": profile.key}
-        row = sql.load.row(cursor, key)
-        if row is None:
-            uid = self._create_user(cursor, profile, now)
-            sql.insert_conversation.run(
-                cursor,
-                {"user_id": uid, "version": 0, "state": to_json(Conversation()), "updated_at": now},
-            )
-            row = sql.load.row(cursor, key)
-            assert row is not None
-        return cast(_Loaded, row)
+    def _batch(self, raw: Any) -> AbstractContextManager[Any]:
+        """psycopg's pipeline mode on PostgreSQL (one round trip), nothing on SQLite."""
+        if self._pipeline:
+            return cast(AbstractContextManager[Any], raw.dbapi_connection.pipeline())
+        return nullcontext()
 
-    def _create_user(self, cursor: Any, profile: Profile, now: datetime) -> int:
-        self._sql.insert_user.run(
+    def _create(self, cursor: Any, profile: Profile, now: datetime) -> tuple[Any, ...]:
+        """Create the user and an empty conversation (unless a concurrent turn just did)."""
+        sql = self._sql
+        sql.insert_user.run(
             cursor,
             {
                 "key": profile.key,
@@ -375,38 +416,15 @@ class Store:
                 "active": True,
             },
         )
-        row = self._sql.user_id.row(cursor, {"key": profile.key})
-        assert row is not None
-        return int(row[0])
-
-    def _claim(self, cursor: Any, uid: int, inbox: dict[str, Any]) -> None:
-        """Record the event in the inbox; raise ``_Duplicate`` when it was handled before."""
-        if inbox["external_id"] is None:
-            self._sql.insert_inbox.run(cursor, {"user_id": uid, **inbox})
-        elif self._sql.claim.row(cursor, {"user_id": uid, **inbox}) is None:
-            raise _Duplicate(uid)
-
-    def _save(
-        self, cursor: Any, uid: int, version: int, old: Conversation, turn: Turn, now: datetime
-    ) -> tuple[int, ...]:
-        sql = self._sql
-        saved = sql.save_state.run(
+        user = sql.user_id.row(cursor, {"key": profile.key})
+        assert user is not None
+        sql.insert_conversation.run(
             cursor,
-            {"uid": uid, "old_version": version, "new_state": to_json(turn.state), "now": now},
+            {"user_id": user[0], "version": 0, "state": to_json(Conversation()), "updated_at": now},
         )
-        if saved.rowcount != 1:
-            raise _VersionConflict
-        for effect in turn.effects:
-            self._apply(cursor, uid, old, effect, now)
-        ids = []
-        for reply in turn.replies:
-            row = sql.insert_outbox.row(
-                cursor,
-                {"user_id": uid, "payload": reply_to_json(reply), "created_at": now, "attempts": 0},
-            )
-            assert row is not None
-            ids.append(int(row[0]))
-        return tuple(ids)
+        row = sql.load.row(cursor, {"key": profile.key})
+        assert row is not None
+        return row
 
     def _apply(
         self, cursor: Any, uid: int, old: Conversation, effect: Effect, now: datetime
@@ -630,6 +648,18 @@ class Store:
         )
         with self._reader.connect() as conn:
             return [(row.id, row.source, row.external_id, row.event) for row in conn.execute(query)]
+
+
+def _returned_id(statement: Prepared, cursor: Any) -> int:
+    row = statement.first(cursor)
+    assert row is not None, "INSERT ... RETURNING returned no row"
+    return int(row[0])
+
+
+def _pipeline_supported() -> bool:
+    import psycopg
+
+    return bool(psycopg.Pipeline.is_supported())
 
 
 def _context(now: datetime, lang: str, tz: str) -> Context:
