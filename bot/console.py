@@ -13,13 +13,16 @@ import sys
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import partial
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from markupsafe import Markup
 
 from dialogs.catalog import Catalog
 from dialogs.engine import step
 from dialogs.types import Ask, CommandIn, Event, Reply, TextIn
+
+if TYPE_CHECKING:
+    from config import Settings
 
 QUIT_COMMANDS = frozenset({"quit", "exit", "q"})
 _TAG = re.compile(r"<[^>]+>")
@@ -70,7 +73,7 @@ def render(replies: Iterable[Reply], catalog: Catalog, lang: str) -> str:
 
 
 def run_console(
-    settings: object,
+    settings: Settings,
     *,
     user: str | None = None,
     lang: str | None = None,
@@ -80,14 +83,11 @@ def run_console(
     clock: Callable[[], datetime] = system_clock,
 ) -> int:
     """Chat until /quit or end of input. Returns the exit status."""
+    from coaching_scripts import load_catalog
     from storage.db import make_engine
     from storage.migrate import upgrade
     from storage.store import Profile, Store
 
-    from coaching_scripts import load_catalog
-    from config import Settings
-
-    assert isinstance(settings, Settings)
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     catalog = load_catalog(settings.scripts_dir)
