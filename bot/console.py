@@ -61,7 +61,8 @@ def render(replies: Iterable[Reply], catalog: Catalog, lang: str) -> str:
         if reply.progress:
             lines.append(f"[{to_plain(reply.progress)}]")
         lines.append(to_plain(reply.text))
-        for number, choice in enumerate(reply.choices, start=1):
+        choices = () if reply.kind == "scale" else reply.choices  # the hint names the range
+        for number, choice in enumerate(choices, start=1):
             mark = "[x] " if choice.selected else ""
             lines.append(f"  {number}. {mark}{to_plain(choice.label)}")
         if reply.hint:
@@ -115,8 +116,8 @@ def run_console(
         store.mark_sent(result.outbox_ids, now=clock())
 
     try:
+        print(to_plain(catalog.messages.render("console_commands", current_lang)), file=stdout)
         turn(CommandIn("open", script or ""))
-        print(catalog.messages.render("console_commands", current_lang), file=stdout)
         while True:
             if interactive:
                 print("> ", end="", file=stdout, flush=True)
