@@ -341,7 +341,13 @@ class Store:
                 if self._lock:
                     claiming = sql.claim.run(raw.cursor(), claim)
             row = sql.load.first(loading)
-            if row is None:  # first contact: create the user, then lock and claim again
+            if row is None:
+                # First contact. Start over: on PostgreSQL the claim above may have found the
+                # user committed meanwhile by a concurrent first turn, and inserted the inbox row
+                # before this turn holds the lock. Create the user, then lock and claim.
+                raw.rollback()
+                if sql.begin:
+                    cursor.execute(sql.begin)
                 row = self._create(cursor, profile, now)
                 if self._lock:
                     claiming = sql.claim.run(raw.cursor(), claim)
