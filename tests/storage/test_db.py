@@ -1,0 +1,119 @@
+"""Engines: SQLite settings and locking, PostgreSQL isolation, background checkpoints."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from dialogs.types import TextIn
+from storage.db import DEFAULT_DATABASE_URL, READ_ONLY, make_engine
+from storage.schema import metadata
+from storage.store import Profile, Store
+from tests.storage.fake import fake_turn
+
+
+def pragma(engine: sa.Engine, name: str) -> object:
+    with engine.connect() as conn:
+        return conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+
+
+def checkpoint_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "sqlite-checkpoint"]
+
+
+def test_default_url_creates_the_var_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    engine = make_engine(DEFAULT_DATABASE_URL)
+    try:
+        with engine.connect():
+            pass
+        assert (tmp_path / "var" / "coachbot.db").exists()
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize(("synchronous", "level"), [("NORMAL", 1), ("full", 2)])
+def test_sqlite_settings(tmp_path: Path, synchronous: str, level: int) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'a.db'}", sqlite_synchronous=synchronous)
+    try:
+        assert pragma(engine, "journal_mode") == "wal"
+        assert pragma(engine, "synchronous") == level
+        assert pragma(engine, "busy_timeout") == 10_000
+        assert pragma(engine, "foreign_keys") == 1
+        assert pragma(engine, "wal_autocheckpoint") == 10_000  # the background thread checkpoints
+    finally:
+        engine.dispose()
+
+
+def test_bad_arguments_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="sqlite_synchronous"):
+        make_engine(f"sqlite:///{tmp_path / 'a.db'}", sqlite_synchronous="SOMETIMES")
+    with pytest.raises(ValueError, match="unsupported database"):
+        make_engine("mysql://localhost/x")
+
+
+def test_a_write_transaction_takes_the_write_lock_at_begin(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    engine = make_engine(f"sqlite:///{path}")
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        # BEGIN IMMEDIATE: the lock is taken before any statement
+        with engine.begin(), pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+        with engine.execution_options(**READ_ONLY).begin() as conn:  # deferred: no lock
+            conn.exec_driver_sql("SELECT 1")
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("COMMIT")
+    finally:
+        other.close()
+        engine.dispose()
+
+
+def test_the_checkpoint_thread_stops_with_the_engine(tmp_path: Path) -> None:
+    before = len(checkpoint_threads())
+    engine = make_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    with engine.connect():
+        pass
+    assert len(checkpoint_threads()) == before + 1
+    engine.dispose()
+    assert len(checkpoint_threads()) == before
+    with engine.connect():  # a disposed engine may be used again: so is its checkpointer
+        pass
+    assert len(checkpoint_threads()) == before + 1
+    engine.dispose()
+    off = make_engine(f"sqlite:///{tmp_path / 'b.db'}", sqlite_checkpoint_interval=None)
+    with off.connect():
+        pass
+    assert len(checkpoint_threads()) == before
+    assert pragma(off, "wal_autocheckpoint") == 1000
+    off.dispose()
+
+
+def test_in_memory_sqlite_for_single_threaded_use(now: datetime) -> None:
+    engine = make_engine("sqlite://")
+    metadata.create_all(engine)
+    store = Store(engine, fake_turn)
+    store.handle(Profile("console:x"), TextIn("a1"), now=now)
+    assert store.answers("console:x") == {"q1": "a1"}
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_engine_reads_committed() -> None:
+    from tests.storage.conftest import postgres_url
+
+    url = sa.make_url(postgres_url()).set(drivername="postgresql")
+    engine = make_engine(url.render_as_string(hide_password=False))
+    try:
+        assert engine.dialect.driver == "psycopg"
+        with engine.connect() as conn:
+            assert conn.get_isolation_level() == "READ COMMITTED"
+    finally:
+        engine.dispose()
