@@ -24,6 +24,25 @@ _MISSING: Any = object()
 _PYFORMAT = re.compile(r"%\((\w+)\)s")
 
 
+def _remember_last(processor: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``processor`` that reuses its last result for the very same object.
+
+    One turn binds the same ``now`` to half a dozen statements; formatting it once is enough.
+    The cache is one immutable tuple, replaced whole: safe across threads.
+    """
+    last: list[tuple[Any, Any]] = [(_MISSING, None)]
+
+    def process(value: Any) -> Any:
+        seen, result = last[0]
+        if value is seen:
+            return result
+        result = processor(value)
+        last[0] = (value, result)
+        return result
+
+    return process
+
+
 class Prepared:
     """One statement for one dialect: ``run(cursor, params)`` executes it, ``row``/``rows`` read."""
 
@@ -50,7 +69,7 @@ class Prepared:
         self._params: list[tuple[str, Processor, Any]] = []
         for name in names:
             bind = binds[name]
-            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            processor = _processor(bind.type, dialect)
             default = _MISSING if bind.required else bind.effective_value
             self._params.append((name, processor, default))
         types: list[Any] = []
@@ -88,6 +107,24 @@ class Prepared:
     def row(self, cursor: Any, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """Execute and return the first row (type-processed), or None."""
         return self.first(self.run(cursor, params))
+
+
+_SHARED: dict[tuple[str, str], Processor] = {}
+
+
+def _processor(type_: Any, dialect: sa.Dialect) -> Processor:
+    """The bind processor of ``type_``; for datetimes a shared one that remembers its last value."""
+    impl = type_.dialect_impl(dialect)
+    datetime_type = isinstance(type_, sa.DateTime) or (
+        isinstance(type_, sa.types.TypeDecorator) and isinstance(type_.impl_instance, sa.DateTime)
+    )
+    if not datetime_type:
+        return cast(Processor, impl.bind_processor(dialect))
+    key = (dialect.name, repr(type_))
+    if key not in _SHARED:
+        processor = impl.bind_processor(dialect)
+        _SHARED[key] = _remember_last(processor) if processor is not None else None
+    return _SHARED[key]
 
 
 __all__ = ["Prepared"]
