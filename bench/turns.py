@@ -21,6 +21,7 @@ import random
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -95,11 +96,12 @@ class Driver:
         self.start = start
         langs = ("en", "zh")
         self.reps = [
-            Rep(Profile(f"bench:{i}", f"Rep {i}", langs[i % 2], "Asia/Shanghai"))
+            Rep(Profile(f"bench:{seed}:{i}", f"Rep {i}", langs[i % 2], "Asia/Shanghai"))
             for i in range(users)
         ]
         self.next = 0
         self.update_id = 0
+        self.source = f"bench-{seed}"
 
     def event(self, rep: Rep) -> Event:
         asks = [reply for reply in rep.last if isinstance(reply, Ask)]
@@ -134,7 +136,7 @@ class Driver:
             rep.profile,
             event,
             now=datetime.now(UTC),
-            source="telegram",
+            source=self.source,
             external_id=str(self.update_id),
         )
         elapsed = time.perf_counter() - began
@@ -162,21 +164,48 @@ class Figures:
         )
 
 
-def measure(name: str, store: Handles, driver: Driver, seconds: float) -> Figures:
-    for _ in range(min(2000, len(driver.reps) * 4)):  # warm up: users exist, caches are hot
-        driver.turn(store)
-    latencies: list[float] = []
+def measure(name: str, store: Handles, drivers: list[Driver], seconds: float) -> Figures:
+    """Turns through ``store`` for ``seconds``: one driver per thread, each with its own reps."""
+    for driver in drivers:  # warm up: the reps exist, caches and prepared statements are hot
+        for _ in range(min(2000, len(driver.reps) * 4)):
+            driver.turn(store)
+    latencies: list[list[float]] = [[] for _ in drivers]
+    start = threading.Barrier(len(drivers) + 1)
+    deadline = 0.0
+
+    def drive(driver: Driver, out: list[float]) -> None:
+        start.wait()
+        while True:
+            for _ in range(50):
+                out.append(driver.turn(store))
+            if time.perf_counter() >= deadline:
+                return
+
+    threads = [
+        threading.Thread(target=drive, args=(driver, out), daemon=True)
+        for driver, out in zip(drivers, latencies, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
     began = time.perf_counter()
     deadline = began + seconds
-    while True:
-        for _ in range(100):
-            latencies.append(driver.turn(store))
-        if time.perf_counter() >= deadline:
-            break
+    start.wait()
+    for thread in threads:
+        thread.join()
     total = time.perf_counter() - began
-    latencies.sort()
-    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
-    return Figures(name, len(latencies), total, cuts[49] * 1e3, cuts[98] * 1e3, latencies[-1] * 1e3)
+    merged = sorted(latency for out in latencies for latency in out)
+    cuts = statistics.quantiles(merged, n=100, method="inclusive")
+    return Figures(name, len(merged), total, cuts[49] * 1e3, cuts[98] * 1e3, merged[-1] * 1e3)
+
+
+def describe_runs(engine: Any) -> str:
+    """What the reps got through: runs by status, answers, replies (all committed)."""
+    with engine.connect() as conn:
+        runs = dict(conn.exec_driver_sql("SELECT status, count(*) FROM run GROUP BY status").all())
+        answers = conn.exec_driver_sql("SELECT count(*) FROM answer").scalar()
+        replies = conn.exec_driver_sql("SELECT count(*) FROM outbox").scalar()
+    by_status = ", ".join(f"{count:,} {status}" for status, count in sorted(runs.items()))
+    return f"  runs: {by_status}; {answers:,} answers; {replies:,} replies in the outbox"
 
 
 def postgres_url() -> str | None:
@@ -213,31 +242,42 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=500)
     parser.add_argument("--synchronous", default="NORMAL", help="SQLite: NORMAL or FULL")
     parser.add_argument("--turn", choices=["auto", "real", "fake"], default="auto")
+    parser.add_argument("--threads", type=int, default=1, help="driver threads (own reps each)")
     parser.add_argument("--profile", action="store_true", help="cProfile the durable runs")
     args = parser.parse_args(argv)
 
+    def drivers() -> list[Driver]:
+        users = max(1, args.users // args.threads)
+        return [Driver(users, start, seed=7 + t) for t in range(args.threads)]
+
     turn, described, start = choose_turn(args.turn)
-    print(f"turn function: {described}; {args.users} reps; {args.seconds:g} s per store")
+    print(
+        f"turn function: {described}; {args.users} reps, {args.threads} thread(s); "
+        f"{args.seconds:g} s per store"
+    )
     wanted = ["memory", "sqlite", "postgres"] if args.db == "all" else [args.db]
     results: list[Figures] = []
 
     def durable(name: str, url: str, **engine_args: Any) -> Figures:
         engine = make_engine(url, **engine_args)
         store = Store(engine, turn)
-        driver = Driver(args.users, start)
         try:
-            if not args.profile:
-                return measure(name, store, driver, args.seconds)
-            profiler = cProfile.Profile()
-            figures = profiler.runcall(measure, name, store, driver, args.seconds)
-            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+            if args.profile:
+                profiler = cProfile.Profile()
+                figures = profiler.runcall(measure, name, store, drivers(), args.seconds)
+                pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+            else:
+                figures = measure(name, store, drivers(), args.seconds)
+            print(figures.line())
+            print(describe_runs(engine), flush=True)
             return figures
         finally:
             engine.dispose()
 
     for db in wanted:
         if db == "memory":
-            figures = measure("memory", MemoryStore(turn), Driver(args.users, start), args.seconds)
+            figures = measure("memory", MemoryStore(turn), drivers(), args.seconds)
+            print(figures.line(), flush=True)
         elif db == "sqlite":
             with tempfile.TemporaryDirectory(prefix="coachbot-bench-") as folder:
                 url = f"sqlite:///{folder}/bench.db"
@@ -251,8 +291,10 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             figures = bench_postgres(base, lambda url: durable("postgres", url))
         results.append(figures)
-        print(figures.line(), flush=True)
 
+    print("\nsummary")
+    for figures in results:
+        print(figures.line())
     memory = next((f for f in results if f.name == "memory"), None)
     if memory is not None:
         for figures in results:
