@@ -52,6 +52,19 @@ def cmd_scripts_check(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_scripts_diagram(settings: Settings, args: argparse.Namespace) -> int:
+    from coaching_scripts import load_catalog
+    from dialogs.diagram import mermaid
+
+    catalog = load_catalog(settings.scripts_dir)
+    script = catalog.scripts.get(args.name)
+    if script is None:
+        print(f"coachbot: no script {args.name!r}; available: {', '.join(catalog.scripts)}")
+        return 2
+    print(mermaid(script, args.lang or settings.language), end="")
+    return 0
+
+
 def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
     from storage.migrate import upgrade
 
@@ -109,6 +122,14 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: COACHBOT_SCRIPTS_DIR, else the built-in scripts)",
     )
     check.set_defaults(command=cmd_scripts_check)
+    diagram = scripts_commands.add_parser(
+        "diagram",
+        help="print a script's flowchart (Mermaid)",
+        description="Print a Mermaid flowchart of one script's steps and routes.",
+    )
+    diagram.add_argument("name", metavar="NAME", help="the script, e.g. debrief")
+    diagram.add_argument("--lang", choices=("zh", "en"), help="language of the step texts")
+    diagram.set_defaults(command=cmd_scripts_diagram)
 
     db = commands.add_parser("db", help="manage the database", description="Manage the database.")
     db_commands = db.add_subparsers(title="commands", metavar="COMMAND", required=True)
