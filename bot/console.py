@@ -104,10 +104,13 @@ def run_console(
     profile = Profile(
         key=key, display_name=name, lang=lang or settings.language, tz=settings.timezone
     )
+    known = store.user(key)
+    if known is None:  # first visit: the rep starts in the deployment's time zone
+        store.set_timezone(key, profile.tz)
+        store.set_language(key, profile.lang)
     if lang:
         store.set_language(key, lang)
-    known = store.user(key)
-    current_lang = known.lang if known else profile.lang
+    current_lang = lang or (known.lang if known else profile.lang)
     interactive = stdin.isatty()
 
     def turn(event: Event) -> None:

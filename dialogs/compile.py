@@ -56,7 +56,7 @@ class Templates:
     def render(self, lang: str, context: Mapping[str, Any]) -> Markup:
         """The text in ``lang`` (or another language if a text is missing), HTML-escaped."""
         template = self.by_lang.get(lang) or next(iter(self.by_lang.values()))
-        return Markup(template.render(context).strip())
+        return Markup(template.render(context).strip("\n"))
 
 
 @dataclass(frozen=True, slots=True)

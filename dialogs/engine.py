@@ -307,7 +307,7 @@ def _render_context(
         compiled = script.steps.get(step_id)
         if compiled is not None:
             context[step_id] = _display(turn, script, compiled, value)
-    context["raw"] = dict(answers)
+    context["raw"] = {**dict.fromkeys(script.steps), **answers}  # unanswered steps read as null
     context["lang"] = turn.lang
     return context
 
