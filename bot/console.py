@@ -93,8 +93,8 @@ def run_console(
     stdout = stdout or sys.stdout
     catalog = load_catalog(settings.scripts_dir)
     if script and script not in catalog.scripts:
-        known = ", ".join(catalog.scripts)
-        print(f"coachbot: no script {script!r}; available: {known}", file=sys.stderr)
+        available = ", ".join(catalog.scripts)
+        print(f"coachbot: no script {script!r}; available: {available}", file=sys.stderr)
         return 2
     upgrade(settings.database_url)
     engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
