@@ -50,7 +50,7 @@ from storage.codec import (
     reply_from_json,
     reply_to_json,
 )
-from storage.db import READ_ONLY
+from storage.db import READ_ONLY, WriteQueue, write_queue
 from storage.prepared import Prepared
 from storage.schema import (
     answer_table,
@@ -126,6 +126,16 @@ class ConflictError(RuntimeError):
 
 _Loaded = tuple[int, str, str, int, dict[str, Any]]
 """user id, lang, tz, conversation version, conversation state (JSON)."""
+
+
+class _NoQueue:
+    """PostgreSQL needs no in-process queue: the row lock orders one user's turns."""
+
+    def acquire(self) -> None:
+        pass
+
+    def release(self) -> None:
+        pass
 
 
 class _VersionConflict(Exception):
@@ -270,6 +280,7 @@ class Store:
         self._reader = engine.execution_options(**READ_ONLY)
         self._dbapi_error: type[Exception] = engine.dialect.loaded_dbapi.Error
         self._pipeline = engine.dialect.name == "postgresql" and _pipeline_supported()
+        self._writers: WriteQueue | _NoQueue = write_queue(engine) or _NoQueue()
 
     @property
     def engine(self) -> sa.Engine:
@@ -330,8 +341,12 @@ class Store:
         sql = self._sql
         key = {"key": profile.key}
         claim = {"key": profile.key, **inbox}
+        writers = self._writers  # SQLite: this process's writers take turns, first come first
+        held = False
         raw = self._engine.raw_connection()
         try:
+            writers.acquire()
+            held = True
             cursor = raw.cursor()
             if sql.begin:
                 cursor.execute(sql.begin)
@@ -356,10 +371,14 @@ class Store:
                 raise _Duplicate(uid)
             if not self._lock:
                 raw.commit()
+                held = False
+                writers.release()
             state = from_json(state_json)
             turn = self._turn(state, event, _context(now, lang, tz))
             with self._batch(raw):
                 if not self._lock:
+                    writers.acquire()
+                    held = True
                     if sql.begin:
                         cursor.execute(sql.begin)
                     claiming = sql.claim.run(raw.cursor(), claim)
@@ -399,6 +418,8 @@ class Store:
                 raw.invalidate()
             raise
         finally:
+            if held:
+                writers.release()
             raw.close()
         return TurnResult(turn.replies, outbox_ids, False, uid)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from dialogs.types import TextIn
-from storage.db import DEFAULT_DATABASE_URL, READ_ONLY, make_engine
+from storage.db import DEFAULT_DATABASE_URL, READ_ONLY, WriteQueue, make_engine, write_queue
 from storage.schema import metadata
 from storage.store import Profile, Store
 from tests.storage.fake import fake_turn
@@ -117,3 +118,50 @@ def test_postgres_engine_reads_committed() -> None:
             assert conn.get_isolation_level() == "READ COMMITTED"
     finally:
         engine.dispose()
+
+
+def test_write_queue_hands_over_in_arrival_order() -> None:
+    queue = WriteQueue()
+    queue.acquire()
+    order: list[int] = []
+
+    def writer(i: int) -> None:
+        queue.acquire()
+        order.append(i)
+        queue.release()
+
+    threads = []
+    for i in range(5):
+        thread = threading.Thread(target=writer, args=(i,))
+        thread.start()
+        threads.append(thread)
+        while queue.waiting < i + 1:  # thread i is queued before thread i + 1 starts
+            time.sleep(0.001)
+    queue.release()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert order == [0, 1, 2, 3, 4]
+    queue.acquire()  # free again
+    queue.release()
+
+
+def test_write_queue_times_out() -> None:
+    queue = WriteQueue()
+    queue.acquire()
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        queue.acquire(timeout=0.01)
+    assert queue.waiting == 0
+    queue.release()
+
+
+def test_one_queue_per_sqlite_file(tmp_path: Path) -> None:
+    first = make_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    same = make_engine(f"sqlite:///{tmp_path / 'x' / '..' / 'a.db'}")
+    other = make_engine(f"sqlite:///{tmp_path / 'b.db'}")
+    try:
+        assert write_queue(first) is write_queue(same)
+        assert write_queue(first) is not write_queue(other)
+        assert write_queue(make_engine("sqlite://")) is None
+    finally:
+        for engine in (first, same, other):
+            engine.dispose()
