@@ -52,7 +52,7 @@ def cmd_scripts_check(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_scripts_diagram(settings: Settings, args: argparse.Namespace) -> int:
+def cmd_scripts_graph(settings: Settings, args: argparse.Namespace) -> int:
     from coaching_scripts import load_catalog
     from dialogs.diagram import mermaid
 
@@ -123,13 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.set_defaults(command=cmd_scripts_check)
     diagram = scripts_commands.add_parser(
-        "diagram",
+        "graph",
         help="print a script's flowchart (Mermaid)",
         description="Print a Mermaid flowchart of one script's steps and routes.",
     )
     diagram.add_argument("name", metavar="NAME", help="the script, e.g. debrief")
     diagram.add_argument("--lang", choices=("zh", "en"), help="language of the step texts")
-    diagram.set_defaults(command=cmd_scripts_diagram)
+    diagram.set_defaults(command=cmd_scripts_graph)
 
     db = commands.add_parser("db", help="manage the database", description="Manage the database.")
     db_commands = db.add_subparsers(title="commands", metavar="COMMAND", required=True)
