@@ -93,6 +93,12 @@ class Step(Frozen):
     """Said right after the answer is accepted (a neutral acknowledgement, never praise)."""
     next: tuple[Branch, ...] = ()
     """Empty: the following step in the file (or the end after the last one)."""
+    options_from: Literal["customers", "objections"] | None = None
+    """For ``choice``: offer the rep's own recent customers (or recorded objections) as buttons;
+    any typed text is accepted as a new one. The answer is the name itself."""
+    pushback: bool = False
+    """For ``text``: an answer that resists the question ("I don't know", "不知道") gets the
+    script's ``pushback.reply`` and the question again, once; a second such answer is kept."""
 
     @field_validator("next", mode="before")
     @classmethod
@@ -121,6 +127,37 @@ class NotifyManagerEffect(Frozen):
 FinishEffect = Annotated[FollowUpEffect | NotifyManagerEffect, Field(discriminator="kind")]
 
 
+class ChainRule(Frozen):
+    """After finishing, start another script when the condition holds (e.g. another round)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    when: str | None = Field(default=None, alias="if")
+    start: str
+    carry: dict[str, str] = Field(default_factory=dict, alias="with")
+    """Answers to pre-fill in the new run: ``{its step: one of our steps}``; pre-filled
+    questions are not asked again."""
+
+
+class Remember(Frozen):
+    """What later conversations may quote from this one (kept in the rep's memory)."""
+
+    customer: str | None = None
+    """The step whose answer names the customer this run is about."""
+    keep: tuple[str, ...] = ()
+    """Steps whose answers later scripts may quote, per customer and as "the latest"."""
+    objections: str | None = None
+    """A text step whose answer is a real objection the rep met, to practise later."""
+
+
+class Pushback(Frozen):
+    """How the coach answers a rep who resists a question (seed 000's recovery line)."""
+
+    patterns: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    """Per language, regular expressions a whole resisting answer matches."""
+    reply: Text
+
+
 class Script(Frozen):
     id: StepId
     version: int = 1
@@ -131,6 +168,13 @@ class Script(Frozen):
     start: str | None = None
     summary: Text
     on_finish: tuple[FinishEffect, ...] = ()
+    then: tuple[ChainRule, ...] = ()
+    remember: Remember = Field(default_factory=Remember)
+    tables: dict[str, dict[str, Text]] = Field(default_factory=dict)
+    """Texts looked up by key in templates, e.g. ``tables.buyer_lines[raw.objection]``."""
+    pushback: Pushback | None = None
+    editable_hours: int = 72
+    """How long after finishing a rep can reopen the run with /edit and change an answer."""
     source: str = Field(default="", exclude=True)
     """The file the script came from, for error messages."""
 
