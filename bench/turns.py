@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -37,7 +37,7 @@ from dialogs.types import DONE, Ask, CommandIn, Event, PickIn, Reply, TextIn  # 
 from storage.db import make_engine  # noqa: E402
 from storage.memory import MemoryStore  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
-from storage.store import Profile, Store, TurnFn, TurnResult  # noqa: E402
+from storage.store import Profile, Store, TurnFn, TurnStore  # noqa: E402
 
 POSTGRES_ENVS = ("COACHBOT_BENCH_POSTGRES_URL", "COACHBOT_TEST_POSTGRES_URL")
 TEXTS = [
@@ -46,18 +46,6 @@ TEXTS = [
     "Good, the new purchasing manager was there.",
     "Send the revised offer and call on Thursday.",
 ]
-
-
-class Handles(Protocol):
-    def handle(
-        self,
-        profile: Profile,
-        event: Event,
-        *,
-        now: datetime,
-        source: str = "console",
-        external_id: str | None = None,
-    ) -> TurnResult: ...
 
 
 def choose_turn(kind: str) -> tuple[TurnFn, str, Event]:
@@ -125,7 +113,7 @@ class Driver:
             return TextIn(self.rng.choice(("yes", "no")))
         return TextIn(self.rng.choice(TEXTS))
 
-    def turn(self, store: Handles) -> float:
+    def turn(self, store: TurnStore) -> float:
         """One turn of the next rep; its latency in seconds."""
         rep = self.reps[self.next]
         self.next = (self.next + 1) % len(self.reps)
@@ -164,7 +152,7 @@ class Figures:
         )
 
 
-def measure(name: str, store: Handles, drivers: list[Driver], seconds: float) -> Figures:
+def measure(name: str, store: TurnStore, drivers: list[Driver], seconds: float) -> Figures:
     """Turns through ``store`` for ``seconds``: one driver per thread, each with its own reps."""
     for driver in drivers:  # warm up: the reps exist, caches and prepared statements are hot
         for _ in range(min(2000, len(driver.reps) * 4)):

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
@@ -118,6 +118,28 @@ class EffectInfo:
     effect: Effect
     created_at: datetime
     done_at: datetime | None
+
+
+class TurnStore(Protocol):
+    """What the bot needs of a store: ``Store`` (SQLite, PostgreSQL) and ``MemoryStore``."""
+
+    def handle(
+        self,
+        profile: Profile,
+        event: Event,
+        *,
+        now: datetime,
+        source: str = "console",
+        external_id: str | None = None,
+    ) -> TurnResult: ...
+
+    def mark_sent(self, outbox_ids: Sequence[int], *, now: datetime) -> None: ...
+
+    def unsent(self, user_key: str) -> list[tuple[int, Reply]]: ...
+
+    def conversation(self, key: str) -> Conversation: ...
+
+    def answers(self, key: str, run_no: int | None = None) -> dict[str, Any]: ...
 
 
 class ConflictError(RuntimeError):
@@ -724,5 +746,6 @@ __all__ = [
     "Store",
     "TurnFn",
     "TurnResult",
+    "TurnStore",
     "UserInfo",
 ]

@@ -197,7 +197,9 @@ def test_going_back_changes_the_answer_and_counts_revisions(
     say(store, "a2-better", now=now)
     assert store.answers(ANNA.key) == {"q1": "a1", "q2": "a2-better"}
     with engine.connect() as conn:
-        revisions = dict(conn.execute(sa.text("SELECT step, revision FROM answer")).all())
+        revisions: dict[str, int] = dict(
+            conn.execute(sa.text("SELECT step, revision FROM answer")).all()
+        )
     assert revisions == {"q1": 0, "q2": 1}
 
     store.handle(ANNA, CommandIn("drop"), now=now)  # AnswerDropped q2
