@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -103,11 +104,18 @@ def read_yes_no(text: str) -> bool | None:
     return None
 
 
-def read_text(step: CompiledStep, text: str, ctx: Context) -> Reading:
+MAX_NAME = 120
+"""A customer's name (or an objection) typed on an ``options_from`` question."""
+
+
+def read_text(step: CompiledStep, text: str, ctx: Context, dynamic: Sequence[str] = ()) -> Reading:
+    """``dynamic``: the choices of an ``options_from`` question (recent customers ...)."""
     kind = step.step.kind
     clean = normalise(text)
     if not clean:
         return Rejected("empty_answer")
+    if step.step.options_from is not None:
+        return _read_dynamic(text.strip(), clean, dynamic)
     if kind is Kind.TEXT:
         return _read_free_text(step, text.strip())
     if kind is Kind.CHOICE:
@@ -129,9 +137,14 @@ def read_text(step: CompiledStep, text: str, ctx: Context) -> Reading:
     return Rejected("nothing_to_answer")
 
 
-def read_pick(step: CompiledStep, option: str) -> Reading:
+def read_pick(step: CompiledStep, option: str, dynamic: Sequence[str] = ()) -> Reading:
     """A tapped button. Its option id was produced by us, but callback data can be forged."""
     kind = step.step.kind
+    if step.step.options_from is not None:
+        index = option[1:]
+        if option.startswith("m") and index.isdigit() and int(index) < len(dynamic):
+            return Accepted(dynamic[int(index)])
+        return Rejected("stale_button")
     if kind is Kind.CHOICE and option in step.option_labels:
         return Accepted(option)
     if kind is Kind.YESNO and option in ("yes", "no"):
@@ -139,6 +152,18 @@ def read_pick(step: CompiledStep, option: str) -> Reading:
     if kind is Kind.SCALE:
         return _read_scale(step, option)
     return Rejected("stale_button")
+
+
+def _read_dynamic(text: str, clean: str, dynamic: Sequence[str]) -> Reading:
+    """A number picks a shown name; a shown name in any case picks it; anything else is new."""
+    if clean.isdigit() and 1 <= int(clean) <= len(dynamic):
+        return Accepted(dynamic[int(clean) - 1])
+    for name in dynamic:
+        if name.casefold() == clean.casefold():
+            return Accepted(name)
+    if len(text) > MAX_NAME:
+        return Rejected("too_long", {"length": len(text), "limit": MAX_NAME})
+    return Accepted(text)
 
 
 def _read_free_text(step: CompiledStep, text: str) -> Reading:

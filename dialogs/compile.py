@@ -7,21 +7,24 @@ This module parses text it is given; reading files is the caller's job.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta
+from jinja2 import ChainableUndefined, Template, TemplateError, TemplateSyntaxError, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from pydantic import ValidationError
 
 from dialogs.catalog import Catalog, Messages
 from dialogs.conditions import Condition, ConditionError, parse_condition
 from dialogs.model import END, LANGUAGES, Kind, Script, Step, Text
 
-TEMPLATE_GLOBALS = frozenset({"raw", "lang"})
+TEMPLATE_GLOBALS = frozenset(
+    {"raw", "lang", "tables", "about", "latest", "history", "week", "today"}
+)
 """Names every script template may use besides step ids."""
 
 
@@ -37,10 +40,14 @@ class Problem:
 
 
 def make_environment() -> ImmutableSandboxedEnvironment:
-    """Sandboxed: scripts are edited by sales managers, not programmers."""
+    """Sandboxed: scripts are edited by sales managers, not programmers.
+
+    Unknown top-level names are errors of ``scripts check``; at run time a missing piece of a
+    rep's data (a plan never written, a step never asked) reads as empty, never as a crash.
+    """
     return ImmutableSandboxedEnvironment(
         autoescape=True,
-        undefined=StrictUndefined,
+        undefined=ChainableUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         finalize=lambda value: "" if value is None else value,
@@ -52,11 +59,20 @@ class Templates:
     """One compiled template per language."""
 
     by_lang: Mapping[str, Template]
+    sources: Mapping[str, str] = field(default_factory=dict)
 
     def render(self, lang: str, context: Mapping[str, Any]) -> Markup:
-        """The text in ``lang`` (or another language if a text is missing), HTML-escaped."""
+        """The text in ``lang`` (or another language if a text is missing), HTML-escaped.
+
+        A template that fails on the data of one conversation (``scripts check`` catches what
+        can be caught without it) degrades to its plain words; a rep's turn never fails on it.
+        """
         template = self.by_lang.get(lang) or next(iter(self.by_lang.values()))
-        return Markup(template.render(context).strip("\n"))
+        try:
+            return Markup(template.render(context).strip("\n"))
+        except (TemplateError, TypeError, ValueError, LookupError, AttributeError):
+            source = self.sources.get(lang) or next(iter(self.sources.values()), "")
+            return escape(_TEMPLATE_TAG.sub("", source).strip())
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +111,44 @@ class CompiledStep:
         return targets
 
 
+class _TableView(Mapping[str, Markup]):
+    """One table in one language; a missing key reads as null."""
+
+    def __init__(self, texts: Mapping[str, Text], lang: str) -> None:
+        self._texts = texts
+        self._lang = lang
+
+    def __getitem__(self, key: object) -> Markup:
+        text = self._texts.get(str(key))
+        return Markup(text.get(self._lang)) if text is not None else None  # type: ignore[return-value]
+
+    def __contains__(self, key: object) -> bool:
+        return str(key) in self._texts
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._texts)
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+
+@dataclass(frozen=True, slots=True)
+class Tables:
+    """The script's ``tables:``, author-written texts (trusted HTML) looked up by key."""
+
+    texts: Mapping[str, Mapping[str, Text]] = field(default_factory=dict)
+
+    def view(self, lang: str) -> dict[str, _TableView]:
+        return {name: _TableView(table, lang) for name, table in self.texts.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Chain:
+    condition: Condition | None
+    start: str
+    carry: Mapping[str, str]
+
+
 @dataclass(frozen=True, slots=True)
 class CompiledScript:
     script: Script
@@ -102,6 +156,15 @@ class CompiledScript:
     title: Templates
     summary: Templates
     follow_up_about: Mapping[str, Templates] = field(default_factory=dict)
+    tables: Tables = field(default_factory=Tables)
+    chains: tuple[Chain, ...] = ()
+    pushback_patterns: tuple[re.Pattern[str], ...] = ()
+    pushback_reply: Templates | None = None
+
+    def resists(self, text: str) -> bool:
+        """Does this answer push back on the question instead of answering it?"""
+        clean = text.strip().casefold()
+        return any(pattern.search(clean) for pattern in self.pushback_patterns)
 
     @property
     def id(self) -> str:
@@ -143,6 +206,20 @@ def build_catalog(
             problems.append(Problem(file, "", f"script id {compiled.id!r} is used twice"))
             continue
         scripts[compiled.id] = compiled
+    for compiled in scripts.values():
+        for chain in compiled.chains:
+            target = scripts.get(chain.start)
+            if target is None:
+                problems.append(
+                    Problem(
+                        compiled.script.source, "then", f"starts unknown script {chain.start!r}"
+                    )
+                )
+                continue
+            for step in sorted(set(chain.carry) - set(target.steps)):
+                problems.append(
+                    Problem(compiled.script.source, "then", f"{chain.start!r} has no step {step!r}")
+                )
     if scripts and default_script not in scripts:
         default_script = next(iter(scripts))
     return Catalog(scripts=scripts, messages=messages, default_script=default_script), problems
@@ -194,11 +271,96 @@ def compile_script(
             about = _templates(effect.about, env, file, "on_finish", problems)
             if about is not None:
                 follow_ups[effect.at] = about
+    chains = _compile_chains(script, file, problems)
+    patterns, reply = _compile_pushback(script, env, file, problems)
+    for name, table in script.tables.items():
+        for key, entry in table.items():
+            for lang in entry.missing():
+                problems.append(Problem(file, f"tables.{name}.{key}", f"missing in {lang!r}"))
     if title is None or summary is None or len(steps) != len(script.steps):
         return None
-    compiled = CompiledScript(script, steps, title, summary, follow_ups)
+    compiled = CompiledScript(
+        script,
+        steps,
+        title,
+        summary,
+        follow_ups,
+        Tables(script.tables),
+        chains,
+        patterns,
+        reply,
+    )
     _check_variables(compiled, env, file, problems)
+    _lint_manners(script, file, problems)
     return compiled if len(problems) == count else None
+
+
+def _compile_chains(script: Script, file: str, problems: list[Problem]) -> tuple[Chain, ...]:
+    ids = {step.id for step in script.steps}
+    chains: list[Chain] = []
+    for rule in script.then:
+        condition = None
+        if rule.when is not None:
+            try:
+                condition = parse_condition(rule.when)
+            except ConditionError as exc:
+                problems.append(Problem(file, "then", str(exc)))
+                continue
+            for name in sorted(condition.names - ids):
+                problems.append(Problem(file, "then", f"condition reads unknown step {name!r}"))
+        for source in rule.carry.values():
+            if source not in ids:
+                problems.append(Problem(file, "then", f"carries unknown step {source!r}"))
+        chains.append(Chain(condition, rule.start, dict(rule.carry)))
+    return tuple(chains)
+
+
+def _compile_pushback(
+    script: Script, env: ImmutableSandboxedEnvironment, file: str, problems: list[Problem]
+) -> tuple[tuple[re.Pattern[str], ...], Templates | None]:
+    if script.pushback is None:
+        return (), None
+    patterns: list[re.Pattern[str]] = []
+    for lang, sources in script.pushback.patterns.items():
+        for source in sources:
+            try:
+                patterns.append(re.compile(source, re.IGNORECASE))
+            except re.error as exc:
+                problems.append(Problem(file, f"pushback.{lang}", f"bad pattern {source!r}: {exc}"))
+    return tuple(patterns), _templates(script.pushback.reply, env, file, "pushback", problems)
+
+
+_WHY_DID_YOU = re.compile(
+    r"\bwhy\s+(did|didn'?t|were|weren'?t|have|haven'?t)\s+you\b|你为什么|你為什麼", re.I
+)
+_TEMPLATE_TAG = re.compile(r"{{.*?}}|{%.*?%}", re.S)
+MAX_QUESTION_CHARS = 300
+
+
+def _lint_manners(script: Script, file: str, problems: list[Problem]) -> None:
+    """A coach asks why about the buyer, never "why did you"; one question fits a phone screen."""
+    for step in script.steps:
+        for lang in LANGUAGES:
+            source = getattr(step.text, lang) or ""
+            if _WHY_DID_YOU.search(source):
+                problems.append(
+                    Problem(
+                        file,
+                        step.id,
+                        f"asks the rep why they did something ({lang}); "
+                        "ask why about the buyer instead",
+                    )
+                )
+            shown = _TEMPLATE_TAG.sub("", source)
+            if len(shown) > MAX_QUESTION_CHARS:
+                problems.append(
+                    Problem(
+                        file,
+                        step.id,
+                        f"text is {len(shown)} characters ({lang}); keep it "
+                        f"under {MAX_QUESTION_CHARS} for a phone screen",
+                    )
+                )
 
 
 def _compile_steps(
@@ -261,7 +423,8 @@ def _templates(
         except TemplateSyntaxError as exc:
             problems.append(Problem(file, where, f"template error ({lang}): {exc.message}"))
             return None
-    return Templates(compiled) if compiled else None
+    sources = {lang: getattr(text, lang) for lang in compiled}
+    return Templates(compiled, sources) if compiled else None
 
 
 # --- checks -------------------------------------------------------------------------------------
@@ -287,6 +450,12 @@ def _check_structure(script: Script, file: str, problems: list[Problem]) -> None
         if script.phases and step.phase is None and step.asks:
             problems.append(Problem(file, step.id, "no phase given"))
         problems.extend(Problem(file, step.id, message) for message in _kind_problems(step))
+    remembered = [script.remember.customer, script.remember.objections, *script.remember.keep]
+    for step_id in remembered:
+        if step_id is not None and step_id not in ids:
+            problems.append(Problem(file, "remember", f"unknown step {step_id!r}"))
+    if script.pushback is None and any(step.pushback for step in script.steps):
+        problems.append(Problem(file, "pushback", "steps use pushback but the script has none"))
     for effect in script.on_finish:
         if effect.kind == "follow_up":
             target = next((s for s in script.steps if s.id == effect.at), None)
@@ -297,7 +466,14 @@ def _check_structure(script: Script, file: str, problems: list[Problem]) -> None
 
 
 def _kind_problems(step: Step) -> Iterable[str]:
-    has_options = step.kind in (Kind.CHOICE, Kind.MULTI)
+    has_options = step.kind in (Kind.CHOICE, Kind.MULTI) and step.options_from is None
+    if step.options_from is not None:
+        if step.kind is not Kind.CHOICE:
+            yield "options_from works on a choice step"
+        if step.options:
+            yield "a step with options_from takes no options"
+    if step.pushback and step.kind is not Kind.TEXT:
+        yield "pushback works on a text step"
     if has_options and len(step.options) < 2:
         yield f"a {step.kind} step needs at least two options"
     if not has_options and step.options:

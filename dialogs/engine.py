@@ -6,13 +6,18 @@ question or a message, and the state it returns is always one the next turn can 
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
 
+from dialogs import memory
 from dialogs.answers import (
     Accepted,
     Confirm,
@@ -20,6 +25,7 @@ from dialogs.answers import (
     Rejected,
     check_selection,
     datetime_of,
+    normalise,
     read_pick,
     read_text,
     read_yes_no,
@@ -59,12 +65,18 @@ from dialogs.when import When, describe_when
 EVIDENCE_MEDIA = frozenset({"photo", "location"})
 """Media kept as evidence of the visit; the question is then asked again."""
 VOICE_MEDIA = frozenset({"voice", "audio", "video_note"})
-COMMANDS = frozenset({"open", "start", "resume", "back", "skip", "cancel", "discard", "help"})
+KEEP_FINISHED = 3
+"""Finished runs /edit can offer (within each script's ``editable_hours``)."""
+_TAG = re.compile(r"<[^>]+>")
+DATE_CONFIRMATIONS = frozenset({"confirm_date", "confirm_past"})
+COMMANDS = frozenset(
+    {"open", "start", "resume", "edit", "back", "skip", "cancel", "discard", "help"}
+)
 
 
 def step(catalog: Catalog, state: Conversation, event: Event, ctx: Context) -> Turn:
     """Apply one event to a rep's conversation."""
-    turn = _TurnBuilder(catalog, ctx)
+    turn = _TurnBuilder(catalog, ctx, state.memory)
     state = replace(state, last_seen=ctx.now.isoformat())
     active = state.active
     if state.mode:
@@ -86,6 +98,7 @@ def step(catalog: Catalog, state: Conversation, event: Event, ctx: Context) -> T
 class _TurnBuilder:
     catalog: Catalog
     ctx: Context
+    memory: Mapping[str, Any] = field(default_factory=dict)
     replies: list[Reply] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
 
@@ -202,7 +215,7 @@ def _ask(turn: _TurnBuilder, state: Conversation, run: Run, *, where: bool = Fal
     can_back = bool(walk.path) and (
         not run.revisit or run.step not in walk.path or walk.path.index(run.step) > 0
     )
-    if run.pending is not None:
+    if run.pending is not None and run.pending.kind in DATE_CONFIRMATIONS:
         when = _when(run.pending.value)
         key = "confirm_past" if run.pending.kind == "confirm_past" else "confirm_date"
         turn.replies.append(
@@ -258,6 +271,9 @@ def _progress(turn: _TurnBuilder, script: CompiledScript, run: Run, walk: _Walk)
 
 def _choices(turn: _TurnBuilder, compiled: CompiledStep, run: Run) -> tuple[Choice, ...]:
     kind = compiled.step.kind
+    if compiled.step.options_from is not None:
+        names = _dynamic_options(turn, compiled)
+        return tuple(Choice(f"m{i}", escape(name)) for i, name in enumerate(names))
     if kind in (Kind.CHOICE, Kind.MULTI):
         lang_context = {"lang": turn.lang}
         return tuple(
@@ -309,7 +325,30 @@ def _render_context(
             context[step_id] = _display(turn, script, compiled, value)
     context["raw"] = {**dict.fromkeys(script.steps), **answers}  # unanswered steps read as null
     context["lang"] = turn.lang
+    customer_step = script.script.remember.customer
+    customer = answers.get(customer_step) if customer_step else None
+    context.update(
+        memory.template_names(
+            turn.memory,
+            customer if isinstance(customer, str) else None,
+            partial(_display_stored, turn),
+        )
+    )
+    context["tables"] = script.tables.view(turn.lang)
+    local = turn.ctx.now.astimezone(ZoneInfo(turn.ctx.tz))
+    year, week, _ = local.isocalendar()
+    context["week"] = f"{year}-W{week:02d}"
+    context["today"] = local.date().isoformat()
     return context
+
+
+def _display_stored(turn: _TurnBuilder, script_id: str, step_id: str, value: Any) -> Any:
+    """A kept answer of another script, shown as that script would show it."""
+    script = turn.catalog.scripts.get(script_id)
+    compiled = script.steps.get(step_id) if script else None
+    if script is None or compiled is None:
+        return value
+    return _display(turn, script, compiled, value)
 
 
 def _display(turn: _TurnBuilder, script: CompiledScript, step: CompiledStep, value: Any) -> Any:
@@ -355,20 +394,37 @@ def _text(turn: _TurnBuilder, state: Conversation, run: Run, text: str) -> Conve
     if run.step not in script.steps:
         return _ask(turn, state, run)
     compiled = script.steps[run.step]
-    if run.pending is not None:
+    dynamic = _dynamic_options(turn, compiled)
+    pending = run.pending
+    if pending is not None and pending.kind in DATE_CONFIRMATIONS:
         answer = read_yes_no(text)
         if answer is True:
-            return _accept(turn, state, run, script, run.pending.value)
+            return _accept(turn, state, run, script, pending.value)
         if answer is False:
             turn.say("date_again")
             return _ask(turn, state, replace(run, pending=None))
-        reading = read_text(compiled, text, turn.ctx)
+        reading = read_text(compiled, text, turn.ctx, dynamic)
         if not isinstance(reading, Confirm):
             turn.say("confirm_or_new_date")
             return _ask(turn, state, run)
-    else:
-        reading = read_text(compiled, text, turn.ctx)
-    return _apply(turn, state, run, script, reading)
+        return _apply(turn, state, run, script, reading)
+    pushed_back = pending is not None and pending.kind == "pushback"
+    if compiled.step.pushback and not pushed_back and script.resists(text):
+        if script.pushback_reply is not None:
+            context = _render_context(turn, script, run.answers)
+            turn.replies.append(Say(script.pushback_reply.render(turn.lang, context)))
+        return _ask(turn, state, replace(run, pending=Pending("pushback")))
+    return _apply(turn, state, run, script, read_text(compiled, text, turn.ctx, dynamic))
+
+
+def _dynamic_options(turn: _TurnBuilder, compiled: CompiledStep) -> tuple[str, ...]:
+    """The rep's own recent customers (or objections) offered on an ``options_from`` step."""
+    source = compiled.step.options_from
+    if source == "customers":
+        return tuple(memory.customers(turn.memory)[: memory.SHOWN_CHOICES])
+    if source == "objections":
+        return tuple(memory.objections(turn.memory)[: memory.SHOWN_CHOICES])
+    return ()
 
 
 def _pick(turn: _TurnBuilder, state: Conversation, run: Run, event: PickIn) -> Conversation:
@@ -378,7 +434,7 @@ def _pick(turn: _TurnBuilder, state: Conversation, run: Run, event: PickIn) -> C
         turn.say("moved_on")
         return _ask(turn, state, run)
     compiled = script.steps[run.step]
-    if run.pending is not None:
+    if run.pending is not None and run.pending.kind in DATE_CONFIRMATIONS:
         if event.option == "yes":
             return _accept(turn, state, run, script, run.pending.value)
         if event.option == "no":
@@ -395,7 +451,7 @@ def _pick(turn: _TurnBuilder, state: Conversation, run: Run, event: PickIn) -> C
         selection = set(run.selection) ^ {event.option}
         ordered = tuple(o.id for o in compiled.step.options if o.id in selection)
         return _ask(turn, state, replace(run, selection=ordered))
-    reading = read_pick(compiled, event.option)
+    reading = read_pick(compiled, event.option, _dynamic_options(turn, compiled))
     if isinstance(reading, Rejected) and reading.reason == "stale_button":
         turn.say("moved_on")
         return _ask(turn, state, run)
@@ -460,7 +516,8 @@ def _finish(
     context = _render_context(turn, script, run.answers)
     summary = script.summary.render(turn.lang, context)
     turn.replies.append(Say(summary))
-    turn.effects.append(RunFinished(run.no, run.script, summary, dict(run.answers)))
+    revised = run.edits > 0
+    turn.effects.append(RunFinished(run.no, run.script, summary, dict(run.answers), revised))
     for effect in script.script.on_finish:
         if effect.kind == "follow_up":
             moment = datetime_of(run.answers.get(effect.at))
@@ -470,7 +527,26 @@ def _finish(
         else:
             turn.effects.append(ManagerNotice(run.no, run.script, summary))
     turn.say("finished", title=turn.title(run.script))
-    return replace(state, active=None)
+    local = turn.ctx.now.astimezone(ZoneInfo(turn.ctx.tz))
+    year, week, _ = local.isocalendar()
+    remembered = memory.remember(
+        state.memory, script, run, day=local.date().isoformat(), week=f"{year}-W{week:02d}"
+    )
+    turn.memory = remembered
+    done = replace(run, revisit=False, pending=None, updated_at=turn.ctx.now.isoformat())
+    finished = (*(r for r in state.finished if r.no != run.no), done)[-KEEP_FINISHED:]
+    state = replace(state, active=None, memory=remembered, finished=finished)
+    for chain in script.chains:
+        if chain.condition is None or chain.condition.holds(run.answers):
+            follow = turn.catalog.scripts.get(chain.start)
+            if follow is not None:
+                carried = {
+                    target: run.answers[source]
+                    for target, source in chain.carry.items()
+                    if run.answers.get(source) is not None and target in follow.steps
+                }
+                return _begin(turn, state, follow, carried)
+    return state
 
 
 # --- commands ----------------------------------------------------------------------------------
@@ -492,6 +568,8 @@ def _command(turn: _TurnBuilder, state: Conversation, event: CommandIn) -> Conve
         return _ask(turn, state, active) if active else state
     if name == "discard":
         return _discard(turn, state)
+    if name == "edit":
+        return _edit(turn, state)
     if name not in COMMANDS:
         turn.say("unknown_command", command=name)
         return _ask(turn, state, active) if active else state
@@ -502,10 +580,7 @@ def _command(turn: _TurnBuilder, state: Conversation, event: CommandIn) -> Conve
         return _back(turn, state, active)
     if name == "skip":
         return _skip(turn, state, active)
-    turn.replies.append(
-        _confirmation(turn, state, "confirm_cancel", title=turn.title(active.script))
-    )
-    return replace(state, mode="confirm_cancel", token=state.token + 1)
+    return _enter_mode(turn, state, "confirm_cancel")
 
 
 def _back(turn: _TurnBuilder, state: Conversation, run: Run) -> Conversation:
@@ -547,44 +622,33 @@ def _start(turn: _TurnBuilder, state: Conversation, script_id: str) -> Conversat
     if active is not None and active.script == script_id:
         return _ask(turn, state, active, where=True)
     if active is not None:
-        turn.replies.append(
-            _confirmation(
-                turn,
-                state,
-                "confirm_switch",
-                current=turn.title(active.script),
-                new=turn.title(script_id),
-            )
-        )
-        return replace(state, mode="confirm_switch", mode_arg=script_id, token=state.token + 1)
-    draft = _latest_draft(state, script_id)
-    if draft is not None:
-        turn.replies.append(
-            _confirmation(
-                turn,
-                state,
-                "draft_waiting",
-                options=("continue", "restart"),
-                title=turn.title(script_id),
-                started=_started(turn, draft),
-            )
-        )
-        return replace(state, mode="draft_waiting", mode_arg=script_id, token=state.token + 1)
+        return _enter_mode(turn, state, "confirm_switch", script_id)
+    if _latest_draft(state, script_id) is not None:
+        return _enter_mode(turn, state, "draft_waiting", script_id)
     return _begin(turn, state, script)
 
 
-def _begin(turn: _TurnBuilder, state: Conversation, script: CompiledScript) -> Conversation:
+def _begin(
+    turn: _TurnBuilder,
+    state: Conversation,
+    script: CompiledScript,
+    prefill: Mapping[str, Any] | None = None,
+) -> Conversation:
+    """A new run; ``prefill`` answers (carried over from a chained run) are not asked again."""
     number = state.runs + 1
     now = turn.ctx.now.isoformat()
+    answers = dict(prefill or {})
     run = Run(
         no=number,
         script=script.id,
         version=script.script.version,
         step=script.start,
+        answers=answers,
         started_at=now,
         updated_at=now,
     )
     turn.effects.append(RunStarted(number, script.id, script.script.version))
+    turn.effects.extend(AnswerSaved(number, step_id, value) for step_id, value in answers.items())
     turn.say("started", title=turn.title(script.id))
     return _advance(turn, replace(state, runs=number), run, script)
 
@@ -606,16 +670,42 @@ def _discard(turn: _TurnBuilder, state: Conversation) -> Conversation:
     if draft is None:
         turn.say("no_draft")
         return _ask(turn, state, state.active) if state.active else state
-    turn.replies.append(
-        _confirmation(
-            turn,
-            state,
-            "confirm_discard",
-            title=turn.title(draft.script),
-            started=_started(turn, draft),
-        )
-    )
-    return replace(state, mode="confirm_discard", mode_arg=str(draft.no), token=state.token + 1)
+    return _enter_mode(turn, state, "confirm_discard", str(draft.no))
+
+
+def _edit(turn: _TurnBuilder, state: Conversation) -> Conversation:
+    """Change an answer: of the conversation in progress, or of a recently finished one."""
+    if state.active is not None and turn.script_of(state.active) is not None:
+        return _enter_mode(turn, state, "edit_step", "active")
+    runs = _editable_runs(turn, state)
+    if not runs:
+        turn.say("nothing_to_edit")
+        return state
+    if len(runs) == 1:
+        return _enter_mode(turn, state, "edit_step", str(runs[0].no))
+    return _enter_mode(turn, state, "edit_run")
+
+
+def _editable_runs(turn: _TurnBuilder, state: Conversation) -> list[Run]:
+    """Finished runs still within their script's ``editable_hours``, newest first."""
+    runs = []
+    for run in reversed(state.finished):
+        script = turn.script_of(run)
+        try:
+            finished = datetime.fromisoformat(run.updated_at)
+        except ValueError:
+            continue
+        if script is not None:
+            age = (turn.ctx.now - finished).total_seconds() / 3600
+            if age <= script.script.editable_hours:
+                runs.append(run)
+    return runs
+
+
+def _edit_target(state: Conversation, arg: str) -> Run | None:
+    if arg == "active":
+        return state.active
+    return next((run for run in state.finished if str(run.no) == arg), None)
 
 
 def _latest_draft(state: Conversation, script_id: str | None) -> Run | None:
@@ -637,40 +727,104 @@ def _script_list(turn: _TurnBuilder) -> str:
     return ", ".join(f"/{script_id}" for script_id in turn.catalog.scripts)
 
 
-# --- confirmations (cancel, switch, draft waiting, discard) -----------------------------------
+# --- modes: the conversation waits for a choice (cancel? switch? which answer to edit?) -------
 
 
-def _confirmation(
-    turn: _TurnBuilder,
-    state: Conversation,
-    key: str,
-    options: tuple[str, ...] = ("yes", "no"),
-    **context: Any,
-) -> Ask:
-    choices = tuple(Choice(option, turn.text(f"option_{option}")) for option in options)
-    return Ask(
-        token=state.token + 1,
-        step=f"@{key}",
-        kind="choice",
-        text=turn.text(key, **context),
-        progress="",
-        choices=choices,
+def _enter_mode(turn: _TurnBuilder, state: Conversation, mode: str, arg: str = "") -> Conversation:
+    return _prompt_mode(turn, replace(state, mode=mode, mode_arg=arg))
+
+
+def _mode_choices(
+    turn: _TurnBuilder, state: Conversation
+) -> tuple[str, tuple[Choice, ...], dict[str, Any]]:
+    """The question a mode asks: its message key, its choices and the message's context."""
+    mode, arg, active = state.mode, state.mode_arg, state.active
+
+    def fixed(*options: str) -> tuple[Choice, ...]:
+        return tuple(Choice(option, turn.text(f"option_{option}")) for option in options)
+
+    if mode == "confirm_switch":
+        current = turn.title(active.script) if active else ""
+        return mode, fixed("yes", "no"), {"current": current, "new": turn.title(arg)}
+    if mode == "draft_waiting":
+        draft = _latest_draft(state, arg)
+        started = _started(turn, draft) if draft else ""
+        return mode, fixed("continue", "restart"), {"title": turn.title(arg), "started": started}
+    if mode == "confirm_discard":
+        draft = next((d for d in state.drafts if str(d.no) == arg), None)
+        context = {"title": turn.title(draft.script) if draft else "", "started": ""}
+        if draft is not None:
+            context["started"] = _started(turn, draft)
+        return mode, fixed("yes", "no"), context
+    if mode == "edit_run":
+        choices = tuple(
+            Choice(str(run.no), escape(f"{turn.title(run.script)} · {_started(turn, run)}"))
+            for run in _editable_runs(turn, state)
+        )
+        return mode, choices, {}
+    if mode == "edit_step":
+        run = _edit_target(state, arg)
+        return mode, _answered_steps(turn, run) if run else (), {}
+    return (
+        "confirm_cancel",
+        fixed("yes", "no"),
+        {"title": turn.title(active.script) if active else ""},
     )
 
 
-_MODE_OPTIONS = {"draft_waiting": ("continue", "restart")}
+def _answered_steps(turn: _TurnBuilder, run: Run) -> tuple[Choice, ...]:
+    script = turn.script_of(run)
+    if script is None:
+        return ()
+    context = _render_context(turn, script, run.answers)
+    choices = []
+    for step_id in _walk(script, run.answers).path:
+        compiled = script.steps[step_id]
+        question = _shorten(_plain(compiled.text.render(turn.lang, context)), 40)
+        shown = _display(turn, script, compiled, run.answers[step_id])
+        answer = (
+            _shorten(_plain(str(shown)), 30) if shown is not None else _plain(turn.text("skipped"))
+        )
+        choices.append(Choice(step_id, escape(f"{question} — {answer}")))
+    return tuple(choices)
+
+
+def _plain(text: str) -> str:
+    return html.unescape(_TAG.sub("", text)).replace("\n", " ").strip()
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _prompt_mode(turn: _TurnBuilder, state: Conversation) -> Conversation:
+    key, choices, context = _mode_choices(turn, state)
+    if not choices:  # nothing left to choose from (e.g. the run to edit went away)
+        return _continue(turn, replace(state, mode="", mode_arg=""))
+    token = state.token + 1
+    turn.replies.append(
+        Ask(
+            token=token,
+            step=f"@{key}",
+            kind="choice",
+            text=turn.text(key, **context),
+            progress="",
+            choices=choices,
+        )
+    )
+    return replace(state, token=token)
 
 
 def _confirming(turn: _TurnBuilder, state: Conversation, event: Event) -> Conversation:
     mode, arg = state.mode, state.mode_arg
-    options = _MODE_OPTIONS.get(mode, ("yes", "no"))
     calm = replace(state, mode="", mode_arg="")
     if isinstance(event, CommandIn):
         return _command(turn, calm, event)
-    choice = _read_confirmation(turn, event, state.token, options)
+    _, choices, _ = _mode_choices(turn, state)
+    choice = _read_choice(turn, event, state.token, choices)
     if choice is None:
         turn.say("please_choose")
-        return _repeat_confirmation(turn, state)
+        return _prompt_mode(turn, state)
     if mode == "confirm_cancel":
         return _cancel(turn, calm) if choice == "yes" else _continue(turn, calm)
     if mode == "confirm_switch":
@@ -696,50 +850,43 @@ def _confirming(turn: _TurnBuilder, state: Conversation, event: Event) -> Conver
             turn.say("discarded")
             calm = replace(calm, drafts=kept)
         return _continue(turn, calm)
+    if mode == "edit_run":
+        return _enter_mode(turn, calm, "edit_step", choice)
+    if mode == "edit_step":
+        return _reopen(turn, calm, arg, choice)
     return _continue(turn, calm)
 
 
-def _read_confirmation(
-    turn: _TurnBuilder, event: Event, token: int, options: tuple[str, ...]
+def _reopen(turn: _TurnBuilder, state: Conversation, arg: str, step_id: str) -> Conversation:
+    """Ask ``step_id`` of the run again; a finished run becomes active until finished again."""
+    run = _edit_target(state, arg)
+    if run is None:
+        return _continue(turn, state)
+    if arg != "active":
+        turn.effects.append(RunResumed(run.no))
+        run = replace(run, edits=run.edits + 1)
+        state = replace(state, finished=tuple(r for r in state.finished if r.no != run.no))
+    return _ask(turn, state, replace(run, step=step_id, revisit=True, pending=None, selection=()))
+
+
+def _read_choice(
+    turn: _TurnBuilder, event: Event, token: int, choices: tuple[Choice, ...]
 ) -> str | None:
+    options = tuple(choice.id for choice in choices)
     if isinstance(event, PickIn):
         return event.option if event.token == token and event.option in options else None
     if not isinstance(event, TextIn):
         return None
-    text = event.text.strip().casefold()
+    text = normalise(event.text).casefold()
     if text.isdigit() and 1 <= int(text) <= len(options):
         return options[int(text) - 1]
-    for option in options:
-        if text in (option, turn.text(f"option_{option}").casefold()):
-            return option
+    for choice in choices:
+        if text in (choice.id.casefold(), _plain(choice.label).casefold()):
+            return choice.id
     answer = read_yes_no(text)
-    if answer is not None and options == ("yes", "no"):
-        return "yes" if answer else "no"
-    if answer is not None:
+    if answer is not None and options[:2] in (("yes", "no"), ("continue", "restart")):
         return options[0] if answer else options[1]
     return None
-
-
-def _repeat_confirmation(turn: _TurnBuilder, state: Conversation) -> Conversation:
-    mode = state.mode
-    context: dict[str, Any] = {}
-    active = state.active
-    if mode == "confirm_cancel" and active is not None:
-        context["title"] = turn.title(active.script)
-    elif mode == "confirm_switch":
-        context["current"] = turn.title(active.script) if active else ""
-        context["new"] = turn.title(state.mode_arg)
-    elif mode == "draft_waiting":
-        draft = _latest_draft(state, state.mode_arg)
-        context["title"] = turn.title(state.mode_arg)
-        context["started"] = _started(turn, draft) if draft else ""
-    elif mode == "confirm_discard":
-        draft = next((d for d in state.drafts if str(d.no) == state.mode_arg), None)
-        context["title"] = turn.title(draft.script) if draft else ""
-        context["started"] = _started(turn, draft) if draft else ""
-    options = _MODE_OPTIONS.get(mode, ("yes", "no"))
-    turn.replies.append(_confirmation(turn, state, mode, options=options, **context))
-    return replace(state, token=state.token + 1)
 
 
 def _cancel(turn: _TurnBuilder, state: Conversation) -> Conversation:
@@ -800,6 +947,8 @@ MESSAGE_KEYS = frozenset(
         "continuing",
         "date_again",
         "discarded",
+        "edit_run",
+        "edit_step",
         "draft_waiting",
         "drafted",
         "empty_answer",
@@ -822,6 +971,7 @@ MESSAGE_KEYS = frozenset(
         "not_a_number",
         "nothing_in_progress",
         "nothing_to_answer",
+        "nothing_to_edit",
         "nothing_to_resume",
         "number_range",
         "option_continue",

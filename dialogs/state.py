@@ -35,6 +35,8 @@ class Run:
     """Options toggled so far on a multiple-choice question answered with buttons."""
     started_at: str = ""
     updated_at: str = ""
+    edits: int = 0
+    """How often the rep reopened this run after finishing it (/edit)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,11 @@ class Conversation:
     token: int = 0
     """Bumped each time a question is asked; buttons carry it, so stale taps are recognised."""
     last_seen: str = ""
+    finished: tuple[Run, ...] = ()
+    """The latest finished runs, newest last, which /edit can reopen for a while."""
+    memory: dict[str, Any] = field(default_factory=dict)
+    """What later conversations may quote: recent customers, kept answers, a short history
+    (see ``dialogs.memory``)."""
 
 
 def run_to_json(run: Run) -> dict[str, Any]:
@@ -67,6 +74,8 @@ def run_to_json(run: Run) -> dict[str, Any]:
         data["pending"] = {"kind": run.pending.kind, "value": run.pending.value}
     if run.selection:
         data["selection"] = list(run.selection)
+    if run.edits:
+        data["edits"] = run.edits
     return data
 
 
@@ -83,6 +92,7 @@ def run_from_json(data: dict[str, Any]) -> Run:
         selection=tuple(data.get("selection", ())),
         started_at=str(data.get("started_at", "")),
         updated_at=str(data.get("updated_at", "")),
+        edits=int(data.get("edits", 0)),
     )
 
 
@@ -96,6 +106,8 @@ def to_json(state: Conversation) -> dict[str, Any]:
         "runs": state.runs,
         "token": state.token,
         "last_seen": state.last_seen,
+        "finished": [run_to_json(r) for r in state.finished],
+        "memory": state.memory,
     }
 
 
@@ -111,6 +123,8 @@ def from_json(data: dict[str, Any] | None) -> Conversation:
         runs=int(data.get("runs", 0)),
         token=int(data.get("token", 0)),
         last_seen=str(data.get("last_seen", "")),
+        finished=tuple(run_from_json(r) for r in data.get("finished", ())),
+        memory=dict(data.get("memory") or {}),
     )
 
 

@@ -143,6 +143,9 @@ class RunFinished:
     script: str
     summary: str
     answers: dict[str, JsonValue] = field(default_factory=dict)
+    revised: bool = False
+    """The rep reopened a finished run with /edit and changed it: this replaces the earlier
+    finish, and the run's follow-up and manager notice below replace the earlier ones."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -172,6 +172,7 @@ def effect_to_json(effect: Effect) -> Json:
             "script": effect.script,
             "summary": effect.summary,
             "answers": effect.answers,
+            "revised": effect.revised,
         }
     if isinstance(effect, FollowUpWanted):
         return {
@@ -216,7 +217,11 @@ def effect_from_json(data: Json) -> Effect:
             return RunDiscarded(run)
         if kind == "run_finished":
             return RunFinished(
-                run, str(data["script"]), str(data["summary"]), dict(data.get("answers", {}))
+                run,
+                str(data["script"]),
+                str(data["summary"]),
+                dict(data.get("answers", {})),
+                bool(data.get("revised", False)),
             )
         if kind == "follow_up":
             return FollowUpWanted(run, datetime.fromisoformat(data["at"]), str(data["about"]))

@@ -363,3 +363,28 @@ def test_idle_text_points_to_the_scripts(chat: Chat) -> None:
     chat.send("hi")
     assert "/sample" in chat.said
     assert not [r for r in chat.replies if isinstance(r, Ask)]
+
+
+def test_a_template_failing_on_one_reps_data_degrades_instead_of_crashing() -> None:
+    from coaching_scripts import BUILTIN_DIR, MESSAGES_FILE
+    from dialogs.compile import build_catalog
+
+    script = """
+id: fragile
+title: {en: Fragile, zh: 脆弱}
+steps:
+  - {id: count, kind: number, text: {en: "How many?", zh: "几个？"}}
+  - id: next_one
+    kind: text
+    text: {en: "Twice {{ raw.count + 'x' }} is a lot?", zh: "{{ raw.count + 'x' }} 很多？"}
+summary: {en: "Done", zh: "完成"}
+"""
+    catalog, problems = build_catalog(
+        {"fragile.yaml": script}, (BUILTIN_DIR / MESSAGES_FILE).read_text(encoding="utf-8")
+    )
+    assert problems == []
+    chat = Chat(catalog)
+    chat.start("fragile")
+    chat.send("3")
+    assert plain(chat.question.text) == "Twice  is a lot?"
+    assert chat.step_id == "next_one"

@@ -10,7 +10,7 @@ import dialogs
 ALLOWED = {"pydantic", "jinja2", "markupsafe", "yaml", "dateparser", "dialogs", "__future__"}
 STDLIB_ALLOWED = {
     "ast", "collections", "dataclasses", "datetime", "enum", "re", "typing", "unicodedata",
-    "zoneinfo", "functools", "itertools", "calendar", "math",
+    "zoneinfo", "functools", "itertools", "calendar", "math", "html",
 }  # fmt: skip
 FORBIDDEN_CALLS = {"open", "print", "input"}
 FORBIDDEN_ATTRIBUTES = {("datetime", "now"), ("datetime", "utcnow"), ("date", "today")}
