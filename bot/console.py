@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from markupsafe import Markup
 
+from bot.commands import script_for
 from dialogs.catalog import Catalog
 from dialogs.engine import step
 from dialogs.types import Ask, CommandIn, Event, Reply, TextIn
@@ -46,8 +47,9 @@ def read_event(line: str, catalog: Catalog) -> Event | None:
     name = name.lower()
     if name in QUIT_COMMANDS:
         return None
-    if name in catalog.scripts:
-        return CommandIn("start", name)
+    script = script_for(name, catalog.scripts)
+    if script is not None:
+        return CommandIn("start", script)
     return CommandIn(name, arg.strip())
 
 

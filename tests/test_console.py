@@ -170,3 +170,19 @@ def test_store_is_the_same_the_bot_uses(env: dict[str, str]) -> None:
         assert conversation.active.step == "feeling_words"
     finally:
         engine.dispose()
+
+
+def test_typed_lines_become_events() -> None:
+    from bot.console import read_event
+    from coaching_scripts import load_catalog
+    from dialogs.types import CommandIn, TextIn
+
+    catalog = load_catalog()
+    assert read_event("/debrief\n", catalog) == CommandIn("start", "debrief")
+    assert read_event("/BACK\n", catalog) == CommandIn("back")
+    assert read_event("/resume debrief", catalog) == CommandIn("resume", "debrief")
+    assert read_event("/quit", catalog) is None
+    assert read_event("/", catalog) == TextIn("/")
+    assert read_event("  3  \n", catalog) == TextIn("  3  ")
+    if "precall" in catalog.scripts:
+        assert read_event("/plan", catalog) == CommandIn("start", "precall")
