@@ -114,3 +114,36 @@ def test_several_problems_at_once_and_file_name_mismatch(tmp_path: Path) -> None
 def test_not_yaml_and_missing_folder(tmp_path: Path) -> None:
     assert check(tmp_path, "id: [unclosed")[0].startswith("tiny.yaml: not valid YAML")
     assert check_path(tmp_path / "nope") == [f"{tmp_path / 'nope'}: no such file or folder"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Why did you offer a discount?", "en"),
+        ("why didn't you ask for the order?", "en"),
+        ("你为什么没有提价格？", "zh"),
+    ],
+)
+def test_asking_the_rep_why_they_did_something_is_refused(
+    tmp_path: Path, text: str, lang: str
+) -> None:
+    other = "en" if lang == "zh" else "zh"
+    step = f'  - id: first\n    kind: text\n    text: {{{lang}: "{text}", {other}: "x"}}\n'
+    problems = check(tmp_path, script(step))
+    assert problems == [
+        f"tiny.yaml [first]: asks the rep why they did something ({lang}); "
+        "ask why about the buyer instead"
+    ]
+
+
+def test_why_about_the_buyer_is_fine_and_long_questions_are_refused(tmp_path: Path) -> None:
+    buyer = (
+        "  - id: first\n    kind: text\n"
+        '    text: {en: "Why do you think the customer said that?",\n'
+        '           zh: "你觉得客户为什么那样说？"}\n'
+    )
+    assert check(tmp_path, script(buyer)) == []
+    long = f'  - id: first\n    kind: text\n    text: {{en: "{"word " * 70}", zh: "短"}}\n'
+    assert check(tmp_path, script(long)) == [
+        "tiny.yaml [first]: text is 350 characters (en); keep it under 300 for a phone screen"
+    ]
