@@ -66,6 +66,8 @@ TurnFn = Callable[[Conversation, Event, Context], Turn]
 """The engine with its catalog bound, e.g. ``functools.partial(dialogs.engine.step, catalog)``."""
 
 LANGS: tuple[Lang, ...] = ("en", "zh")
+SUPERSEDED_KINDS = ("run_finished", "manager_notice", "follow_up")
+"""Effect rows of a run that a revised finish (``RunFinished.revised``, after /edit) replaces."""
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
 
 
@@ -264,7 +266,20 @@ class _Statements:
             sa.delete(a).where(a.c.run_id == run_id(), a.c.step == _bp("step"))
         )
         run_key = (r.c.user_id == _bp("uid"), r.c.no == _bp("run"))
-        self.run_status = prepare(sa.update(r).where(*run_key).values(status=_bp("status")))
+        # drafted or resumed (a draft, or a finished run reopened by /edit): not finished
+        self.run_status = prepare(
+            sa.update(r).where(*run_key).values(status=_bp("status"), finished_at=None)
+        )
+        self.supersede = prepare(
+            sa.update(e)
+            .where(
+                e.c.user_id == _bp("uid"),
+                e.c.run_id == run_id(),
+                sa.or_(*(e.c.kind == kind for kind in SUPERSEDED_KINDS)),
+                e.c.done_at.is_(None),
+            )
+            .values(done_at=_bp("now", e.c.done_at.type))
+        )
         self.run_closed = prepare(
             sa.update(r)
             .where(*run_key)
@@ -511,6 +526,10 @@ class Store:
             sql.run_status.run(cursor, {"uid": uid, "run": effect.run, "status": status})
         elif isinstance(effect, RunDiscarded | RunFinished):
             finished = isinstance(effect, RunFinished)
+            if finished and getattr(effect, "revised", False):
+                # finished again after /edit: the new finish, notice and follow-up replace the
+                # earlier ones, which consumers must no longer act on
+                sql.supersede.run(cursor, {"uid": uid, "run": effect.run, "now": now})
             sql.run_closed.run(
                 cursor,
                 {
@@ -735,7 +754,8 @@ def _unchanged(old: Conversation, effect: AnswerSaved) -> bool:
 def _run(state: Conversation, no: int) -> Run | None:
     if state.active is not None and state.active.no == no:
         return state.active
-    return next((run for run in state.drafts if run.no == no), None)
+    finished: tuple[Run, ...] = getattr(state, "finished", ())  # runs /edit can reopen
+    return next((run for run in (*state.drafts, *finished) if run.no == no), None)
 
 
 __all__ = [

@@ -2,17 +2,36 @@
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
 from dialogs.state import Conversation
-from dialogs.types import Ask, CommandIn, Context, Event, FollowUpWanted, MediaIn, Say, TextIn, Turn
+from dialogs.types import (
+    AnswerSaved,
+    Ask,
+    CommandIn,
+    Context,
+    Effect,
+    Event,
+    FollowUpWanted,
+    ManagerNotice,
+    MediaIn,
+    MediaKept,
+    RunFinished,
+    RunResumed,
+    RunStarted,
+    Say,
+    TextIn,
+    Turn,
+)
 from storage.db import make_engine
 from storage.schema import conversation_table, inbox_table, outbox_table, user_table
-from storage.store import ConflictError, Profile, Store
+from storage.store import ConflictError, Profile, Store, TurnFn
 from tests.storage.fake import QUESTIONS, Boom, fake_turn
 
 ANNA = Profile("console:anna", display_name="Anna", lang="en", tz="Europe/Berlin")
@@ -318,3 +337,67 @@ def test_optimistic_gives_up_after_retries(db_url: str, now: datetime) -> None:
     assert count(engine, inbox_table) == 0
     assert store.answers(ANNA.key) == {}
     engine.dispose()
+
+
+def scripted(effects: dict[str, tuple[Effect, ...]]) -> TurnFn:
+    """A turn function that answers text ``t`` with ``Say(t)`` and the effects listed for it."""
+
+    def turn(state: Conversation, event: Event, ctx: Context) -> Turn:
+        assert isinstance(event, TextIn)
+        return Turn(replace(state, token=state.token + 1), (Say(event.text),), effects[event.text])
+
+    return turn
+
+
+def test_a_reopened_run_finishes_again_and_replaces_its_notices(
+    engine: sa.Engine, now: datetime
+) -> None:
+    if "revised" not in {f.name for f in fields(RunFinished)}:
+        pytest.skip("dialogs.types.RunFinished has no 'revised' (/edit) yet")
+    later = now + timedelta(hours=2)
+    at = now + timedelta(days=1)
+    store = Store(
+        engine,
+        scripted(
+            {
+                "start": (RunStarted(1, "debrief", 1), AnswerSaved(1, "q1", "a")),
+                "finish": (
+                    RunFinished(1, "debrief", "first", {"q1": "a"}),
+                    ManagerNotice(1, "debrief", "first"),
+                    FollowUpWanted(1, at, "call"),
+                    MediaKept(1, "q1", "photo", "file-1"),
+                ),
+                "reopen": (RunResumed(1),),
+                "change": (AnswerSaved(1, "q1", "b"),),
+                "refinish": (
+                    cast(Any, RunFinished)(1, "debrief", "second", {"q1": "b"}, revised=True),
+                    ManagerNotice(1, "debrief", "second"),
+                ),
+            }
+        ),
+    )
+    store.handle(ANNA, TextIn("start"), now=now)
+    store.handle(ANNA, TextIn("finish"), now=now)
+    store.handle(ANNA, TextIn("reopen"), now=later)
+    [run] = store.runs(ANNA.key)
+    assert (run.status, run.finished_at) == ("active", None)
+    store.handle(ANNA, TextIn("change"), now=later)
+    store.handle(ANNA, TextIn("refinish"), now=later)
+
+    [run] = store.runs(ANNA.key)
+    assert (run.status, run.finished_at, run.summary) == ("finished", later, "second")
+    assert store.answers(ANNA.key) == {"q1": "b"}
+    effects = store.effects(ANNA.key)
+    assert [(e.kind, e.done_at) for e in effects] == [
+        ("run_finished", later),  # superseded
+        ("manager_notice", later),
+        ("follow_up", later),
+        ("media", None),  # evidence stays
+        ("run_finished", None),
+        ("manager_notice", None),
+    ]
+    assert [e.kind for e in store.effects(ANNA.key, pending_only=True)] == [
+        "media",
+        "run_finished",
+        "manager_notice",
+    ]
