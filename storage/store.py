@@ -526,7 +526,7 @@ class Store:
             sql.run_status.run(cursor, {"uid": uid, "run": effect.run, "status": status})
         elif isinstance(effect, RunDiscarded | RunFinished):
             finished = isinstance(effect, RunFinished)
-            if finished and getattr(effect, "revised", False):
+            if isinstance(effect, RunFinished) and effect.revised:
                 # finished again after /edit: the new finish, notice and follow-up replace the
                 # earlier ones, which consumers must no longer act on
                 sql.supersede.run(cursor, {"uid": uid, "run": effect.run, "now": now})
@@ -754,8 +754,7 @@ def _unchanged(old: Conversation, effect: AnswerSaved) -> bool:
 def _run(state: Conversation, no: int) -> Run | None:
     if state.active is not None and state.active.no == no:
         return state.active
-    finished: tuple[Run, ...] = getattr(state, "finished", ())  # runs /edit can reopen
-    return next((run for run in (*state.drafts, *finished) if run.no == no), None)
+    return next((run for run in (*state.drafts, *state.finished) if run.no == no), None)
 
 
 __all__ = [
