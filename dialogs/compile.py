@@ -60,6 +60,11 @@ class Templates:
 
     by_lang: Mapping[str, Template]
     sources: Mapping[str, str] = field(default_factory=dict)
+    static: Mapping[str, Markup] = field(default_factory=dict)
+    """Texts without any template syntax, ready as they are (most labels and many questions)."""
+
+    def is_static(self, lang: str) -> bool:
+        return (lang if lang in self.by_lang else next(iter(self.by_lang))) in self.static
 
     def render(self, lang: str, context: Mapping[str, Any]) -> Markup:
         """The text in ``lang`` (or another language if a text is missing), HTML-escaped.
@@ -67,7 +72,12 @@ class Templates:
         A template that fails on the data of one conversation (``scripts check`` catches what
         can be caught without it) degrades to its plain words; a rep's turn never fails on it.
         """
-        template = self.by_lang.get(lang) or next(iter(self.by_lang.values()))
+        if lang not in self.by_lang:
+            lang = next(iter(self.by_lang))
+        static = self.static.get(lang)
+        if static is not None:
+            return static
+        template = self.by_lang[lang]
         try:
             return Markup(template.render(context).strip("\n"))
         except (TemplateError, TypeError, ValueError, LookupError, AttributeError):
@@ -424,7 +434,12 @@ def _templates(
             problems.append(Problem(file, where, f"template error ({lang}): {exc.message}"))
             return None
     sources = {lang: getattr(text, lang) for lang in compiled}
-    return Templates(compiled, sources) if compiled else None
+    static = {
+        lang: Markup(source.strip("\n"))
+        for lang, source in sources.items()
+        if "{" not in source and "}" not in source
+    }
+    return Templates(compiled, sources, static) if compiled else None
 
 
 # --- checks -------------------------------------------------------------------------------------

@@ -211,7 +211,10 @@ def _ask(turn: _TurnBuilder, state: Conversation, run: Run, *, where: bool = Fal
     progress = _progress(turn, script, run, walk)
     if where:
         turn.say("where_we_are", title=turn.title(run.script), progress=progress)
-    context = _render_context(turn, script, run.answers)
+    needs_context = not compiled.text.is_static(turn.lang) or (
+        compiled.hint is not None and not compiled.hint.is_static(turn.lang)
+    )
+    context = _render_context(turn, script, run.answers) if needs_context else {}
     can_back = bool(walk.path) and (
         not run.revisit or run.step not in walk.path or walk.path.index(run.step) > 0
     )
