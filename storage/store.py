@@ -122,6 +122,15 @@ class EffectInfo:
     done_at: datetime | None
 
 
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    user_key: str
+    reply: Reply
+    attempts: int
+    created_at: datetime
+
+
 class TurnStore(Protocol):
     """What the bot needs of a store: ``Store`` (SQLite, PostgreSQL) and ``MemoryStore``."""
 
@@ -591,6 +600,24 @@ class Store:
         with self._reader.connect() as conn:
             return [(row.id, reply_from_json(row.payload)) for row in conn.execute(query)]
 
+    def pending_outbox(self, *, limit: int = 100) -> list[OutboxItem]:
+        """Every user's undelivered replies, oldest first: what a restarted sender resumes with."""
+        o, u = outbox_table, user_table
+        query = (
+            sa.select(o.c.id, u.c.key, o.c.payload, o.c.attempts, o.c.created_at)
+            .join(u, u.c.id == o.c.user_id)
+            .where(o.c.sent_at.is_(None), u.c.active.is_(True))
+            .order_by(o.c.id)
+            .limit(limit)
+        )
+        with self._reader.connect() as conn:
+            return [
+                OutboxItem(
+                    row.id, row.key, reply_from_json(row.payload), row.attempts, row.created_at
+                )
+                for row in conn.execute(query)
+            ]
+
     # --- preferences ------------------------------------------------------------------------------
 
     def set_language(self, key: str, lang: str) -> None:
@@ -760,6 +787,7 @@ def _run(state: Conversation, no: int) -> Run | None:
 __all__ = [
     "ConflictError",
     "EffectInfo",
+    "OutboxItem",
     "Profile",
     "RunInfo",
     "Store",

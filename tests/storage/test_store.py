@@ -398,3 +398,18 @@ def test_a_reopened_run_finishes_again_and_replaces_its_notices(
         "run_finished",
         "manager_notice",
     ]
+
+
+def test_pending_outbox_across_users_for_a_restarted_sender(store: Store, now: datetime) -> None:
+    anna = store.handle(ANNA, TextIn("a1"), now=now)
+    bob = store.handle(Profile("tg:2"), TextIn("b1"), now=now)
+    carl = store.handle(Profile("tg:3"), TextIn("c1"), now=now)
+    store.mark_sent(bob.outbox_ids, now=now)
+    store.set_active("tg:3", False)  # blocked the bot: nothing to deliver
+    pending = store.pending_outbox()
+    assert [(item.id, item.user_key, item.reply) for item in pending] == [
+        (anna.outbox_ids[0], ANNA.key, anna.replies[0])
+    ]
+    assert (pending[0].attempts, pending[0].created_at) == (0, now)
+    assert carl.outbox_ids
+    assert store.pending_outbox(limit=0) == []
