@@ -115,7 +115,8 @@ def read_text(step: CompiledStep, text: str, ctx: Context, dynamic: Sequence[str
     if not clean:
         return Rejected("empty_answer")
     if step.step.options_from is not None:
-        return _read_dynamic(text.strip(), clean, dynamic)
+        limit = MAX_NAME if step.step.options_from == "customers" else step.step.max_length
+        return _read_dynamic(text.strip(), clean, dynamic, limit)
     if kind is Kind.TEXT:
         return _read_free_text(step, text.strip())
     if kind is Kind.CHOICE:
@@ -154,15 +155,15 @@ def read_pick(step: CompiledStep, option: str, dynamic: Sequence[str] = ()) -> R
     return Rejected("stale_button")
 
 
-def _read_dynamic(text: str, clean: str, dynamic: Sequence[str]) -> Reading:
+def _read_dynamic(text: str, clean: str, dynamic: Sequence[str], limit: int) -> Reading:
     """A number picks a shown name; a shown name in any case picks it; anything else is new."""
     if clean.isdigit() and 1 <= int(clean) <= len(dynamic):
         return Accepted(dynamic[int(clean) - 1])
     for name in dynamic:
         if name.casefold() == clean.casefold():
             return Accepted(name)
-    if len(text) > MAX_NAME:
-        return Rejected("too_long", {"length": len(text), "limit": MAX_NAME})
+    if len(text) > limit:
+        return Rejected("too_long", {"length": len(text), "limit": limit})
     return Accepted(text)
 
 

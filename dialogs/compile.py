@@ -172,9 +172,9 @@ class CompiledScript:
     pushback_reply: Templates | None = None
 
     def resists(self, text: str) -> bool:
-        """Does this answer push back on the question instead of answering it?"""
-        clean = text.strip().casefold()
-        return any(pattern.search(clean) for pattern in self.pushback_patterns)
+        """Does the whole answer resist the question ("I don't know.") instead of answering it?"""
+        clean = text.strip().strip(".!?。！？…").strip().casefold()
+        return any(pattern.fullmatch(clean) for pattern in self.pushback_patterns)
 
     @property
     def id(self) -> str:

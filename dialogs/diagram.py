@@ -20,7 +20,7 @@ def mermaid(script: CompiledScript, lang: str = "en") -> str:
         if phase is None:
             lines.extend(f"    {node}" for node in nodes)
             continue
-        lines.append(f'    subgraph {phase}["{_quote(phases.get(phase) or phase)}"]')
+        lines.append(f'    subgraph phase_{phase}["{_quote(phases.get(phase) or phase)}"]')
         lines.extend(f"        {node}" for node in nodes)
         lines.append("    end")
     for step_id, compiled in script.steps.items():

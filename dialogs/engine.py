@@ -32,7 +32,7 @@ from dialogs.answers import (
     scale_bounds,
 )
 from dialogs.catalog import Catalog
-from dialogs.compile import CompiledScript, CompiledStep
+from dialogs.compile import Chain, CompiledScript, CompiledStep
 from dialogs.model import END, Kind
 from dialogs.state import Conversation, Pending, Run
 from dialogs.types import (
@@ -491,7 +491,7 @@ def _advance(
     """Drop answers whose branch is no longer taken, then ask the next open question."""
     possible = _still_possible(script, run.answers)
     answers = dict(run.answers)
-    for step_id in [s for s in answers if s not in possible]:
+    for step_id in [s for s in answers if s not in possible and s not in run.carried]:
         del answers[step_id]
         turn.effects.append(AnswerDropped(run.no, step_id))
     walk = _walk(script, answers)
@@ -529,7 +529,9 @@ def _finish(
                 turn.effects.append(FollowUpWanted(run.no, moment, about))
         else:
             turn.effects.append(ManagerNotice(run.no, run.script, summary))
-    turn.say("finished", title=turn.title(run.script))
+    chained = _chained_script(turn, script, run)
+    if chained is None:
+        turn.say("finished", title=turn.title(run.script))
     local = turn.ctx.now.astimezone(ZoneInfo(turn.ctx.tz))
     year, week, _ = local.isocalendar()
     remembered = memory.remember(
@@ -539,17 +541,27 @@ def _finish(
     done = replace(run, revisit=False, pending=None, updated_at=turn.ctx.now.isoformat())
     finished = (*(r for r in state.finished if r.no != run.no), done)[-KEEP_FINISHED:]
     state = replace(state, active=None, memory=remembered, finished=finished)
+    if chained is None:
+        return state
+    follow, chain = chained
+    carried = {
+        target: run.answers[source]
+        for target, source in chain.carry.items()
+        if run.answers.get(source) is not None and target in follow.steps
+    }
+    return _begin(turn, state, follow, carried)
+
+
+def _chained_script(
+    turn: _TurnBuilder, script: CompiledScript, run: Run
+) -> tuple[CompiledScript, Chain] | None:
+    """The script to start right after ``run`` finishes (``then:``), if any."""
     for chain in script.chains:
         if chain.condition is None or chain.condition.holds(run.answers):
             follow = turn.catalog.scripts.get(chain.start)
             if follow is not None:
-                carried = {
-                    target: run.answers[source]
-                    for target, source in chain.carry.items()
-                    if run.answers.get(source) is not None and target in follow.steps
-                }
-                return _begin(turn, state, follow, carried)
-    return state
+                return follow, chain
+    return None
 
 
 # --- commands ----------------------------------------------------------------------------------
@@ -649,6 +661,7 @@ def _begin(
         answers=answers,
         started_at=now,
         updated_at=now,
+        carried=tuple(answers),
     )
     turn.effects.append(RunStarted(number, script.id, script.script.version))
     turn.effects.extend(AnswerSaved(number, step_id, value) for step_id, value in answers.items())

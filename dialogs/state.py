@@ -37,6 +37,8 @@ class Run:
     updated_at: str = ""
     edits: int = 0
     """How often the rep reopened this run after finishing it (/edit)."""
+    carried: tuple[str, ...] = ()
+    """Steps pre-filled from a chained run: kept even on a branch this run does not take."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,8 @@ def run_to_json(run: Run) -> dict[str, Any]:
         data["selection"] = list(run.selection)
     if run.edits:
         data["edits"] = run.edits
+    if run.carried:
+        data["carried"] = list(run.carried)
     return data
 
 
@@ -93,6 +97,7 @@ def run_from_json(data: dict[str, Any]) -> Run:
         started_at=str(data.get("started_at", "")),
         updated_at=str(data.get("updated_at", "")),
         edits=int(data.get("edits", 0)),
+        carried=tuple(data.get("carried", ())),
     )
 
 

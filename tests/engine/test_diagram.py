@@ -16,11 +16,11 @@ def test_sample_flowchart_has_every_route(sample_catalog: Catalog) -> None:
     assert '    size -->|"size == #quot;small#quot;"| met' in chart
     assert "    size --> value" in chart  # the fall-through when the deal is not small
     assert "    when --> finish" in chart
-    assert 'subgraph two["Two"]' in chart
+    assert 'subgraph phase_two["Two"]' in chart
     assert 'note["<b>note</b> (text · optional)' in chart
 
 
 def test_flowchart_in_chinese(sample_catalog: Catalog) -> None:
     chart = mermaid(sample_catalog.scripts["sample"], "zh")
-    assert 'subgraph one["一"]' in chart
+    assert 'subgraph phase_one["一"]' in chart
     assert "感觉如何？" in chart

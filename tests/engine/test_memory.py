@@ -81,6 +81,10 @@ def test_pushback_gets_the_recovery_line_once(linked: Catalog) -> None:
     assert "why" not in chat.answers()
     chat.send("I don't know")  # said twice: kept, the rep is not trapped
     assert chat.answers()["why"] == "I don't know"
+    chat.command("back")
+    chat.send("I don't know their budget, but they liked the demo")  # an answer, not pushback
+    assert "What I think" not in chat.said
+    assert chat.answers()["why"] == "I don't know their budget, but they liked the demo"
 
 
 def test_tables_chains_history_and_objections(linked: Catalog) -> None:
