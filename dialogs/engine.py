@@ -338,11 +338,15 @@ def _render_context(
         )
     )
     context["tables"] = script.tables.view(turn.lang)
-    local = turn.ctx.now.astimezone(ZoneInfo(turn.ctx.tz))
-    year, week, _ = local.isocalendar()
-    context["week"] = f"{year}-W{week:02d}"
-    context["today"] = local.date().isoformat()
+    context["today"], context["week"] = _today_and_week(turn.ctx)
     return context
+
+
+def _today_and_week(ctx: Context) -> tuple[str, str]:
+    """The rep's local date and ISO week ("2026-W47"), as templates and the memory name them."""
+    local = ctx.now.astimezone(ZoneInfo(ctx.tz))
+    year, week, _ = local.isocalendar()
+    return local.date().isoformat(), f"{year}-W{week:02d}"
 
 
 def _display_stored(turn: _TurnBuilder, script_id: str, step_id: str, value: Any) -> Any:
@@ -532,11 +536,8 @@ def _finish(
     chained = _chained_script(turn, script, run)
     if chained is None:
         turn.say("finished", title=turn.title(run.script))
-    local = turn.ctx.now.astimezone(ZoneInfo(turn.ctx.tz))
-    year, week, _ = local.isocalendar()
-    remembered = memory.remember(
-        state.memory, script, run, day=local.date().isoformat(), week=f"{year}-W{week:02d}"
-    )
+    today, week = _today_and_week(turn.ctx)
+    remembered = memory.remember(state.memory, script, run, day=today, week=week)
     turn.memory = remembered
     done = replace(run, revisit=False, pending=None, updated_at=turn.ctx.now.isoformat())
     finished = (*(r for r in state.finished if r.no != run.no), done)[-KEEP_FINISHED:]
