@@ -1,0 +1,87 @@
+"""Golden transcripts: a realistic rep goes through every script, in both languages, in the
+console chat; the whole conversation is compared with the one kept in tests/golden/.
+
+Regenerate after a deliberate change of texts with ``COACHBOT_UPDATE_GOLDEN=1 pytest
+tests/test_golden.py`` and read the diff as a rep would.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+
+from bot.console import run_console
+from coaching_scripts import load_catalog
+from config import load_settings
+from dialogs.engine import step
+from storage.store import Store
+
+GOLDEN = Path(__file__).with_name("golden")
+INPUTS = sorted((GOLDEN / "inputs").glob("*.txt"))
+START = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)  # Sun 22 Nov 2026, 10:00 in Shanghai
+LANGUAGES = ("en", "zh")
+
+
+class PipedInput(io.StringIO):
+    def isatty(self) -> bool:
+        return False
+
+
+def ticking_clock() -> Callable[[], datetime]:
+    """A minute passes with every turn, the same way on every run."""
+    moments = (START + timedelta(minutes=minute) for minute in range(100_000))
+    return lambda: next(moments)
+
+
+def test_every_script_has_a_golden_session_in_each_language() -> None:
+    have = {path.stem for path in INPUTS}
+    missing = [
+        f"{script}.{lang}"
+        for script in load_catalog().scripts
+        for lang in LANGUAGES
+        if f"{script}.{lang}" not in have
+    ]
+    assert missing == []
+
+
+@pytest.mark.parametrize("inputs", INPUTS, ids=lambda path: path.stem)
+def test_golden_transcript(inputs: Path, tmp_path: Path) -> None:
+    script, lang = inputs.stem.rsplit(".", 1)
+    database = f"sqlite:///{tmp_path / 'golden.db'}"
+    settings = load_settings(
+        {"COACHBOT_DATABASE_URL": database, "COACHBOT_TIMEZONE": "Asia/Shanghai"}, env_file=None
+    )
+    out = io.StringIO()
+    status = run_console(
+        settings,
+        user="golden",
+        lang=lang,
+        script=script,
+        stdin=PipedInput(inputs.read_text(encoding="utf-8")),
+        stdout=out,
+        clock=ticking_clock(),
+    )
+    assert status == 0
+    transcript = out.getvalue()
+
+    engine = create_engine(database)
+    try:
+        catalog = load_catalog()
+        runs = Store(engine, lambda s, e, c: step(catalog, s, e, c)).runs("console:golden")
+    finally:
+        engine.dispose()
+    assert any(run.script == script and run.status == "finished" for run in runs), (
+        f"the {script} session in {inputs.name} does not reach the end:\n{transcript[-1500:]}"
+    )
+
+    golden = GOLDEN / f"{inputs.stem}.txt"
+    if os.environ.get("COACHBOT_UPDATE_GOLDEN"):
+        golden.write_text(transcript, encoding="utf-8")
+    assert golden.exists(), f"no {golden.name}: run with COACHBOT_UPDATE_GOLDEN=1 and read it"
+    assert transcript == golden.read_text(encoding="utf-8")
