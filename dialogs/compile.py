@@ -157,6 +157,7 @@ class Chain:
     condition: Condition | None
     start: str
     carry: Mapping[str, str]
+    preset: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,10 +227,19 @@ def build_catalog(
                     )
                 )
                 continue
-            for step in sorted(set(chain.carry) - set(target.steps)):
+            for step in sorted((set(chain.carry) | set(chain.preset)) - set(target.steps)):
                 problems.append(
                     Problem(compiled.script.source, "then", f"{chain.start!r} has no step {step!r}")
                 )
+            for step, value in sorted(chain.preset.items()):
+                if step in target.steps and not _valid_preset(target.steps[step], value):
+                    problems.append(
+                        Problem(
+                            compiled.script.source,
+                            "then",
+                            f"sets {chain.start}.{step} to {value!r}, not one of its answers",
+                        )
+                    )
     if scripts and default_script not in scripts:
         default_script = next(iter(scripts))
     return Catalog(scripts=scripts, messages=messages, default_script=default_script), problems
@@ -321,7 +331,7 @@ def _compile_chains(script: Script, file: str, problems: list[Problem]) -> tuple
         for source in rule.carry.values():
             if source not in ids:
                 problems.append(Problem(file, "then", f"carries unknown step {source!r}"))
-        chains.append(Chain(condition, rule.start, dict(rule.carry)))
+        chains.append(Chain(condition, rule.start, dict(rule.carry), dict(rule.preset)))
     return tuple(chains)
 
 
@@ -655,3 +665,21 @@ __all__ = [
     "compile_script",
     "make_environment",
 ]
+
+
+def _valid_preset(compiled: CompiledStep, value: Any) -> bool:
+    """A fixed answer (``then: set:``) must be one the step itself could have stored."""
+    step = compiled.step
+    options = {option.id for option in step.options}
+    if step.kind is Kind.CHOICE:
+        return isinstance(value, str) and (value in options or step.options_from is not None)
+    if step.kind is Kind.MULTI:
+        return isinstance(value, list) and bool(value) and set(value) <= options
+    if step.kind is Kind.YESNO:
+        return isinstance(value, bool)
+    if step.kind in (Kind.SCALE, Kind.NUMBER):
+        low = step.min if step.min is not None else float("-inf")
+        high = step.max if step.max is not None else float("inf")
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        return number and low <= value <= high
+    return step.kind is Kind.TEXT and isinstance(value, str)

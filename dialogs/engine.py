@@ -546,9 +546,12 @@ def _finish(
         return state
     follow, chain = chained
     carried = {
-        target: run.answers[source]
-        for target, source in chain.carry.items()
-        if run.answers.get(source) is not None and target in follow.steps
+        **{target: value for target, value in chain.preset.items() if target in follow.steps},
+        **{
+            target: run.answers[source]
+            for target, source in chain.carry.items()
+            if run.answers.get(source) is not None and target in follow.steps
+        },
     }
     return _begin(turn, state, follow, carried)
 

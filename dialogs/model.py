@@ -137,6 +137,11 @@ class ChainRule(Frozen):
     carry: dict[str, str] = Field(default_factory=dict, alias="with")
     """Answers to pre-fill in the new run: ``{its step: one of our steps}``; pre-filled
     questions are not asked again."""
+    preset: dict[str, str | int | float | bool | list[str]] = Field(
+        default_factory=dict, alias="set"
+    )
+    """Fixed answers for the new run, ``{its step: value}`` (an option id for a choice): a
+    debrief's "practise this objection" starts coaching on the skill "objections"."""
 
 
 class Remember(Frozen):

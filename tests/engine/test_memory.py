@@ -174,3 +174,43 @@ def test_several_editable_runs_are_offered_newest_first(linked: Catalog) -> None
     assert finished.run == 1
     assert finished.answers["objective"] == "Trial of 50 units"
     assert not [e for e in chat.effects if isinstance(e, FollowUpWanted)]
+
+
+def linked_with_chain(chain: str) -> tuple[Catalog, list[str]]:
+    sources = {path.name: path.read_text(encoding="utf-8") for path in LINKED.glob("*.yaml")}
+    sources["visit.yaml"] = sources["visit.yaml"].replace(
+        '{if: "again == true", start: plan, with: {customer: customer}}', chain
+    )
+    catalog, problems = build_catalog(
+        sources, (BUILTIN_DIR / MESSAGES_FILE).read_text(encoding="utf-8"), default_script="visit"
+    )
+    return catalog, [problem.message for problem in problems]
+
+
+def test_a_chain_can_fix_an_answer_of_the_next_script() -> None:
+    catalog, problems = linked_with_chain(
+        '{if: "again == true", start: plan, with: {customer: customer}, set: {objection: need}}'
+    )
+    assert problems == []
+    chat = Chat(catalog)
+    chat.start("visit")
+    chat.send("ACME")
+    chat.send("yes")
+    chat.send("They trust our service")
+    chat.send("yes")
+    assert AnswerSaved(2, "objection", "need") in chat.effects
+    chat.send("Sign the trial")
+    assert "Plan for ACME: Sign the trial" in chat.said  # the objection was not asked
+
+
+@pytest.mark.parametrize(
+    ("preset", "complaint"),
+    [
+        ("{objection: cost}", "sets plan.objection to 'cost', not one of its answers"),
+        ("{objective: 3}", "sets plan.objective to 3, not one of its answers"),
+        ("{budget: 10}", "'plan' has no step 'budget'"),
+    ],
+)
+def test_a_fixed_answer_the_step_could_not_take_is_a_problem(preset: str, complaint: str) -> None:
+    _, problems = linked_with_chain(f'{{if: "again == true", start: plan, set: {preset}}}')
+    assert any(complaint in problem for problem in problems), problems
