@@ -21,18 +21,30 @@ LONG_ROUTE = [
     "Frustrating, they kept us waiting",
     "1",  # blames the customer -> may vent
     "They never read our <b>proposal</b>",
-    "1",  # new prospect
+    "Acme Tools",  # a new customer, typed
     "2",  # large deal
+    "2",  # the full debrief
+    "/skip",  # contact's name
+    "2",  # decision-maker
+    "1",  # new prospect
+    "1",  # class A
+    "4",  # evaluating and comparing
     "Get a trial order",
     "Show the demo, then ask for the trial",
     "They liked the demo but said the price is too high",
     "no",  # goal not met
     "3",  # objection: price
+    "We can buy it cheaper from a local supplier",
     "They compare us with a cheaper local supplier",
     "Their budget for this year is already spent",
+    "The demo",
+    "Ask about the budget earlier",
+    "/skip",  # no single problem to work on
+    "Practise the budget question with my manager",
     "Send a revised quote with a smaller first order",
     "next Tuesday 3pm",
     "yes",
+    "no",  # not practising the objection right now
 ]
 
 
@@ -73,7 +85,7 @@ def test_a_whole_debrief_piped_into_the_console_is_stored(env: dict[str, str]) -
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "How do you feel about this visit" in out
-    assert "[Phase 1 of 3 · question 1 of" in out
+    assert "[Phase 1 of 6 · question 1 of" in out
     assert "Why do you think the customer reacted that way?" in out
     assert "why did you" not in out.lower()
     assert "— right?" in out
@@ -83,9 +95,15 @@ def test_a_whole_debrief_piped_into_the_console_is_stored(env: dict[str, str]) -
     assert answers["feeling_score"] == 2
     assert answers["blame"] == ["buyer"]
     assert answers["vent"] == "They never read our <b>proposal</b>"
+    assert answers["customer"] == "Acme Tools"
     assert answers["deal_size"] == "large"
+    assert answers["contact"] is None
+    assert (answers["contact_role"], answers["customer_class"]) == ("decision_maker", "a")
+    assert answers["stage"] == "compare"
     assert answers["goal_met"] is False
     assert answers["objections"] == ["price"]
+    assert answers["objection_text"] == "We can buy it cheaper from a local supplier"
+    assert answers["practise_now"] is False
     assert answers["next_action"] == "Send a revised quote with a smaller first order"
     next_date = answers["next_date"]
     assert isinstance(next_date, dict)
@@ -129,7 +147,7 @@ def test_killed_mid_debrief_resumes_at_the_same_question(env: dict[str, str]) ->
     assert "question 6 of" in again.stdout
     assert "How big is the deal at stake?" in again.stdout
     answers = stored_answers(env, "console:ben")
-    assert answers["visit_type"] == "new"
+    assert answers["customer"] == "Acme Tools"
     assert answers["vent"] == "They never read our <b>proposal</b>"
 
 
@@ -184,5 +202,4 @@ def test_typed_lines_become_events() -> None:
     assert read_event("/quit", catalog) is None
     assert read_event("/", catalog) == TextIn("/")
     assert read_event("  3  \n", catalog) == TextIn("  3  ")
-    if "precall" in catalog.scripts:
-        assert read_event("/plan", catalog) == CommandIn("start", "precall")
+    assert read_event("/plan", catalog) == CommandIn("start", "precall")
