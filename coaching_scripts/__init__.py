@@ -12,6 +12,22 @@ from dialogs.compile import Problem, build_catalog
 
 BUILTIN_DIR = Path(__file__).resolve().parent
 MESSAGES_FILE = "messages.yaml"
+ADAPTER_MESSAGE_KEYS = frozenset(
+    {
+        "console_bye",
+        "console_commands",
+        "console_current",
+        "tg_back",
+        "tg_current",
+        "tg_done",
+        "tg_lang_choose",
+        "tg_lang_set",
+        "tg_menu",
+        "tg_private_only",
+        "tg_skip",
+    }
+)
+"""Texts the console chat and the Telegram bot say themselves (tests check each is listed)."""
 
 
 class ScriptsError(RuntimeError):

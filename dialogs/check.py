@@ -10,10 +10,13 @@ from dialogs.engine import MESSAGE_KEYS
 
 
 def check_catalog(catalog: Catalog, messages_file: str) -> list[Problem]:
-    """Problems only visible once everything is compiled: message keys the engine needs."""
+    """Problems only visible once everything is compiled: message keys the engine and the
+    adapters (console, Telegram) need."""
+    from coaching_scripts import ADAPTER_MESSAGE_KEYS
+
     return [
         Problem(messages_file, key, "message missing (the engine needs it)")
-        for key in sorted(MESSAGE_KEYS)
+        for key in sorted(MESSAGE_KEYS | ADAPTER_MESSAGE_KEYS)
         if key not in catalog.messages
     ]
 

@@ -36,7 +36,9 @@ from dialogs.compile import Chain, CompiledScript, CompiledStep
 from dialogs.model import END, Kind
 from dialogs.state import Conversation, Pending, Run
 from dialogs.types import (
+    BACK,
     DONE,
+    SKIP,
     AnswerDropped,
     AnswerSaved,
     Ask,
@@ -68,9 +70,10 @@ VOICE_MEDIA = frozenset({"voice", "audio", "video_note"})
 KEEP_FINISHED = 3
 """Finished runs /edit can offer (within each script's ``editable_hours``)."""
 _TAG = re.compile(r"<[^>]+>")
+_NAV_BUTTONS = {BACK: "back", SKIP: "skip"}
 DATE_CONFIRMATIONS = frozenset({"confirm_date", "confirm_past"})
 COMMANDS = frozenset(
-    {"open", "start", "resume", "edit", "back", "skip", "cancel", "discard", "help"}
+    {"hello", "open", "start", "resume", "edit", "back", "skip", "cancel", "discard", "help"}
 )
 
 
@@ -78,6 +81,8 @@ def step(catalog: Catalog, state: Conversation, event: Event, ctx: Context) -> T
     """Apply one event to a rep's conversation."""
     turn = _TurnBuilder(catalog, ctx, state.memory)
     state = replace(state, last_seen=ctx.now.isoformat())
+    if isinstance(event, PickIn) and event.option in _NAV_BUTTONS and event.token == state.token:
+        event = CommandIn(_NAV_BUTTONS[event.option])  # stale ones fall through: "moved on"
     active = state.active
     if state.mode:
         state = _confirming(turn, state, event)
@@ -576,6 +581,10 @@ def _command(turn: _TurnBuilder, state: Conversation, event: CommandIn) -> Conve
     active = state.active
     if name == "start":
         return _start(turn, state, event.arg or turn.catalog.default_script)
+    if name == "hello":  # a rep says hello (Telegram's /start): where we are, or what we can do
+        if active is not None and turn.script_of(active) is not None:
+            return _ask(turn, state, active, where=True)
+        return _idle(turn, state, None)
     if name == "open":  # a chat opens: continue what is in progress, else start
         if active is not None and turn.script_of(active) is not None and not event.arg:
             return _ask(turn, state, active, where=True)
@@ -937,7 +946,7 @@ def _continue(turn: _TurnBuilder, state: Conversation) -> Conversation:
 def _idle(turn: _TurnBuilder, state: Conversation, event: Event | None) -> Conversation:
     """No conversation in progress: point the rep to what they can start."""
     if isinstance(event, MediaIn):
-        turn.say("media_when_idle")
+        turn.say("media_when_idle", kind=event.kind)
     elif state.drafts:
         turn.say("idle_with_draft", title=turn.title(state.drafts[-1].script))
     else:

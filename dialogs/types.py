@@ -37,6 +37,9 @@ class PickIn:
 
 
 DONE = "__done__"
+BACK = "__back__"
+SKIP = "__skip__"
+"""Buttons under a question for /back and /skip: applied only while that question is current."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from dialogs.types import (
+    BACK,
+    SKIP,
     AnswerDropped,
     AnswerSaved,
     Ask,
@@ -388,3 +390,30 @@ summary: {en: "Done", zh: "完成"}
     chat.send("3")
     assert plain(chat.question.text) == "Twice  is a lot?"
     assert chat.step_id == "next_one"
+
+
+def test_hello_greets_a_new_rep_and_shows_a_returning_one_where_they_are(chat: Chat) -> None:
+    chat.command("hello")
+    assert "I'm your sales coach" in chat.said
+    assert chat.state.active is None
+    chat.start()
+    chat.command("hello")
+    assert "Welcome back" in chat.said
+    assert chat.step_id == "mood"
+
+
+def test_back_and_skip_buttons_act_only_on_their_own_question(chat: Chat) -> None:
+    chat.start()
+    chat.send("4")
+    words = chat.question
+    assert words.can_back
+    chat.event(PickIn(words.token, BACK))
+    assert chat.step_id == "mood"
+    stale = PickIn(words.token, BACK)
+    chat.send("4")
+    chat.event(stale)
+    assert "moved on" in chat.said
+    assert chat.step_id == "words"
+    chat.event(PickIn(chat.question.token, SKIP))
+    assert chat.step_id == "words"  # not optional: the rep is told so, nothing is skipped
+    assert "words" not in chat.answers()

@@ -1,0 +1,61 @@
+"""Callback data of inline buttons: short (Telegram allows 64 bytes) and tied to the question.
+
+A button carries the token of the question it belongs to, so a tap on a button of an earlier
+question is recognised by the engine as stale and applied to nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_BYTES = 64
+NAV_COMMANDS = frozenset({"back", "skip"})
+_ANSWER = re.compile(r"a:(\d{1,12}):([a-z0-9_]{1,32})")
+_NAV = re.compile(r"n:(\d{1,12}):(back|skip)")
+
+
+@dataclass(frozen=True, slots=True)
+class Pick:
+    """An option of the question with ``token`` (``DONE`` submits a multiple choice)."""
+
+    token: int
+    option: str
+
+
+@dataclass(frozen=True, slots=True)
+class Nav:
+    """/back or /skip, tapped under the question with ``token``."""
+
+    token: int
+    command: str
+
+
+Tap = Pick | Nav
+
+
+def pick_data(token: int, option: str) -> str:
+    return _checked(f"a:{token}:{option}")
+
+
+def nav_data(token: int, command: str) -> str:
+    if command not in NAV_COMMANDS:
+        raise ValueError(f"not a navigation command: {command!r}")
+    return _checked(f"n:{token}:{command}")
+
+
+def parse(data: str | None) -> Tap | None:
+    """The tap a button meant, or None for data we never made (old versions, forged)."""
+    if not data:
+        return None
+    if answer := _ANSWER.fullmatch(data):
+        return Pick(int(answer[1]), answer[2])
+    if nav := _NAV.fullmatch(data):
+        return Nav(int(nav[1]), nav[2])
+    return None
+
+
+def _checked(data: str) -> str:
+    if len(data.encode()) > MAX_BYTES:
+        raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
+    return data
