@@ -28,8 +28,23 @@ Command = Callable[[Settings, argparse.Namespace], int]
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
-    print("coachbot run (Telegram) is not available yet; try `coachbot chat`", file=sys.stderr)
-    return EXIT_USAGE
+    if settings.telegram_token is None:
+        print(
+            "coachbot: no Telegram token: set COACHBOT_TELEGRAM_TOKEN (from @BotFather), "
+            "or try the coach in the terminal with `coachbot chat`",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    import asyncio
+    import logging
+
+    from bot.telegram.runner import run
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("aiogram.event").setLevel(logging.WARNING)  # one line per update is noise
+    return asyncio.run(run(settings))
 
 
 def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
@@ -35,6 +35,7 @@ DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
 
 _BOT_TOKEN = re.compile(r"^[0-9]+:[A-Za-z0-9_-]{30,}$")
 _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 _USER_ID = re.compile(r"^[0-9]+$")
 _PORT = re.compile(r"[0-9]{1,5}")
 _POSTGRES_SCHEME = re.compile(r"^postgres(?:ql)?://", re.IGNORECASE)
@@ -69,6 +70,10 @@ class Settings(BaseSettings):
     language: Literal["en", "zh"] = "en"
     scripts_dir: str | None = None
     sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
+    send_rate: Annotated[float, Field(ge=0)] = 30.0
+    """Messages per second to Telegram overall (0: no limit, e.g. against a local test server)."""
+    send_chat_rate: Annotated[float, Field(ge=0)] = 1.0
+    """Messages per second to one chat, after a short burst (0: no limit)."""
 
     @classmethod
     def settings_customise_sources(
@@ -115,7 +120,11 @@ class Settings(BaseSettings):
     @field_validator("webhook_url")
     @classmethod
     def _check_webhook_url(cls, value: str | None) -> str | None:
-        return None if value is None else _http_url(value, schemes=("https",))
+        if value is None:
+            return None
+        if urlsplit(value.strip()).hostname in _LOCAL_HOSTS:  # a local Bot API server
+            return _http_url(value, schemes=("http", "https"))
+        return _http_url(value, schemes=("https",))
 
     @field_validator("database_url")
     @classmethod

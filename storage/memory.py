@@ -77,7 +77,7 @@ class MemoryStore:
                 oid = len(self._outbox) + 1
                 self._outbox[oid] = (profile.key, json_dumps(reply_to_json(reply)), None)
                 ids.append(oid)
-            return TurnResult(turn.replies, tuple(ids), False, user.id)
+            return TurnResult(turn.replies, tuple(ids), False, user.id, lang)
 
     def mark_sent(self, outbox_ids: Sequence[int], *, now: datetime) -> None:
         with self._lock:

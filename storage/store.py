@@ -89,6 +89,9 @@ class TurnResult:
     duplicate: bool
     """True: this (source, external_id) was handled before; nothing was done, no replies."""
     user_id: int
+    lang: str = "en"
+    """The language the replies are in (the rep's, from the database): for the adapter's own
+    texts around them, such as button labels."""
 
 
 @dataclass(frozen=True)
@@ -467,7 +470,7 @@ class Store:
             if held:
                 writers.release()
             raw.close()
-        return TurnResult(turn.replies, outbox_ids, False, uid)
+        return TurnResult(turn.replies, outbox_ids, False, uid, lang)
 
     def _batch(self, raw: Any) -> AbstractContextManager[Any]:
         """psycopg's pipeline mode on PostgreSQL (one round trip), nothing on SQLite."""

@@ -192,9 +192,13 @@ def test_chat_passes_options(monkeypatch: pytest.MonkeyPatch) -> None:
     assert options == {"user": "anna", "lang": "en", "script": None}
 
 
-def test_run_is_not_there_yet(capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_without_a_token_points_to_the_console_chat(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("COACHBOT_TELEGRAM_TOKEN", raising=False)
     assert cli.main(["run"]) == 2
     (line,) = capsys.readouterr().err.splitlines()
+    assert "COACHBOT_TELEGRAM_TOKEN" in line
     assert "coachbot chat" in line
 
 

@@ -13,6 +13,7 @@ MAX_BYTES = 64
 NAV_COMMANDS = frozenset({"back", "skip"})
 _ANSWER = re.compile(r"a:(\d{1,12}):([a-z0-9_]{1,32})")
 _NAV = re.compile(r"n:(\d{1,12}):(back|skip)")
+_LANG = re.compile(r"l:(en|zh)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +32,14 @@ class Nav:
     command: str
 
 
-Tap = Pick | Nav
+@dataclass(frozen=True, slots=True)
+class LangPick:
+    """A language chosen under /lang."""
+
+    lang: str
+
+
+Tap = Pick | Nav | LangPick
 
 
 def pick_data(token: int, option: str) -> str:
@@ -44,6 +52,10 @@ def nav_data(token: int, command: str) -> str:
     return _checked(f"n:{token}:{command}")
 
 
+def lang_data(lang: str) -> str:
+    return _checked(f"l:{lang}")
+
+
 def parse(data: str | None) -> Tap | None:
     """The tap a button meant, or None for data we never made (old versions, forged)."""
     if not data:
@@ -52,6 +64,8 @@ def parse(data: str | None) -> Tap | None:
         return Pick(int(answer[1]), answer[2])
     if nav := _NAV.fullmatch(data):
         return Nav(int(nav[1]), nav[2])
+    if lang := _LANG.fullmatch(data):
+        return LangPick(lang[1])
     return None
 
 

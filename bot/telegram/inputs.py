@@ -27,10 +27,13 @@ MEDIA_KINDS = (
 """Message fields checked in this order; the first present names the media kind."""
 
 
-def language_of(user: User | None) -> Lang:
-    """The default language on first contact: Chinese for any zh* Telegram language code."""
-    code = (user.language_code or "") if user else ""
-    return "zh" if code.lower().startswith("zh") else "en"
+def language_of(user: User | None, default: Lang = "en") -> Lang:
+    """The language on first contact: Telegram's language code (any zh* is Chinese), else the
+    deployment's default."""
+    code = ((user.language_code or "") if user else "").lower()
+    if not code:
+        return default
+    return "zh" if code.startswith("zh") else "en"
 
 
 def user_key(user_id: int) -> str:

@@ -263,6 +263,7 @@ def test_language_and_timezone_reach_the_turn(store: Store, now: datetime) -> No
     result = store.handle(Profile("tg:42", lang="en"), TextIn("x"), now=now)
     assert isinstance(result.replies[0], Ask)
     assert result.replies[0].text == "Question 2 (zh, Asia/Shanghai)"
+    assert result.lang == "zh"  # the stored choice wins over the profile's first-contact default
     with pytest.raises(ValueError, match="time zone"):
         store.set_timezone("tg:42", "Mars/Olympus")
     with pytest.raises(ValueError, match="language"):
