@@ -42,6 +42,10 @@ try:  # orjson (a dependency) is several times faster than json for the hot path
         return orjson.dumps(value).decode()
 
     def json_loads(text: str | bytes) -> Any:
+        if not isinstance(text, str | bytes):
+            # SQLite's JSON column has numeric affinity: a stored 4 comes back as the int 4
+            # (SQLAlchemy expects a TypeError there; orjson raises a ValueError).
+            return text
         return orjson.loads(text)
 
 except ImportError:  # pragma: no cover - only where orjson could not be installed

@@ -414,3 +414,25 @@ def test_pending_outbox_across_users_for_a_restarted_sender(store: Store, now: d
     assert (pending[0].attempts, pending[0].created_at) == (0, now)
     assert carl.outbox_ids
     assert store.pending_outbox(limit=0) == []
+
+
+def test_numbers_lists_and_yes_no_answers_read_back_as_stored(
+    engine: sa.Engine, now: datetime
+) -> None:
+    """SQLite gives a JSON column numeric affinity: a stored 4 must still read back as 4."""
+    from functools import partial
+
+    from coaching_scripts import load_catalog
+    from dialogs.engine import step
+    from dialogs.types import CommandIn
+
+    store = Store(engine, partial(step, load_catalog()))
+    rep = Profile("tg:7")
+    store.handle(rep, CommandIn("start", "debrief"), now=now)
+    for answer in ("4", "fine", "1, 3"):
+        store.handle(rep, TextIn(answer), now=now)
+    assert store.answers("tg:7") == {
+        "feeling_score": 4,
+        "feeling_words": "fine",
+        "blame": ["buyer", "company"],
+    }
