@@ -1,0 +1,320 @@
+"""The coach on Telegram: updates in, one durable turn each, replies out through the sender.
+
+Each update that reaches the engine is committed (state, answers, effects, replies as outbox rows
+and the update's id) before this handler returns, so an update is acknowledged to Telegram only
+once nothing of it can be lost, and a redelivered update is recognised and answered once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import weakref
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.enums import ChatAction, ChatMemberStatus, ChatType
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    SendChatAction,
+    SendMessage,
+    TelegramMethod,
+)
+from aiogram.types import (
+    CallbackQuery,
+    ChatMemberUpdated,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+    User,
+)
+
+from bot.telegram import callbacks
+from bot.telegram.inputs import command_of, event_of, language_of, user_key
+from bot.telegram.render import (
+    Button,
+    Keyboard,
+    Outgoing,
+    button_text,
+    chosen_text,
+    render_turn,
+)
+from dialogs.catalog import Catalog
+from dialogs.types import BACK, SKIP, Ask, CommandIn, Event, Lang, MediaIn, PickIn, Say
+from storage.store import Profile, Store, TurnResult
+
+log = logging.getLogger(__name__)
+
+TYPING_AFTER = 0.4
+"""Seconds a turn may take before the rep sees "typing…" (most take a few milliseconds)."""
+STALE = PickIn(token=-1, option="")
+"""A tap on a button the bot does not know: the engine says the question has moved on."""
+
+
+class Outbox:
+    """What the coach needs of the sender: submit a call, in order per chat."""
+
+    def submit(
+        self, chat_id: int | None, method: TelegramMethod[Any], *, outbox_ids: Sequence[int] = ()
+    ) -> asyncio.Future[Any]:
+        raise NotImplementedError
+
+
+class Coach:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        catalog: Catalog,
+        sender: Outbox,
+        clock: Callable[[], datetime],
+        timezone: str,
+        language: Lang,
+        bot_username: str | None,
+    ) -> None:
+        self._store = store
+        self._catalog = catalog
+        self._sender = sender
+        self._clock = clock
+        self._timezone = timezone
+        self._language = language
+        self._bot_username = bot_username
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def router(self) -> Router:
+        router = Router(name="coach")
+        router.message.register(self.in_group, F.chat.type != ChatType.PRIVATE)
+        router.message.register(self.on_message)
+        router.edited_message.register(self.on_edit, F.chat.type == ChatType.PRIVATE)
+        router.callback_query.register(self.on_tap)
+        router.my_chat_member.register(self.on_membership)
+        return router
+
+    # --- handlers ---------------------------------------------------------------------------------
+
+    async def on_message(self, message: Message, event_update: Update) -> None:
+        user = message.from_user
+        if user is None or user.is_bot:
+            return
+        command = command_of(message.text or "", self._bot_username)
+        if command is not None and command[0] == "lang":
+            await self._choose_language(message, user, event_update.update_id, command[1])
+            return
+        event = event_of(message, self._catalog.scripts, self._bot_username)
+        await self._turn(message.chat.id, user, event, event_update.update_id)
+
+    async def on_edit(self, edited_message: Message, event_update: Update) -> None:
+        if edited_message.from_user is not None:
+            chat, user = edited_message.chat.id, edited_message.from_user
+            await self._turn(chat, user, MediaIn("edit"), event_update.update_id)
+
+    async def in_group(self, message: Message) -> None:
+        """No debriefs in groups: a rep's answers are not for the whole team to read."""
+        lang = language_of(message.from_user, self._language)
+        text = self._catalog.messages.render("tg_private_only", lang)
+        self._sender.submit(message.chat.id, SendMessage(chat_id=message.chat.id, text=text))
+
+    async def on_tap(self, callback_query: CallbackQuery, event_update: Update) -> None:
+        query = callback_query
+        self._sender.submit(None, AnswerCallbackQuery(callback_query_id=query.id))
+        message = query.message if isinstance(query.message, Message) else None
+        if message is None or message.chat.type != ChatType.PRIVATE:
+            return
+        tap = callbacks.parse(query.data)
+        if isinstance(tap, callbacks.LangPick):
+            self._edit(message, chosen_text(message.html_text, _label(message, query.data)), ())
+            await self._set_language(message.chat.id, query.from_user, tap.lang)
+            await self._turn(message.chat.id, query.from_user, CommandIn("hello"), None)
+            return
+        event: Event = STALE
+        if isinstance(tap, callbacks.Pick):
+            event = PickIn(tap.token, tap.option)
+        elif isinstance(tap, callbacks.Nav):
+            event = PickIn(tap.token, BACK if tap.command == "back" else SKIP)
+        await self._turn(
+            message.chat.id, query.from_user, event, event_update.update_id, (message, query.data)
+        )
+
+    async def on_membership(self, my_chat_member: ChatMemberUpdated) -> None:
+        """A rep who blocks the bot gets nothing more (and reminders stop); unblocking resumes."""
+        if my_chat_member.chat.type != ChatType.PRIVATE:
+            return
+        status = my_chat_member.new_chat_member.status
+        active = status not in (ChatMemberStatus.KICKED, ChatMemberStatus.LEFT)
+        key = user_key(my_chat_member.from_user.id)
+        await asyncio.to_thread(self._store.set_active, key, active)
+
+    # --- one turn ---------------------------------------------------------------------------------
+
+    async def _turn(
+        self,
+        chat_id: int,
+        user: User,
+        event: Event,
+        update_id: int | None,
+        tapped: tuple[Message, str | None] | None = None,
+    ) -> None:
+        result = await self._commit(chat_id, user, event, update_id)
+        if result.duplicate:
+            return
+        outgoing = render_turn(result.replies, self._catalog.messages, result.lang)
+        ids = result.outbox_ids
+        if tapped is not None:
+            outgoing = self._show_tap(*tapped, result, outgoing)
+            if not outgoing:  # the tapped question itself was updated (a multiple choice)
+                return
+        self.deliver(chat_id, outgoing, ids)
+
+    async def _commit(
+        self, chat_id: int, user: User, event: Event, update_id: int | None
+    ) -> TurnResult:
+        """The turn, committed; one at a time per rep in this process (the database orders
+        them across processes)."""
+        key = user_key(user.id)
+        profile = Profile(key, user.full_name, language_of(user, self._language), self._timezone)
+        external_id = None if update_id is None else str(update_id)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock, self._typing(chat_id):
+            return await asyncio.to_thread(
+                self._store.handle,
+                profile,
+                event,
+                now=self._clock(),
+                source="telegram",
+                external_id=external_id,
+            )
+
+    @contextlib.asynccontextmanager
+    async def _typing(self, chat_id: int) -> AsyncIterator[None]:
+        """ "typing…" only when a turn is slow enough for the rep to wonder."""
+
+        async def after_a_while() -> None:
+            await asyncio.sleep(TYPING_AFTER)
+            self._sender.submit(chat_id, SendChatAction(chat_id=chat_id, action=ChatAction.TYPING))
+
+        timer = asyncio.create_task(after_a_while())
+        try:
+            yield
+        finally:
+            timer.cancel()
+
+    def _show_tap(
+        self, tapped: Message, data: str | None, result: TurnResult, outgoing: list[Outgoing]
+    ) -> list[Outgoing]:
+        """Edit the tapped question: show the answer in place of its buttons (no pile of dead
+        buttons), or, for a multiple choice still being picked, its ticks."""
+        replies = result.replies
+        toggled = len(replies) == 1 and isinstance(replies[0], Ask) and replies[0].kind == "multi"
+        if toggled and len(outgoing) == 1:
+            self._edit(tapped, outgoing[0].text, outgoing[0].keyboard, result.outbox_ids)
+            return []
+        moved_on = self._catalog.messages.render("moved_on", result.lang)
+        stale = bool(replies) and isinstance(replies[0], Say) and replies[0].text == moved_on
+        if stale:
+            self._edit(tapped, None, ())
+        else:
+            self._edit(tapped, chosen_text(tapped.html_text, _label(tapped, data)), ())
+        return outgoing
+
+    def deliver(
+        self, chat_id: int, outgoing: Sequence[Outgoing], outbox_ids: Sequence[int]
+    ) -> None:
+        """Send a turn's messages in order; its outbox rows count as sent with the last one."""
+        for number, message in enumerate(outgoing, start=1):
+            last = number == len(outgoing)
+            self._sender.submit(
+                chat_id,
+                SendMessage(
+                    chat_id=chat_id, text=message.text, reply_markup=_markup(message.keyboard)
+                ),
+                outbox_ids=outbox_ids if last else (),
+            )
+        if not outgoing:
+            self._store_sent(outbox_ids)
+
+    def _edit(
+        self,
+        message: Message,
+        text: str | None,
+        keyboard: Keyboard,
+        outbox_ids: Sequence[int] = (),
+    ) -> None:
+        chat_id = message.chat.id
+        method: TelegramMethod[Any]
+        if text is None:
+            method = EditMessageReplyMarkup(
+                chat_id=chat_id, message_id=message.message_id, reply_markup=_markup(keyboard)
+            )
+        else:
+            method = EditMessageText(
+                chat_id=chat_id,
+                message_id=message.message_id,
+                text=text,
+                reply_markup=_markup(keyboard),
+            )
+        self._sender.submit(chat_id, method, outbox_ids=outbox_ids)
+
+    def _store_sent(self, outbox_ids: Sequence[int]) -> None:
+        if outbox_ids:
+            self._store.mark_sent(outbox_ids, now=self._clock())
+
+    # --- language ---------------------------------------------------------------------------------
+
+    async def _choose_language(
+        self, message: Message, user: User, update_id: int, arg: str
+    ) -> None:
+        wanted = arg.lower()
+        lang = "zh" if wanted.startswith(("zh", "中")) else "en" if wanted.startswith("en") else ""
+        chat_id = message.chat.id
+        if lang:
+            await self._set_language(chat_id, user, lang)
+            await self._turn(chat_id, user, CommandIn("hello"), update_id)
+            return
+        current = language_of(user, self._language)
+        known = await asyncio.to_thread(self._store.user, user_key(user.id))
+        if known is not None:
+            current = "zh" if known.lang == "zh" else "en"
+        keyboard: Keyboard = (
+            (
+                Button("English", callbacks.lang_data("en")),
+                Button("中文", callbacks.lang_data("zh")),
+            ),
+        )
+        text = self._catalog.messages.render("tg_lang_choose", current)
+        self._sender.submit(
+            chat_id, SendMessage(chat_id=chat_id, text=text, reply_markup=_markup(keyboard))
+        )
+
+    async def _set_language(self, chat_id: int, user: User, lang: str) -> None:
+        await asyncio.to_thread(self._store.set_language, user_key(user.id), lang)
+        text = self._catalog.messages.render("tg_lang_set", lang)
+        self._sender.submit(chat_id, SendMessage(chat_id=chat_id, text=text))
+
+
+def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
+    if not keyboard:
+        return None
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=button.text, callback_data=button.data) for button in row]
+            for row in keyboard
+        ]
+    )
+
+
+def _label(message: Message, data: str | None) -> str:
+    """The text of the tapped button (for a multiple choice: the ticked ones)."""
+    markup = message.reply_markup
+    rows = markup.inline_keyboard if markup else []
+    buttons = [button for row in rows for button in row]
+    ticked = [button_text(b.text).removeprefix("✅ ") for b in buttons if b.text.startswith("✅")]
+    for button in buttons:
+        if button.callback_data == data:
+            return (ticked and ", ".join(ticked)) or button.text
+    return ", ".join(ticked)
