@@ -13,7 +13,7 @@ import logging
 import weakref
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from aiogram import F, Router
 from aiogram.enums import ChatAction, ChatMemberStatus, ChatType
@@ -57,13 +57,12 @@ STALE = PickIn(token=-1, option="")
 """A tap on a button the bot does not know: the engine says the question has moved on."""
 
 
-class Outbox:
+class Outbox(Protocol):
     """What the coach needs of the sender: submit a call, in order per chat."""
 
     def submit(
         self, chat_id: int | None, method: TelegramMethod[Any], *, outbox_ids: Sequence[int] = ()
-    ) -> asyncio.Future[Any]:
-        raise NotImplementedError
+    ) -> asyncio.Future[Any]: ...
 
 
 class Coach:

@@ -1,0 +1,329 @@
+"""``coachbot run``: the bot on long polling or a webhook, acknowledging an update only after it
+is committed (aiogram's own runners acknowledge first; see aiogram issue #1397).
+
+Polling: the next ``getUpdates`` offset moves past an update only once it was handled. Webhook:
+the 200 goes out only once the update was handled; an error answers 500 and Telegram retries.
+Either way a ``kill -9`` at any moment loses nothing, and the inbox turns a redelivery into a
+no-op. Updates of one rep are handled one at a time, in order; different reps in parallel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+import signal
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from functools import partial
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.methods import DeleteWebhook, GetUpdates, SetMyCommands, SetWebhook
+from aiogram.types import BotCommand, Update
+from aiohttp import web
+
+from bot.telegram.coach import Coach
+from bot.telegram.render import Outgoing, render_turn
+from bot.telegram.sender import Sender
+from dialogs.catalog import Catalog
+from dialogs.engine import step
+from storage.store import Store
+
+if TYPE_CHECKING:
+    from config import Settings
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+POLL_TIMEOUT = 25
+"""Seconds a getUpdates call waits for news (long polling)."""
+SHUTDOWN_GRACE = 10.0
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def make_bot(settings: Settings) -> Bot:
+    assert settings.telegram_token is not None
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    return Bot(
+        settings.telegram_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+
+
+class CoachBot:
+    """Everything a running bot holds: the Telegram client, the store, the sender, the coach."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        catalog: Catalog,
+        store: Store,
+        bot: Bot,
+        clock: Callable[[], datetime] = system_clock,
+    ) -> None:
+        self.settings = settings
+        self.catalog = catalog
+        self.store = store
+        self.bot = bot
+        self.clock = clock
+        self.sender = Sender(
+            bot,
+            global_rate=settings.send_rate,
+            chat_rate=settings.send_chat_rate,
+            on_sent=lambda ids: store.mark_sent(ids, now=clock()),
+            on_failed=store.mark_failed,
+            on_blocked=self._blocked,
+        )
+        self.dispatcher = Dispatcher()
+        self.coach: Coach | None = None
+        self.stopping = asyncio.Event()
+
+    def _blocked(self, chat_id: int) -> None:
+        from bot.telegram.inputs import user_key
+
+        self.store.set_active(user_key(chat_id), False)
+
+    async def start(self) -> None:
+        await self.sender.start()
+        me = await self.bot.get_me()
+        self.coach = Coach(
+            store=self.store,
+            catalog=self.catalog,
+            sender=self.sender,
+            clock=self.clock,
+            timezone=self.settings.timezone,
+            language=self.settings.language,
+            bot_username=me.username,
+        )
+        self.dispatcher.include_router(self.coach.router())
+        for lang, code in (("en", None), ("zh", "zh")):
+            commands = menu(self.catalog, lang)
+            self.sender.submit(None, SetMyCommands(commands=commands, language_code=code))
+        await self.resend_unsent()
+        log.info("coachbot @%s started", me.username)
+
+    async def resend_unsent(self) -> None:
+        """Replies committed before a crash but never delivered go out now, in order."""
+        assert self.coach is not None
+        pending = await asyncio.to_thread(self.store.pending_outbox, limit=10_000)
+        by_user: dict[str, list[Any]] = defaultdict(list)
+        for item in pending:
+            by_user[item.user_key].append(item)
+        for key, items in by_user.items():
+            if not key.startswith("tg:"):
+                continue
+            chat_id = int(key.removeprefix("tg:"))
+            known = await asyncio.to_thread(self.store.user, key)
+            lang = known.lang if known else "en"
+            outgoing: list[Outgoing] = render_turn(
+                [item.reply for item in items], self.catalog.messages, lang
+            )
+            self.coach.deliver(chat_id, outgoing, [item.id for item in items])
+
+    async def handle(self, update: Update) -> None:
+        await self.dispatcher.feed_update(self.bot, update)
+
+    async def handle_batch(self, updates: Sequence[Update]) -> int | None:
+        """Handle a batch: reps in parallel, each rep's updates in order. Returns the lowest
+        update id that failed (to be fetched again), or None when all were handled."""
+        lanes: dict[int, list[Update]] = defaultdict(list)
+        for update in updates:
+            lanes[_sender_id(update)].append(update)
+
+        async def lane(queue: list[Update]) -> int | None:
+            for update in queue:
+                try:
+                    await self.handle(update)
+                except Exception:
+                    log.exception("update %s failed; it will be fetched again", update.update_id)
+                    return update.update_id
+            return None
+
+        failed = [f for f in await asyncio.gather(*(lane(q) for q in lanes.values())) if f]
+        return min(failed) if failed else None
+
+    async def close(self) -> None:
+        await self.sender.close(SHUTDOWN_GRACE)
+        await self.bot.session.close()
+
+
+def menu(catalog: Catalog, lang: str) -> list[BotCommand]:
+    """The command menu in ``lang``: commands whose script (or the feature) exists."""
+    from bot.commands import script_for
+
+    adapter_commands = {"resume", "edit", "back", "skip", "cancel", "lang", "help"}
+    commands = []
+    for line in catalog.messages.render("tg_menu", lang).splitlines():
+        name, _, description = line.partition("—")
+        name = name.strip()
+        if name in adapter_commands or script_for(name, catalog.scripts):
+            commands.append(BotCommand(command=name, description=description.strip()))
+    return commands
+
+
+def _sender_id(update: Update) -> int:
+    for event in (
+        update.message,
+        update.edited_message,
+        update.callback_query,
+        update.my_chat_member,
+    ):
+        user = getattr(event, "from_user", None)
+        if user is not None:
+            return int(user.id)
+    return 0
+
+
+# --- long polling ---------------------------------------------------------------------------------
+
+
+async def poll(app: CoachBot) -> None:
+    """Fetch, handle, and only then move the offset past what was handled."""
+    await app.bot(DeleteWebhook(drop_pending_updates=False))
+    offset: int | None = None
+    backoff = 1.0
+    while not app.stopping.is_set():
+        fetch = asyncio.ensure_future(
+            app.bot(
+                GetUpdates(offset=offset, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES),
+                request_timeout=POLL_TIMEOUT + 10,
+            )
+        )
+        stop = asyncio.ensure_future(app.stopping.wait())
+        done, _ = await asyncio.wait({fetch, stop}, return_when=asyncio.FIRST_COMPLETED)
+        if fetch not in done:
+            fetch.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await fetch
+            break
+        stop.cancel()
+        try:
+            updates = fetch.result()
+        except Exception as error:  # network trouble, Telegram 5xx: wait and try again
+            log.warning("getUpdates failed (%s); retrying in %.0f s", error, backoff)
+            await _pause(app, backoff)
+            backoff = min(backoff * 2, 30.0)
+            continue
+        backoff = 1.0
+        if not updates:
+            continue
+        failed = await app.handle_batch(updates)
+        if failed is None:
+            offset = updates[-1].update_id + 1
+        else:
+            offset = failed
+            await _pause(app, 1.0)
+
+
+async def _pause(app: CoachBot, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(app.stopping.wait(), seconds)
+
+
+# --- webhook --------------------------------------------------------------------------------------
+
+
+def webhook_app(app: CoachBot, path: str, secret: str | None) -> web.Application:
+    """POST ``path``: a wrong or missing secret gets 401 and changes nothing; the 200 waits
+    for the update to be committed."""
+
+    async def receive(request: web.Request) -> web.Response:
+        if secret is not None:
+            given = request.headers.get(SECRET_HEADER, "")
+            if not hmac.compare_digest(given.encode(), secret.encode()):
+                return web.Response(status=401, text="unauthorized")
+        try:
+            payload = await request.json()
+            update = Update.model_validate(payload, context={"bot": app.bot})
+        except Exception:
+            return web.Response(status=400, text="not an update")
+        try:
+            await app.handle(update)
+        except Exception:
+            log.exception("update %s failed; Telegram will deliver it again", update.update_id)
+            return web.Response(status=500, text="try again")
+        return web.Response(text="ok")
+
+    web_app = web.Application()
+    web_app.router.add_post(path, receive)
+    return web_app
+
+
+async def serve_webhook(app: CoachBot) -> None:
+    settings = app.settings
+    assert settings.webhook_url is not None
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    path = urlsplit(settings.webhook_url).path or "/"
+    host, _, port = settings.webhook_listen.rpartition(":")
+    runner = web.AppRunner(webhook_app(app, path, secret), shutdown_timeout=SHUTDOWN_GRACE)
+    await runner.setup()
+    site = web.TCPSite(runner, host or "0.0.0.0", int(port))
+    await site.start()
+    await app.bot(
+        SetWebhook(
+            url=settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=ALLOWED_UPDATES,
+            drop_pending_updates=False,
+        )
+    )
+    log.info("webhook listening on %s%s", settings.webhook_listen, path)
+    try:
+        await app.stopping.wait()
+    finally:
+        await runner.cleanup()  # stops accepting, lets in-flight updates finish
+
+
+# --- the command ----------------------------------------------------------------------------------
+
+
+async def run(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = system_clock,
+    install_signals: bool = True,
+    ready: Callable[[CoachBot], None] | None = None,
+) -> int:
+    from coaching_scripts import load_catalog
+    from storage.db import make_engine
+    from storage.migrate import upgrade
+
+    catalog = load_catalog(settings.scripts_dir)
+    await asyncio.to_thread(upgrade, settings.database_url)
+    engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    store = Store(engine, partial(step, catalog))
+    app = CoachBot(settings, catalog=catalog, store=store, bot=make_bot(settings), clock=clock)
+    if install_signals:
+        _stop_on_signals(app.stopping, (signal.SIGTERM, signal.SIGINT))
+    try:
+        await app.start()
+        if ready is not None:
+            ready(app)
+        if settings.webhook_url:
+            await serve_webhook(app)
+        else:
+            await poll(app)
+    finally:
+        await app.close()
+        engine.dispose()
+    return 0
+
+
+def _stop_on_signals(stopping: asyncio.Event, signals: Iterable[signal.Signals]) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in signals:
+        loop.add_signal_handler(sig, stopping.set)
