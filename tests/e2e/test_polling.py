@@ -72,3 +72,126 @@ async def test_a_debrief_by_long_polling(fake: FakeTelegram, tmp_path: Path) -> 
         await fake.wait_until(lambda: "✓ 4" in fake.messages_to(42)[before - 1].text)
         assert fake.messages_to(42)[before - 1].keyboard == []
         assert "In a few words" in fake.messages_to(42)[-1].text
+
+
+GOLDEN_INPUTS = Path(__file__).resolve().parent.parent / "golden" / "inputs"
+
+
+async def converse(fake: FakeTelegram, rep: Rep, lines: list[str]) -> None:
+    """Type each line once the coach has answered the previous one."""
+    for line in lines:
+        await say(fake, rep, line)
+
+
+def finished_runs(app: CoachBot, key: str) -> list[str]:
+    return [run.script for run in app.store.runs(key) if run.status == "finished"]
+
+
+async def test_whole_debriefs_in_english_and_chinese(fake: FakeTelegram, tmp_path: Path) -> None:
+    anna, chen = fake.rep(42, "en"), fake.rep(43, "zh-hans", "陈")
+    english = (GOLDEN_INPUTS / "debrief.en.txt").read_text(encoding="utf-8").splitlines()
+    chinese = (GOLDEN_INPUTS / "debrief.short.zh.txt").read_text(encoding="utf-8").splitlines()
+    async with running(settings_for(fake, tmp_path)) as app:
+        await asyncio.gather(
+            converse(fake, anna, ["/debrief", *english]),
+            converse(fake, chen, ["/debrief", *chinese]),
+        )
+        assert "Your debrief: Huaxin Logistics" in fake.messages_to(42)[-1].text
+        assert "拜访复盘：恒达五金" in fake.messages_to(43)[-1].text
+        assert finished_runs(app, "tg:42") == ["debrief"]
+        assert finished_runs(app, "tg:43") == ["debrief"]
+        assert app.store.answers("tg:43")["order_value"] == 36000
+    menus = {lang: [c["command"] for c in commands] for lang, commands in fake.commands.items()}
+    assert menus[None][0] == "debrief"
+    assert "lang" in menus["zh"]
+    assert fake.methods("setMyCommands")[1]["language_code"] == "zh"
+
+
+async def test_a_redelivered_update_is_answered_once(fake: FakeTelegram, tmp_path: Path) -> None:
+    rep = fake.rep(42)
+    async with running(settings_for(fake, tmp_path)) as app:
+        await say(fake, rep, "/debrief")
+        update = fake.send_text(rep, "4")
+        await fake.wait_for_messages(42, 2)
+        fake.redeliver(update)
+        await say(fake, rep, "Fine")  # handled after the redelivery: the order is kept
+        texts = [message.text for message in fake.messages_to(42)]
+        assert len(texts) == 3
+        assert "Did any of these make the visit harder" in texts[-1]
+        assert len(app.store.inbox("tg:42")) == 3
+
+
+async def test_stale_button_sticker_voice_and_a_huge_text(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    rep = fake.rep(42)
+    async with running(settings_for(fake, tmp_path)) as app:
+        first = await say(fake, rep, "/debrief")
+        await say(fake, rep, "3")
+        count = len(fake.messages_to(42))
+        fake.tap(rep, first, "5")  # the first question's button, long after it was answered
+        await fake.wait_for_messages(42, count + 1)
+        assert "moved on" in fake.messages_to(42)[-1].text
+        assert app.store.answers("tg:42")["feeling_score"] == 3
+        sticker = {"file_id": "s", "file_unique_id": "u", "type": "regular", "width": 1,
+                   "height": 1, "is_animated": False, "is_video": False}  # fmt: skip
+        count = len(fake.messages_to(42))
+        fake.send_media(rep, sticker=sticker)
+        await fake.wait_for_messages(42, count + 1)
+        assert "only work with text" in fake.messages_to(42)[-1].text
+        voice = {"file_id": "v1", "file_unique_id": "v", "duration": 3}
+        count = len(fake.messages_to(42))
+        fake.send_media(rep, voice=voice)
+        await fake.wait_for_messages(42, count + 1)
+        assert "one-line version" in fake.messages_to(42)[-1].text
+        reply = await say(fake, rep, "x" * 10_000)
+        assert "In a few words" in reply.text  # the question again, after the limit is named
+        assert "feeling_words" not in app.store.answers("tg:42")
+
+
+async def test_twenty_messages_at_once_are_answered_in_order(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    rep = fake.rep(42)
+    async with running(settings_for(fake, tmp_path)) as app:
+        await say(fake, rep, "/debrief")
+        for n in range(20):
+            fake.send_text(rep, "4" if n == 0 else f"note {n}")
+        await fake.wait_for_messages(42, 21)
+        inbox = app.store.inbox("tg:42")
+        assert len(inbox) == 21
+        assert app.store.answers("tg:42")["feeling_score"] == 4
+        assert app.store.answers("tg:42")["feeling_words"] == "note 1"  # the second message
+
+
+async def test_a_restart_resumes_at_the_same_question(fake: FakeTelegram, tmp_path: Path) -> None:
+    rep = fake.rep(42)
+    settings = settings_for(fake, tmp_path)
+    async with running(settings):
+        await say(fake, rep, "/debrief")
+        await say(fake, rep, "2")
+    async with running(settings) as app:
+        reply = await say(fake, rep, "Tough one")
+        assert "Did any of these make the visit harder" in reply.text
+        assert app.store.answers("tg:42")["feeling_score"] == 2
+
+
+async def test_429_is_waited_out_and_403_marks_the_rep_inactive(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    rep, gone = fake.rep(42), fake.rep(44)
+    async with running(settings_for(fake, tmp_path)) as app:
+        fake.fail_next("sendMessage", 429, retry_after=1)
+        reply = await say(fake, rep, "/debrief")
+        assert "How do you feel" in reply.text
+        assert len(fake.methods("sendMessage")) == 2  # the refused one, then the retry
+        fake.blocked.add(44)
+        fake.send_text(gone, "/debrief")
+        await fake.wait_until(lambda: any(
+            c.get("chat_id") in (44, "44") for c in fake.methods("sendMessage")
+        ))  # fmt: skip
+        await app.sender.idle()
+        user = app.store.user("tg:44")
+        assert user is not None
+        assert not user.active
+        assert app.store.pending_outbox() == []  # not retried forever
