@@ -191,9 +191,11 @@ def _sender_id(update: Update) -> int:
 # --- long polling ---------------------------------------------------------------------------------
 
 
-async def poll(app: CoachBot) -> None:
+async def poll(app: CoachBot, ready: Callable[[CoachBot], None] | None = None) -> None:
     """Fetch, handle, and only then move the offset past what was handled."""
     await app.bot(DeleteWebhook(drop_pending_updates=False))
+    if ready is not None:
+        ready(app)
     offset: int | None = None
     backoff = 1.0
     while not app.stopping.is_set():
@@ -263,7 +265,7 @@ def webhook_app(app: CoachBot, path: str, secret: str | None) -> web.Application
     return web_app
 
 
-async def serve_webhook(app: CoachBot) -> None:
+async def serve_webhook(app: CoachBot, ready: Callable[[CoachBot], None] | None = None) -> None:
     settings = app.settings
     assert settings.webhook_url is not None
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
@@ -282,6 +284,8 @@ async def serve_webhook(app: CoachBot) -> None:
         )
     )
     log.info("webhook listening on %s%s", settings.webhook_listen, path)
+    if ready is not None:
+        ready(app)
     try:
         await app.stopping.wait()
     finally:
@@ -311,12 +315,10 @@ async def run(
         _stop_on_signals(app.stopping, (signal.SIGTERM, signal.SIGINT))
     try:
         await app.start()
-        if ready is not None:
-            ready(app)
         if settings.webhook_url:
-            await serve_webhook(app)
+            await serve_webhook(app, ready)
         else:
-            await poll(app)
+            await poll(app, ready)
     finally:
         await app.close()
         engine.dispose()
