@@ -103,6 +103,7 @@ class FakeTelegram:
         self.url = ""
         self._closing = False
         self._tasks: set[asyncio.Future[None]] = set()
+        self._lanes: dict[int, list[dict[str, Any]]] = {}
 
     # --- server ----------------------------------------------------------------------------------
 
@@ -133,6 +134,8 @@ class FakeTelegram:
             )
         method = request.match_info["method"]
         params = await _params(request)
+        self.calls.append((method, params))  # on arrival: a long poll is seen while it waits
+        await self._notify()
         try:
             failure = self._next_failure(method.lower(), params)
             if failure is not None:
@@ -152,9 +155,7 @@ class FakeTelegram:
                 {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
             )
         finally:
-            self.calls.append((method, params))
-            async with self._changed:
-                self._changed.notify_all()
+            await self._notify()
         return web.json_response({"ok": True, "result": result})
 
     # --- fault injection -------------------------------------------------------------------------
@@ -200,7 +201,8 @@ class FakeTelegram:
     async def api_setwebhook(self, params: dict[str, Any]) -> Any:
         self.webhook = {"url": params["url"], "secret": params.get("secret_token")}
         for update in self._queue:
-            self._background(self._post(update))
+            self._post_in_order(update)
+        self._queue = []
         return True
 
     async def api_deletewebhook(self, params: dict[str, Any]) -> Any:
@@ -315,11 +317,24 @@ class FakeTelegram:
     def redeliver(self, update: dict[str, Any]) -> None:
         """Deliver this exact update (same update_id) again, as Telegram does after a failure."""
         if self.webhook is not None:
-            self._background(self._post(update))
+            self._post_in_order(update)
         else:
             self._queue.append(update)
             self._queue.sort(key=lambda u: u["update_id"])
             self._background(self._notify())
+
+    def _post_in_order(self, update: dict[str, Any]) -> None:
+        """One chat's updates go out one after the other, in order; chats in parallel."""
+        chat = _chat_of(update)
+        lane = self._lanes.setdefault(chat, [])
+        lane.append(update)
+        if len(lane) == 1:
+            self._background(self._drain(lane))
+
+    async def _drain(self, lane: list[dict[str, Any]]) -> None:
+        while lane and not self._closing:
+            await self._post(lane[0])
+            lane.pop(0)
 
     def _background(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(work)
@@ -330,13 +345,14 @@ class FakeTelegram:
         async with self._changed:
             self._changed.notify_all()
 
-    async def _post(self, update: dict[str, Any], attempts: int = 5) -> None:
+    async def _post(self, update: dict[str, Any]) -> None:
+        """Like Telegram: retry, with growing pauses, until the bot answers 2xx."""
         assert self._client is not None
-        assert self.webhook is not None
-        headers = {}
-        if self.webhook["secret"]:
-            headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook["secret"]
-        for attempt in range(attempts):
+        pause = 0.05
+        while self.webhook is not None and not self._closing:
+            headers = {}
+            if self.webhook["secret"]:
+                headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook["secret"]
             try:
                 async with self._client.post(
                     self.webhook["url"], json=update, headers=headers
@@ -346,7 +362,8 @@ class FakeTelegram:
                         return
             except aiohttp.ClientError:
                 self.webhook_deliveries.append((update["update_id"], 0))
-            await asyncio.sleep(0.05 * (attempt + 1))  # Telegram retries later
+            await asyncio.sleep(pause)  # the fake's own retry pace, not a test waiting
+            pause = min(pause * 2, 0.5)
 
     def _user_message(self, rep: Rep, **content: Any) -> dict[str, Any]:
         return {
@@ -372,6 +389,13 @@ class FakeTelegram:
 
     async def wait_for_messages(self, chat_id: int, count: int, within: float = 10) -> None:
         await self.wait_until(lambda: len(self.chats[chat_id]) >= count, within)
+
+
+def _chat_of(update: dict[str, Any]) -> int:
+    for kind in ("message", "edited_message", "callback_query"):
+        if kind in update:
+            return int(update[kind]["from"]["id"])
+    return 0
 
 
 async def _params(request: web.Request) -> dict[str, Any]:

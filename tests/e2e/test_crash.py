@@ -1,0 +1,100 @@
+"""``kill -9`` of the bot process in the middle of a burst from many reps loses nothing: after a
+restart every update has been handled exactly once and answered."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+
+from coaching_scripts import load_catalog
+from dialogs.engine import step
+from storage.store import Store
+from tests.e2e.fake_bot_api import FakeTelegram
+from tests.e2e.test_webhook import SECRET, free_port
+
+REPS = 12
+BURST = ["4", "Long wait, short meeting", "1, 3", "They never read the proposal", "Acme"]
+
+
+def bot_env(fake: FakeTelegram, tmp_path: Path, mode: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "COACHBOT_TELEGRAM_TOKEN": fake.token,
+        "COACHBOT_TELEGRAM_API_URL": fake.url,
+        "COACHBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        "COACHBOT_SEND_RATE": "0",
+        "COACHBOT_SEND_CHAT_RATE": "0",
+    }
+    if mode == "webhook":
+        port = free_port()
+        env |= {
+            "COACHBOT_WEBHOOK_URL": f"http://127.0.0.1:{port}/hook",
+            "COACHBOT_WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+            "COACHBOT_WEBHOOK_SECRET": SECRET,
+        }
+    return env
+
+
+async def start_bot(
+    fake: FakeTelegram, env: dict[str, str], mode: str
+) -> asyncio.subprocess.Process:
+    calls_before = len(fake.calls)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run",
+        env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    ready = "setwebhook" if mode == "webhook" else "getupdates"
+    await fake.wait_until(
+        lambda: any(m.lower() == ready for m, _ in fake.calls[calls_before:]), within=60
+    )
+    return process
+
+
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
+async def test_kill_9_during_a_burst_loses_nothing(
+    fake: FakeTelegram, tmp_path: Path, mode: str
+) -> None:
+    env = bot_env(fake, tmp_path, mode)
+    reps = [fake.rep(1000 + n) for n in range(REPS)]
+    bot = await start_bot(fake, env, mode)
+    for rep in reps:
+        fake.send_text(rep, "/debrief")
+    await fake.wait_until(lambda: all(fake.messages_to(r.id) for r in reps), within=30)
+    for line in BURST:
+        for rep in reps:
+            fake.send_text(rep, line)
+    expected = 1 + len(BURST)
+    answered = lambda: sum(min(len(fake.messages_to(r.id)), expected) for r in reps)  # noqa: E731
+    await fake.wait_until(lambda: answered() >= REPS * 2, within=30)  # the burst is under way
+    bot.send_signal(signal.SIGKILL)
+    await bot.wait()
+    assert answered() < REPS * expected, "the burst was over before the kill; nothing tested"
+
+    bot = await start_bot(fake, env, mode)
+    try:
+        await fake.wait_until(lambda: answered() == REPS * expected, within=60)
+    finally:
+        bot.terminate()
+        assert await asyncio.wait_for(bot.wait(), 30) == 0  # SIGTERM: a clean stop
+
+    engine = create_engine(env["COACHBOT_DATABASE_URL"])
+    catalog = load_catalog()
+    store = Store(engine, lambda s, e, c: step(catalog, s, e, c))
+    try:
+        for rep in reps:
+            key = f"tg:{rep.id}"
+            assert len(store.inbox(key)) == expected  # each update handled exactly once
+            answers = store.answers(key)
+            assert answers["feeling_score"] == 4
+            assert answers["blame"] == ["buyer", "company"]
+            assert answers["customer"] == "Acme"  # in order: nothing lost, nothing twice
+            last = fake.messages_to(rep.id)[-1].text
+            assert "How big is the deal at stake?" in last
+    finally:
+        engine.dispose()
