@@ -195,3 +195,28 @@ async def test_429_is_waited_out_and_403_marks_the_rep_inactive(
         assert user is not None
         assert not user.active
         assert app.store.pending_outbox() == []  # not retried forever
+
+
+async def test_every_script_in_both_languages_in_telegram(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """The golden sessions of the console chat, typed into Telegram by one rep each, at once."""
+    sessions = sorted(GOLDEN_INPUTS.glob("*.txt"))
+    typed = {path: path.read_text(encoding="utf-8").splitlines() for path in sessions}
+    reps = {
+        path: fake.rep(2000 + n, "zh-hans" if path.stem.endswith(".zh") else "en")
+        for n, path in enumerate(sessions)
+    }
+
+    async def session(path: Path) -> None:
+        script = path.stem.split(".")[0]
+        await converse(fake, reps[path], [f"/{script}", *typed[path]])
+
+    async with running(settings_for(fake, tmp_path)) as app:
+        await asyncio.gather(*(session(path) for path in sessions))
+        for path, rep in reps.items():
+            script = path.stem.split(".")[0]
+            assert script in finished_runs(app, f"tg:{rep.id}"), path.name
+    scripts = {path.stem.split(".")[0] for path in sessions}
+    assert scripts >= {"debrief", "precall", "coaching", "week_plan", "week_review"}
+    assert scripts >= {"revisit", "skills"}
