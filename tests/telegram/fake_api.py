@@ -30,7 +30,7 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Self, TypeVar
+from typing import Any, Literal, Self, TypedDict, TypeVar, Unpack
 
 import aiohttp
 from aiohttp import web
@@ -560,6 +560,13 @@ class WebhookDelivery:
         return self.status is not None and 200 <= self.status < 300
 
 
+class UserDetails(TypedDict, total=False):
+    last_name: str | None
+    username: str | None
+    language_code: str | None  # as Telegram clients send it: "en", "zh-hans", ...
+    started: bool  # False: the bot may not write first (403) until the user writes
+
+
 @dataclass(eq=False)
 class User:
     """A Telegram user; their private chat with the bot has ``chat.id == user.id``."""
@@ -893,25 +900,19 @@ class FakeTelegram:
 
     # --- people and chats ------------------------------------------------------------------------
 
-    def user(
-        self,
-        id: int,
-        first_name: str = "Anna",
-        *,
-        last_name: str | None = None,
-        username: str | None = None,
-        language_code: str | None = "en",
-        started: bool = True,
-    ) -> User:
-        """The user ``id`` (made on first use, updated after) and their private chat."""
+    def user(self, id: int, first_name: str | None = None, **details: Unpack[UserDetails]) -> User:
+        """The user ``id`` and their private chat, made on first use (``first_name`` "Anna",
+        ``language_code`` "en"); later calls change only what they name."""
         if id <= 0:
             raise ValueError("user ids are positive")
         user = self.users.get(id)
         if user is None:
-            user = self.users[id] = User(self, id, first_name)
+            user = self.users[id] = User(self, id, first_name or "Anna")
             self.chats[id] = Chat(self, id, "private", user=user)
-        user.first_name, user.last_name, user.username = first_name, last_name, username
-        user.language_code, user.started = language_code, started
+        if first_name is not None:
+            user.first_name = first_name
+        for key, value in details.items():
+            setattr(user, key, value)
         return user
 
     def group(self, id: int, title: str = "Sales team", *, type: str = "supergroup") -> Chat:

@@ -652,3 +652,12 @@ async def test_get_updates_gives_the_same_updates(fake_api: FakeTelegram, bot: B
         assert update.model_dump(mode="json", exclude_unset=True, by_alias=True) == next(
             u for u in made.values() if u["update_id"] == update.update_id
         )
+
+
+def test_a_user_handle_keeps_what_was_set() -> None:
+    fake = FakeTelegram()
+    anna = fake.user(42, "Anna", language_code="zh-hans", username="anna_sales")
+    assert fake.user(42) is anna
+    assert (anna.first_name, anna.language_code, anna.username) == ("Anna", "zh-hans", "anna_sales")
+    fake.user(42, language_code="en")
+    assert (anna.language_code, anna.chat.id, anna.chat.to_json()["type"]) == ("en", 42, "private")
