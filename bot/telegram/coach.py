@@ -191,13 +191,11 @@ class Coach:
 
     @contextlib.asynccontextmanager
     async def _typing(self, chat_id: int) -> AsyncIterator[None]:
-        """ "typing…" only when a turn is slow enough for the rep to wonder."""
-
-        async def after_a_while() -> None:
-            await asyncio.sleep(TYPING_AFTER)
-            self._sender.submit(chat_id, SendChatAction(chat_id=chat_id, action=ChatAction.TYPING))
-
-        timer = asyncio.create_task(after_a_while())
+        """Show "typing…" only when a turn is slow enough for the rep to wonder."""
+        action = SendChatAction(chat_id=chat_id, action=ChatAction.TYPING)
+        timer = asyncio.get_running_loop().call_later(
+            TYPING_AFTER, lambda: self._sender.submit(chat_id, action)
+        )
         try:
             yield
         finally:

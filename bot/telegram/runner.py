@@ -46,6 +46,8 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_membe
 POLL_TIMEOUT = 25
 """Seconds a getUpdates call waits for news (long polling)."""
 SHUTDOWN_GRACE = 10.0
+MARK_SENT_EVERY = 0.05
+"""Seconds between writes that mark delivered replies sent."""
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
@@ -80,17 +82,35 @@ class CoachBot:
         self.store = store
         self.bot = bot
         self.clock = clock
+        self._delivered: list[int] = []
         self.sender = Sender(
             bot,
             global_rate=settings.send_rate,
             chat_rate=settings.send_chat_rate,
-            on_sent=lambda ids: store.mark_sent(ids, now=clock()),
+            on_sent=lambda ids: self._delivered.extend(ids),
             on_failed=store.mark_failed,
             on_blocked=self._blocked,
         )
         self.dispatcher = Dispatcher()
         self.coach: Coach | None = None
         self.stopping = asyncio.Event()
+        self._recorder: asyncio.Task[None] | None = None
+
+    async def _record_deliveries(self) -> None:
+        """Mark delivered replies sent in batches, off the event loop: one write per moment
+        instead of one per message. (A crash before a batch is written sends those replies
+        again at the next start: at least once, never lost.)"""
+        while True:
+            await asyncio.sleep(MARK_SENT_EVERY)
+            await self._flush_deliveries()
+
+    async def _flush_deliveries(self) -> None:
+        if self._delivered:
+            batch, self._delivered = self._delivered, []
+            try:
+                await asyncio.to_thread(self.store.mark_sent, batch, now=self.clock())
+            except Exception:
+                log.exception("could not mark %d replies sent; they may go out again", len(batch))
 
     def _blocked(self, chat_id: int) -> None:
         from bot.telegram.inputs import user_key
@@ -99,6 +119,7 @@ class CoachBot:
 
     async def start(self) -> None:
         await self.sender.start()
+        self._recorder = asyncio.create_task(self._record_deliveries())
         me = await self.bot.get_me()
         self.coach = Coach(
             store=self.store,
@@ -158,6 +179,9 @@ class CoachBot:
 
     async def close(self) -> None:
         await self.sender.close(SHUTDOWN_GRACE)
+        if self._recorder is not None:
+            self._recorder.cancel()
+        await self._flush_deliveries()
         await self.bot.session.close()
 
 
