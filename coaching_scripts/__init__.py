@@ -20,6 +20,7 @@ ADAPTER_MESSAGE_KEYS = frozenset(
         "tg_back",
         "tg_current",
         "tg_done",
+        "tg_edit_button",
         "tg_lang_choose",
         "tg_lang_set",
         "tg_menu",

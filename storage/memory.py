@@ -14,7 +14,16 @@ from datetime import datetime
 from typing import Any
 
 from dialogs.state import Conversation, from_json, to_json
-from dialogs.types import AnswerDropped, AnswerSaved, Context, Event, Lang, Reply, RunStarted
+from dialogs.types import (
+    AnswerDropped,
+    AnswerSaved,
+    Context,
+    Event,
+    Lang,
+    Reply,
+    RunFinished,
+    RunStarted,
+)
 from storage.codec import event_to_json, reply_from_json, reply_to_json
 from storage.db import json_dumps, json_loads
 from storage.store import Profile, TurnFn, TurnResult
@@ -77,7 +86,8 @@ class MemoryStore:
                 oid = len(self._outbox) + 1
                 self._outbox[oid] = (profile.key, json_dumps(reply_to_json(reply)), None)
                 ids.append(oid)
-            return TurnResult(turn.replies, tuple(ids), False, user.id, lang)
+            finished = any(isinstance(effect, RunFinished) for effect in turn.effects)
+            return TurnResult(turn.replies, tuple(ids), False, user.id, lang, finished)
 
     def mark_sent(self, outbox_ids: Sequence[int], *, now: datetime) -> None:
         with self._lock:

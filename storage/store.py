@@ -92,6 +92,9 @@ class TurnResult:
     lang: str = "en"
     """The language the replies are in (the rep's, from the database): for the adapter's own
     texts around them, such as button labels."""
+    finished: bool = False
+    """The turn finished a conversation (its summary is among the replies): an adapter may
+    offer to change an answer right under it."""
 
 
 @dataclass(frozen=True)
@@ -470,7 +473,8 @@ class Store:
             if held:
                 writers.release()
             raw.close()
-        return TurnResult(turn.replies, outbox_ids, False, uid, lang)
+        finished = any(isinstance(effect, RunFinished) for effect in turn.effects)
+        return TurnResult(turn.replies, outbox_ids, False, uid, lang, finished)
 
     def _batch(self, raw: Any) -> AbstractContextManager[Any]:
         """psycopg's pipeline mode on PostgreSQL (one round trip), nothing on SQLite."""

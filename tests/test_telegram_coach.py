@@ -271,3 +271,16 @@ async def test_language_follows_telegram_and_lang_changes_it(rep: Rep, store: St
     user = store.user("tg:42")
     assert user is not None
     assert user.lang == "en"
+
+
+async def test_a_finished_debrief_offers_to_change_an_answer(rep: Rep, store: Store) -> None:
+    golden = Path(__file__).with_name("golden") / "inputs" / "debrief.short.en.txt"
+    await rep.say("/debrief")
+    for line in golden.read_text(encoding="utf-8").splitlines():
+        await rep.say(line)
+    summary = rep.sender.sent()[-1]
+    assert "Your debrief: Baker &amp; Sons" in summary.text
+    assert isinstance(summary.reply_markup, InlineKeyboardMarkup)
+    await rep.tap("✏️ Change an answer", summary)
+    assert "Which answer do you want to change?" in rep.texts()[-1]  # the only recent run
+    assert store.conversation("tg:42").mode == "edit_step"

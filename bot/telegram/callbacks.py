@@ -14,6 +14,7 @@ NAV_COMMANDS = frozenset({"back", "skip"})
 _ANSWER = re.compile(r"a:(\d{1,12}):([a-z0-9_]{1,32})")
 _NAV = re.compile(r"n:(\d{1,12}):(back|skip)")
 _LANG = re.compile(r"l:(en|zh)")
+_CMD = re.compile(r"c:(edit)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +40,15 @@ class LangPick:
     lang: str
 
 
-Tap = Pick | Nav | LangPick
+@dataclass(frozen=True, slots=True)
+class Cmd:
+    """A command offered as a button, e.g. /edit under a summary (not tied to a question)."""
+
+    command: str
+
+
+Tap = Pick | Nav | LangPick | Cmd
+BUTTON_COMMANDS = frozenset({"edit"})
 
 
 def pick_data(token: int, option: str) -> str:
@@ -56,6 +65,12 @@ def lang_data(lang: str) -> str:
     return _checked(f"l:{lang}")
 
 
+def command_data(command: str) -> str:
+    if command not in BUTTON_COMMANDS:
+        raise ValueError(f"not a button command: {command!r}")
+    return _checked(f"c:{command}")
+
+
 def parse(data: str | None) -> Tap | None:
     """The tap a button meant, or None for data we never made (old versions, forged)."""
     if not data:
@@ -66,6 +81,8 @@ def parse(data: str | None) -> Tap | None:
         return Nav(int(nav[1]), nav[2])
     if lang := _LANG.fullmatch(data):
         return LangPick(lang[1])
+    if command := _CMD.fullmatch(data):
+        return Cmd(command[1])
     return None
 
 

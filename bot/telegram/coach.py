@@ -131,6 +131,12 @@ class Coach:
             await self._set_language(message.chat.id, query.from_user, tap.lang)
             await self._turn(message.chat.id, query.from_user, CommandIn("hello"), None)
             return
+        if isinstance(tap, callbacks.Cmd):
+            self._edit(message, None, ())
+            await self._turn(
+                message.chat.id, query.from_user, CommandIn(tap.command), event_update.update_id
+            )
+            return
         event: Event = STALE
         if isinstance(tap, callbacks.Pick):
             event = PickIn(tap.token, tap.option)
@@ -163,6 +169,10 @@ class Coach:
         if result.duplicate:
             return
         outgoing = render_turn(result.replies, self._catalog.messages, result.lang)
+        if result.finished and outgoing and not outgoing[-1].keyboard:
+            label = self._catalog.messages.render("tg_edit_button", result.lang)
+            edit = ((Button(label, callbacks.command_data("edit")),),)
+            outgoing[-1] = Outgoing(outgoing[-1].text, edit)
         ids = result.outbox_ids
         if tapped is not None:
             outgoing = self._show_tap(*tapped, result, outgoing)
