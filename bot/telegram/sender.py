@@ -1,27 +1,32 @@
 """The one way out to Telegram: every Bot API call the bot makes goes through ``Sender``.
 
-It keeps Telegram's limits (about 30 messages a second overall, about one a second per chat
-after a short burst), keeps each chat's messages in order, waits out a 429's ``retry_after``
-for that chat only, stops writing to a rep who blocked the bot (403), retries network trouble
-with backoff, and never drops a message silently: whatever is given up on is logged and
-reported, so the durable outbox keeps it for the next start.
+Why one: Telegram's limits (about 30 calls a second per bot, about one a second per chat
+after a short burst) hold for the whole bot, so only a single gate can keep them; and a rep
+must read the coach's messages in the order they were written. ``Sender`` keeps each chat's
+calls in order (one worker per chat with something queued, none for idle chats), waits out a
+429 for that chat only, stops writing to a rep who blocked the bot (403), retries network
+trouble with backoff, and never drops a call silently: whatever it gives up on is logged and
+reported through ``on_failed``, so the durable outbox keeps it for the next start.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import aiohttp
 from aiogram.exceptions import (
+    ClientDecodeError,
     TelegramAPIError,
     TelegramBadRequest,
+    TelegramEntityTooLarge,
     TelegramForbiddenError,
     TelegramNetworkError,
     TelegramRetryAfter,
@@ -31,79 +36,99 @@ from aiogram.methods import TelegramMethod
 
 log = logging.getLogger(__name__)
 
-Ids = Sequence[int]
-Chat = int | None
-"""A chat id, or None for calls that belong to no chat (setMyCommands, answerCallbackQuery)."""
-TRANSIENT = (
+T = TypeVar("T")
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+OutboxCallback = Callable[[Sequence[int]], None]
+
+TRANSIENT: tuple[type[BaseException], ...] = (
     TelegramNetworkError,
     TelegramServerError,
+    ClientDecodeError,  # a proxy's HTML error page instead of Telegram's JSON
     aiohttp.ClientError,
-    asyncio.TimeoutError,
+    TimeoutError,  # asyncio.TimeoutError too
     ConnectionError,
 )
+"""Trouble on the way, not a verdict on the call: worth another attempt."""
+BACKOFF_FIRST = 0.5
+BACKOFF_MAX = 30.0
+NOT_MODIFIED = "message is not modified"
 
 
 class BotLike(Protocol):
-    async def __call__(self, method: TelegramMethod[Any]) -> Any: ...
+    """What the sender needs of ``aiogram.Bot``: calling it with a method makes the request."""
+
+    async def __call__(self, method: TelegramMethod[T]) -> T: ...
 
 
 class TokenBucket:
-    """``rate`` per second with bursts of ``burst``; rate 0 means no limit."""
+    """``rate`` calls a second with bursts of up to ``burst``, kept as a schedule of slots
+    (GCRA): ``reserve`` gives each caller its own slot, so callers in many tasks need no lock
+    and no polling, one sleep each. ``rate <= 0`` means no limit (a hold still applies)."""
 
-    def __init__(
-        self,
-        rate: float,
-        burst: float,
-        clock: Callable[[], float],
-        sleep: Callable[[float], Awaitable[None]],
-    ) -> None:
-        self.rate = rate
-        self.capacity = max(burst, 1.0)
-        self.tokens = self.capacity
-        self.stamp = clock()
-        self._clock = clock
-        self._sleep = sleep
+    def __init__(self, rate: float, burst: float = 1.0) -> None:
+        self._interval = 1.0 / rate if rate > 0 else 0.0
+        self._tolerance = (max(burst, 1.0) - 1.0) * self._interval
+        self._full_at = -math.inf  # when the bucket is full again
+        self._held_until = -math.inf
 
-    async def take(self) -> None:
-        if self.rate <= 0:
-            return
-        while True:
-            now = self._clock()
-            self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
-            self.stamp = now
-            if self.tokens >= 1:
-                self.tokens -= 1
-                return
-            await self._sleep((1 - self.tokens) / self.rate)
+    def reserve(self, now: float) -> float:
+        """Take the next free slot; returns the seconds to wait for it (0: go now)."""
+        slot = max(now, self._full_at - self._tolerance, self._held_until)
+        if self._interval:
+            self._full_at = max(self._full_at, slot) + self._interval
+        return slot - now
 
-    @property
-    def full(self) -> bool:
-        elapsed = self._clock() - self.stamp
-        return self.rate <= 0 or self.tokens + elapsed * self.rate >= self.capacity
+    def hold(self, until: float) -> None:
+        """No slot before ``until``: Telegram asked us to wait (429)."""
+        self._held_until = max(self._held_until, until)
 
-
-@dataclass
-class _Job:
-    method: TelegramMethod[Any]
-    outbox_ids: tuple[int, ...]
-    future: asyncio.Future[Any]
+    def idle(self, now: float) -> bool:
+        """Full and not held: forgetting this bucket changes nothing."""
+        return self._full_at <= now and self._held_until <= now
 
 
 @dataclass
 class SenderStats:
+    """Counters for logs and benchmarks."""
+
     sent: int = 0
     retries: int = 0
+    """Attempts repeated after network trouble or a 5xx."""
     rate_limited: int = 0
+    """429s received (each is waited out and the call made again)."""
     failed: int = 0
+    """Calls given up (reported through on_failed)."""
+    blocked: int = 0
+    """403s: a rep blocked the bot or is gone."""
 
 
-@dataclass
+@dataclass(eq=False)
+class _Call:
+    chat_id: int | None
+    method: TelegramMethod[Any]
+    outbox_ids: tuple[int, ...]
+    future: asyncio.Future[Any]
+
+    @property
+    def name(self) -> str:
+        return self.method.__api_method__
+
+
+@dataclass(eq=False)
 class _Lane:
-    jobs: deque[_Job] = field(default_factory=deque)
+    """One chat's queue and the worker draining it (the worker ends when the queue does)."""
+
+    calls: deque[_Call] = field(default_factory=deque)
     worker: asyncio.Task[None] | None = None
 
 
 class Sender:
+    """Makes Bot API calls in order per chat, within Telegram's limits, retrying what is
+    worth retrying and reporting every outcome (``on_sent`` / ``on_failed`` get the calls'
+    outbox ids; callbacks are plain functions, so the sender knows nothing of storage)."""
+
     def __init__(
         self,
         bot: BotLike,
@@ -112,159 +137,266 @@ class Sender:
         chat_rate: float = 1.0,
         chat_burst: float = 3.0,
         max_attempts: int = 8,
-        on_sent: Callable[[Ids], None] | None = None,
-        on_failed: Callable[[Ids], None] | None = None,
+        on_sent: OutboxCallback | None = None,
+        on_failed: OutboxCallback | None = None,
         on_blocked: Callable[[int], None] | None = None,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
         jitter: Callable[[], float] = random.random,
     ) -> None:
         self._bot = bot
         self._chat_rate = chat_rate
         self._chat_burst = chat_burst
-        self._max_attempts = max_attempts
+        self._max_attempts = max(1, max_attempts)
         self._on_sent = on_sent
         self._on_failed = on_failed
         self._on_blocked = on_blocked
         self._clock = clock
         self._sleep = sleep
         self._jitter = jitter
-        self._global = TokenBucket(global_rate, global_rate, clock, sleep)
-        self._buckets: dict[Chat, TokenBucket] = {}
-        self._lanes: dict[Chat, _Lane] = {}
-        self._closing = False
+        # No burst overall: at most ``global_rate`` calls in any second, as Telegram asks.
+        self._global = TokenBucket(global_rate)
+        self._buckets: dict[int, TokenBucket] = {}
+        self._prune_at = 1024
+        self._lanes: dict[int | None, _Lane] = {}
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._closed = False
         self.stats = SenderStats()
 
+    # --- the public side --------------------------------------------------------------------
+
     async def start(self) -> None:
-        self._closing = False
+        """Take calls (again, after ``close``)."""
+        self._closed = False
 
     def submit(
-        self, chat_id: Chat, method: TelegramMethod[Any], *, outbox_ids: Ids = ()
-    ) -> asyncio.Future[Any]:
-        """Queue a call; the future gives the API's result, or None when it was given up."""
+        self,
+        chat_id: int | None,
+        method: TelegramMethod[T],
+        *,
+        outbox_ids: Sequence[int] = (),
+    ) -> asyncio.Future[T | None]:
+        """Queue a call and return at once. ``chat_id`` None is for calls that belong to no
+        chat (setMyCommands). The future gives the API's result, or None once the call was
+        given up (already logged, and reported through ``on_failed``)."""
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        job = _Job(method, tuple(outbox_ids), future)
-        if self._closing:
-            self._give_up(job, "the bot is stopping")
+        call = _Call(chat_id, method, tuple(outbox_ids), future)
+        if self._closed:
+            log.warning("sender closed: %s for chat %s not sent", call.name, chat_id)
+            self._fail(call)
             return future
-        lane = self._lanes.setdefault(chat_id, _Lane())
-        lane.jobs.append(job)
+        lane = self._lanes.get(chat_id)
+        if lane is None:
+            lane = self._lanes[chat_id] = _Lane()
+            self._idle.clear()
+        lane.calls.append(call)
         if lane.worker is None:
-            lane.worker = asyncio.create_task(self._drain(chat_id, lane))
+            lane.worker = asyncio.create_task(self._work(chat_id, lane), name=f"send:{chat_id}")
         return future
 
     async def call(
-        self, chat_id: Chat, method: TelegramMethod[Any], *, outbox_ids: Ids = ()
-    ) -> Any:
+        self,
+        chat_id: int | None,
+        method: TelegramMethod[T],
+        *,
+        outbox_ids: Sequence[int] = (),
+    ) -> T | None:
+        """``submit`` and wait for the outcome."""
         return await self.submit(chat_id, method, outbox_ids=outbox_ids)
 
-    async def close(self, grace: float) -> None:
-        """Stop taking calls, let the queued ones go out within ``grace`` seconds, give up the
-        rest (the durable outbox keeps them for the next start)."""
-        self._closing = True
-        workers = [lane.worker for lane in self._lanes.values() if lane.worker is not None]
-        if workers:
-            _, pending = await asyncio.wait(workers, timeout=grace)
-            for worker in pending:
-                worker.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
-        for lane in self._lanes.values():
-            while lane.jobs:
-                self._give_up(lane.jobs.popleft(), "the bot stopped before it went out")
-        self._lanes.clear()
-
     async def idle(self) -> None:
-        """Wait until everything queued so far went out (for tests and benchmarks)."""
-        while workers := [lane.worker for lane in self._lanes.values() if lane.worker]:
-            await asyncio.gather(*workers, return_exceptions=True)
+        """Wait until nothing is queued (everything went out or was given up)."""
+        await self._idle.wait()
 
-    # --- one chat's lane --------------------------------------------------------------------------
+    @property
+    def backlog(self) -> int:
+        """Calls queued or in flight."""
+        return sum(len(lane.calls) for lane in self._lanes.values())
 
-    async def _drain(self, chat: Chat, lane: _Lane) -> None:
+    async def close(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109 - on the injected clock
+        """Stop taking calls, give the queued ones ``timeout`` seconds (on the injected clock)
+        to go out, then cancel the rest and report them through ``on_failed``: the outbox
+        keeps them and the bot resends them at the next start. A call cut off in the middle
+        of its request may have reached Telegram: at least once, never lost."""
+        self._closed = True
+        if self._lanes:
+            drained = asyncio.ensure_future(self._idle.wait())
+            timer = asyncio.ensure_future(self._sleep(timeout))
+            try:
+                await asyncio.wait((drained, timer), return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                drained.cancel()
+                timer.cancel()
+                await asyncio.gather(drained, timer, return_exceptions=True)
+        lanes = list(self._lanes.values())
+        workers = [lane.worker for lane in lanes if lane.worker is not None]
+        for worker in workers:
+            worker.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+        left = [call for lane in lanes for call in lane.calls]
+        if left:
+            log.warning("sender closed with %d calls unsent; the outbox keeps them", len(left))
+        for call in left:
+            self._fail(call)
+        self._lanes.clear()
+        self._idle.set()
+
+    # --- one chat's worker ------------------------------------------------------------------
+
+    async def _work(self, chat_id: int | None, lane: _Lane) -> None:
+        """Send one chat's calls in order; ends when its queue is empty."""
         try:
-            while lane.jobs:
-                job = lane.jobs[0]
-                delivered = await self._deliver(chat, job)
-                lane.jobs.popleft()
-                if delivered == "blocked":
-                    while lane.jobs:
-                        self._give_up(lane.jobs.popleft(), "the rep blocked the bot")
+            while lane.calls:
+                blocked = await self._deliver(lane.calls[0])
+                # Its outcome is reported; popped with no await in between, so that close
+                # never reports it a second time.
+                lane.calls.popleft()
+                if blocked and lane.calls:
+                    log.info("dropping %d calls queued for chat %s", len(lane.calls), chat_id)
+                    while lane.calls:
+                        self._fail(lane.calls.popleft())
+        except Exception:  # a bug here must not strand the chat's calls unreported
+            log.exception("sender worker for chat %s crashed", chat_id)
+            while lane.calls:
+                self._fail(lane.calls.popleft())
         finally:
             lane.worker = None
-            if not lane.jobs and self._lanes.get(chat) is lane:
-                del self._lanes[chat]
-            bucket = self._buckets.get(chat)
-            if bucket is not None and bucket.full:
-                del self._buckets[chat]  # nothing to remember about this chat's pace
+            if not lane.calls:  # else cancelled by close, which reports what is left
+                self._retire(chat_id, lane)
 
-    async def _deliver(self, chat: Chat, job: _Job) -> str:
+    def _retire(self, chat_id: int | None, lane: _Lane) -> None:
+        """Forget an empty lane, and the chat's bucket once it has nothing to remember."""
+        if self._lanes.get(chat_id) is lane:
+            del self._lanes[chat_id]
+        if not self._lanes:
+            self._idle.set()
+        now = self._clock()
+        if chat_id is not None and (bucket := self._buckets.get(chat_id)) and bucket.idle(now):
+            del self._buckets[chat_id]
+        if len(self._buckets) > self._prune_at:  # chats that went quiet mid-burst
+            self._buckets = {
+                chat: bucket
+                for chat, bucket in self._buckets.items()
+                if chat in self._lanes or not bucket.idle(now)
+            }
+            self._prune_at = max(1024, 2 * len(self._buckets))
+
+    async def _deliver(self, call: _Call) -> bool:
+        """Make the call until it succeeds or is given up; True if the chat is closed to the
+        bot (403), so the rest of its queue is dropped too."""
         failures = 0
         while True:
-            await self._pace(chat)
+            await self._pace(call.chat_id)
             try:
-                result = await self._bot(job.method)
+                result = await self._bot(call.method)
             except TelegramRetryAfter as error:
                 self.stats.rate_limited += 1
-                log.info("429 for chat %s: waiting %s s", chat, error.retry_after)
-                await self._sleep(float(error.retry_after))
+                log.info(
+                    "429 on %s for chat %s: waiting %s s",
+                    call.name,
+                    call.chat_id,
+                    error.retry_after,
+                )
+                self._bucket(call.chat_id).hold(self._clock() + error.retry_after)
                 continue
             except TelegramForbiddenError as error:
-                log.info("chat %s is closed to the bot: %s", chat, error.message)
-                if chat is not None and self._on_blocked is not None:
-                    self._notify(self._on_blocked, chat)
-                self._give_up(job, error.message, quiet=True)
-                return "blocked"
+                self.stats.blocked += 1
+                log.info("chat %s is closed to the bot: %s", call.chat_id, error.message)
+                if call.chat_id is not None and self._on_blocked is not None:
+                    self._notify(self._on_blocked, call.chat_id)
+                self._fail(call)
+                return True
             except TelegramBadRequest as error:
-                if "message is not modified" in error.message:
-                    self._done(job, None)
-                    return "sent"
-                log.warning("Telegram refused %s for chat %s: %s", _name(job), chat, error.message)
-                self._give_up(job, error.message, quiet=True)
-                return "failed"
+                if NOT_MODIFIED in error.message:  # the edit is already there: done
+                    log.debug("%s for chat %s: %s", call.name, call.chat_id, error.message)
+                    self._succeed(call, True)
+                else:
+                    self._refused(call, error)
+                return False
+            except TelegramEntityTooLarge as error:  # a network error only by class
+                self._refused(call, error)
+                return False
             except TRANSIENT as error:
                 failures += 1
                 if failures >= self._max_attempts:
-                    self._give_up(job, f"{failures} attempts failed, the last with {error!r}")
-                    return "failed"
+                    log.error(
+                        "gave up %s for chat %s after %d attempts: %r",
+                        call.name,
+                        call.chat_id,
+                        failures,
+                        error,
+                    )
+                    self._fail(call)
+                    return False
                 self.stats.retries += 1
-                await self._sleep(self._backoff(failures))
-                continue
-            except TelegramAPIError as error:
-                log.warning("Telegram refused %s for chat %s: %s", _name(job), chat, error.message)
-                self._give_up(job, error.message, quiet=True)
-                return "failed"
-            self._done(job, result)
-            return "sent"
+                delay = self._backoff(failures)
+                log.info(
+                    "%s for chat %s failed (%r); retrying in %.1f s",
+                    call.name,
+                    call.chat_id,
+                    error,
+                    delay,
+                )
+                await self._sleep(delay)
+            except TelegramAPIError as error:  # 401, 404, a migrated group...: retrying won't help
+                self._refused(call, error)
+                return False
+            except Exception:
+                log.exception("%s for chat %s failed unexpectedly", call.name, call.chat_id)
+                self._fail(call)
+                return False
+            else:
+                self._succeed(call, result)
+                return False
 
-    async def _pace(self, chat: Chat) -> None:
-        if chat is not None:
-            bucket = self._buckets.get(chat)
-            if bucket is None:
-                bucket = TokenBucket(self._chat_rate, self._chat_burst, self._clock, self._sleep)
-                self._buckets[chat] = bucket
-            await bucket.take()
-        await self._global.take()
+    async def _pace(self, chat_id: int | None) -> None:
+        """Wait for the chat's next slot, then for the next slot overall (in that order, so a
+        chat waiting on its own limit holds no overall slot)."""
+        if chat_id is not None:
+            await self._wait(self._bucket(chat_id))
+        await self._wait(self._global)
+
+    async def _wait(self, bucket: TokenBucket) -> None:
+        delay = bucket.reserve(self._clock())
+        if delay > 0:
+            await self._sleep(delay)
+
+    def _bucket(self, chat_id: int | None) -> TokenBucket:
+        """The chat's bucket; a call without a chat answers to the overall one."""
+        if chat_id is None:
+            return self._global
+        bucket = self._buckets.get(chat_id)
+        if bucket is None:
+            bucket = self._buckets[chat_id] = TokenBucket(self._chat_rate, self._chat_burst)
+        return bucket
 
     def _backoff(self, failures: int) -> float:
-        return float(min(30.0, 0.5 * 2 ** (failures - 1)) * (0.75 + 0.5 * self._jitter()))
+        """0.5 s, 1 s, 2 s, ... up to 30 s, each ±25 %, so chats retrying after an outage do
+        not all come back in the same instant."""
+        base = min(BACKOFF_MAX, BACKOFF_FIRST * 2.0 ** min(failures - 1, 16))
+        return min(BACKOFF_MAX, base * (0.75 + 0.5 * self._jitter()))
 
-    # --- outcomes ---------------------------------------------------------------------------------
+    # --- outcomes ---------------------------------------------------------------------------
 
-    def _done(self, job: _Job, result: Any) -> None:
+    def _refused(self, call: _Call, error: TelegramAPIError) -> None:
+        log.warning("Telegram refused %s for chat %s: %s", call.name, call.chat_id, error.message)
+        self._fail(call)
+
+    def _succeed(self, call: _Call, result: Any) -> None:
         self.stats.sent += 1
-        if job.outbox_ids and self._on_sent is not None:
-            self._notify(self._on_sent, job.outbox_ids)
-        if not job.future.done():
-            job.future.set_result(result)
+        if call.outbox_ids and self._on_sent is not None:
+            self._notify(self._on_sent, call.outbox_ids)
+        if not call.future.done():  # the caller may have stopped waiting
+            call.future.set_result(result)
 
-    def _give_up(self, job: _Job, why: str, *, quiet: bool = False) -> None:
+    def _fail(self, call: _Call) -> None:
+        """Report a call given up (the caller logged why, at the level it deserves)."""
         self.stats.failed += 1
-        if not quiet:
-            log.error("gave up sending %s: %s", _name(job), why)
-        if job.outbox_ids and self._on_failed is not None:
-            self._notify(self._on_failed, job.outbox_ids)
-        if not job.future.done():
-            job.future.set_result(None)
+        if call.outbox_ids and self._on_failed is not None:
+            self._notify(self._on_failed, call.outbox_ids)
+        if not call.future.done():
+            call.future.set_result(None)
 
     @staticmethod
     def _notify(callback: Callable[[Any], None], value: Any) -> None:
@@ -272,7 +404,3 @@ class Sender:
             callback(value)
         except Exception:  # a storage hiccup must not stop the sender
             log.exception("sender callback %r failed", callback)
-
-
-def _name(job: _Job) -> str:
-    return type(job.method).__name__

@@ -1,0 +1,1 @@
+"""The Telegram side of coachbot: updates in, replies out through one sender."""
