@@ -35,6 +35,13 @@ def begin(catalog: Catalog, lang: str = "en") -> Chat:
     return chat
 
 
+def feel(chat: Chat, score: str, words: str) -> None:
+    """Phase 1 without blaming anyone."""
+    chat.send(score)
+    chat.send(words)
+    chat.send("4")  # none of these
+
+
 def facts(chat: Chat, *, deal: str, depth: str) -> None:
     """From the customer question to the goal question."""
     chat.send("Acme Tools")
@@ -81,9 +88,7 @@ def test_no_blame_goes_straight_to_the_facts(catalog: Catalog) -> None:
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_pushback_on_a_why_question_gets_the_recovery_line(catalog: Catalog, lang: str) -> None:
     chat = begin(catalog, lang)
-    chat.send("3")
-    chat.send("OK")
-    chat.send("4")
+    feel(chat, "3", "OK")
     facts(chat, deal="small", depth="short")
     chat.send("A reorder")
     chat.send("They ordered half")
@@ -102,9 +107,7 @@ def test_pushback_on_a_why_question_gets_the_recovery_line(catalog: Catalog, lan
 
 def test_every_why_is_about_the_customer(catalog: Catalog) -> None:
     chat = begin(catalog)
-    chat.send("2")
-    chat.send("Bad")
-    chat.send("4")
+    feel(chat, "2", "Bad")
     facts(chat, deal="large", depth="full")
     chat.send("A trial order")
     chat.send("Demo, then ask")
@@ -123,9 +126,7 @@ def test_every_why_is_about_the_customer(catalog: Catalog) -> None:
 
 def test_a_small_deal_gets_the_short_debrief_and_a_large_one_the_full(catalog: Catalog) -> None:
     short = begin(catalog)
-    short.send("4")
-    short.send("Good")
-    short.send("4")
+    feel(short, "4", "Good")
     facts(short, deal="small", depth="short")
     short.send("Reorder 300 boxes")
     short.send("They ordered 250")
@@ -145,9 +146,7 @@ def test_a_small_deal_gets_the_short_debrief_and_a_large_one_the_full(catalog: C
     assert len(asked_short) <= 16
 
     offered = begin(catalog)
-    offered.send("3")
-    offered.send("OK")
-    offered.send("4")
+    feel(offered, "3", "OK")
     offered.send("Acme Tools")
     offered.click("small")
     assert "short debrief is usually enough" in plain(offered.question.text)
@@ -178,9 +177,7 @@ def test_the_pre_call_plan_for_this_customer_is_shown_and_asked_against(catalog:
     assert any(isinstance(e, RunFinished) for e in chat.effects), chat.texts
 
     chat.start("debrief")
-    chat.send("3")
-    chat.send("OK")
-    chat.send("4")
+    feel(chat, "3", "OK")
     facts(chat, deal="large", depth="full")
     assert "A trial order of 50 units by Friday" in plain(chat.question.text)
     chat.send("My goal was the trial order")
@@ -191,9 +188,7 @@ def test_the_pre_call_plan_for_this_customer_is_shown_and_asked_against(catalog:
 
 def test_stuck_on_a_solution_gets_one_suggestion_for_the_objection_met(catalog: Catalog) -> None:
     chat = begin(catalog)
-    chat.send("2")
-    chat.send("Bad")
-    chat.send("4")
+    feel(chat, "2", "Bad")
     facts(chat, deal="large", depth="full")
     chat.send("Trial order")
     chat.send("Demo")
@@ -215,9 +210,7 @@ def test_stuck_on_a_solution_gets_one_suggestion_for_the_objection_met(catalog: 
 
 def test_a_real_objection_can_be_practised_right_away(catalog: Catalog) -> None:
     chat = begin(catalog, "zh")
-    chat.send("2")
-    chat.send("很郁闷")
-    chat.send("4")
+    feel(chat, "2", "很郁闷")
     facts(chat, deal="large", depth="full")
     chat.send("约技术交流会")
     chat.send("先介绍再约")
