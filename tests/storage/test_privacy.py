@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from functools import partial
@@ -372,3 +373,43 @@ def test_timestamps_are_utc_strings(coach: Store) -> None:
     assert data is not None
     assert data["profile"]["created_at"] == "2025-11-24T17:30:00+00:00"
     assert data["runs"][0]["finished_at"] is None
+
+
+def test_delete_while_the_rep_is_typing_leaves_no_half_state(
+    engine: sa.Engine, now: datetime
+) -> None:
+    """A delete amid a busy rep's turns: each turn lands whole before it or in a fresh rep after."""
+    store = Store(engine, partial(turn_with, 3))
+    rep = Profile("tg:8")
+    deleted = threading.Event()
+    turns: list[int] = []
+    failures: list[BaseException] = []
+
+    def typing() -> None:
+        after = 0
+        try:
+            while after < 10 and len(turns) < 10_000:
+                after += deleted.is_set()
+                n = len(turns)
+                store.handle(rep, TextIn(f"m{n}"), now=now + timedelta(seconds=n))
+                turns.append(n)
+        except BaseException as error:  # pragma: no cover - reported below
+            failures.append(error)
+
+    thread = threading.Thread(target=typing)
+    thread.start()
+    while store.version(rep.key) < 10:
+        assert thread.is_alive()
+    assert delete_user(store, rep.key)
+    deleted.set()
+    thread.join()
+
+    assert failures == []
+    version = store.version(rep.key)  # the turns since the delete, of a new first contact
+    assert 10 <= version < len(turns)
+    assert len(store.inbox(rep.key)) == version
+    state = store.conversation(rep.key)
+    assert [run.no for run in store.runs(rep.key)] == list(range(1, state.runs + 1))
+    data = export_user(store, rep.key)
+    assert data is not None
+    assert sum(len(run["answers"]) for run in data["runs"]) == version
