@@ -4,6 +4,7 @@ and a recording sender stands in for the Bot API. (End-to-end over HTTP: tests/t
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -18,10 +19,19 @@ from aiogram.methods import (
     AnswerCallbackQuery,
     EditMessageReplyMarkup,
     EditMessageText,
+    SendDocument,
     SendMessage,
     TelegramMethod,
 )
-from aiogram.types import CallbackQuery, Chat, InlineKeyboardMarkup, Message, Update, User
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    Chat,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+    User,
+)
 
 from bot.telegram.coach import Coach
 from coaching_scripts import load_catalog
@@ -284,3 +294,25 @@ async def test_a_finished_debrief_offers_to_change_an_answer(rep: Rep, store: St
     await rep.tap("✏️ Change an answer", summary)
     assert "Which answer do you want to change?" in rep.texts()[-1]  # the only recent run
     assert store.conversation("tg:42").mode == "edit_step"
+
+
+async def test_a_rep_can_export_then_delete_everything(rep: Rep, store: Store) -> None:
+    await rep.say("/debrief")
+    await rep.say("4")
+    await rep.say("Went <b>well</b>")
+    await rep.say("/export")
+    documents = [m for _, m, _ in rep.sender.calls if isinstance(m, SendDocument)]
+    (document,) = documents
+    assert isinstance(document.document, BufferedInputFile)
+    exported = json.loads(document.document.data)
+    assert exported["runs"][0]["answers"]["feeling_words"]["value"] == "Went <b>well</b>"
+    await rep.say("/deleteme")
+    assert "cannot be undone" in rep.texts()[-1]
+    await rep.tap("No, keep it")
+    assert rep.texts()[-1] == "Nothing was deleted."
+    assert store.user("tg:42") is not None
+    await rep.say("/deleteme")
+    await rep.tap("Yes, delete everything")
+    assert "everything I kept about you is deleted" in rep.texts()[-1]
+    assert store.user("tg:42") is None
+    assert store.runs("tg:42") == []

@@ -14,7 +14,7 @@ NAV_COMMANDS = frozenset({"back", "skip"})
 _ANSWER = re.compile(r"a:(\d{1,12}):([a-z0-9_]{1,32})")
 _NAV = re.compile(r"n:(\d{1,12}):(back|skip)")
 _LANG = re.compile(r"l:(en|zh)")
-_CMD = re.compile(r"c:(edit)")
+_CMD = re.compile(r"c:(edit|forget|keep)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +48,7 @@ class Cmd:
 
 
 Tap = Pick | Nav | LangPick | Cmd
-BUTTON_COMMANDS = frozenset({"edit"})
+BUTTON_COMMANDS = frozenset({"edit", "forget", "keep"})
 
 
 def pick_data(token: int, option: str) -> str:

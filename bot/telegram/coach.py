@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import weakref
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -22,10 +23,12 @@ from aiogram.methods import (
     EditMessageReplyMarkup,
     EditMessageText,
     SendChatAction,
+    SendDocument,
     SendMessage,
     TelegramMethod,
 )
 from aiogram.types import (
+    BufferedInputFile,
     CallbackQuery,
     ChatMemberUpdated,
     InlineKeyboardButton,
@@ -105,6 +108,9 @@ class Coach:
         if command is not None and command[0] == "lang":
             await self._choose_language(message, user, event_update.update_id, command[1])
             return
+        if command is not None and command[0] in ("export", "deleteme"):
+            await self._privacy(message.chat.id, user, command[0])
+            return
         event = event_of(message, self._catalog.scripts, self._bot_username)
         await self._turn(message.chat.id, user, event, event_update.update_id)
 
@@ -130,6 +136,10 @@ class Coach:
             self._edit(message, chosen_text(message.html_text, _label(message, query.data)), ())
             await self._set_language(message.chat.id, query.from_user, tap.lang)
             await self._turn(message.chat.id, query.from_user, CommandIn("hello"), None)
+            return
+        if isinstance(tap, callbacks.Cmd) and tap.command in ("forget", "keep"):
+            self._edit(message, None, ())
+            await self._privacy(message.chat.id, query.from_user, tap.command)
             return
         if isinstance(tap, callbacks.Cmd):
             self._edit(message, None, ())
@@ -270,6 +280,43 @@ class Coach:
     def _store_sent(self, outbox_ids: Sequence[int]) -> None:
         if outbox_ids:
             self._store.mark_sent(outbox_ids, now=self._clock())
+
+    # --- privacy: a rep's own data ----------------------------------------------------------------
+
+    async def _privacy(self, chat_id: int, user: User, action: str) -> None:
+        """/export sends the rep everything kept about them; /deleteme, once confirmed, deletes
+        it all. Outside the turn store on purpose: after a delete there is no rep to record."""
+        from storage.privacy import EXPORT_FILENAME, delete_user, export_user
+
+        key = user_key(user.id)
+        known = await asyncio.to_thread(self._store.user, key)
+        lang = (known.lang if known else None) or language_of(user, self._language)
+        say = self._catalog.messages.render
+        if action == "export":
+            data = await asyncio.to_thread(export_user, self._store, key, now=self._clock())
+            if data is None:
+                self._send(chat_id, say("tg_nothing_kept", lang))
+                return
+            body = json.dumps(data, ensure_ascii=False, indent=2).encode()
+            document = BufferedInputFile(body, filename=EXPORT_FILENAME)
+            caption = say("tg_export_caption", lang)
+            self._sender.submit(
+                chat_id, SendDocument(chat_id=chat_id, document=document, caption=caption)
+            )
+        elif action == "deleteme":
+            yes = Button(say("tg_delete_yes", lang), callbacks.command_data("forget"))
+            no = Button(say("tg_delete_no", lang), callbacks.command_data("keep"))
+            self._send(chat_id, say("tg_delete_confirm", lang), ((yes,), (no,)))
+        elif action == "forget":
+            await asyncio.to_thread(delete_user, self._store, key)
+            self._send(chat_id, say("tg_deleted", lang))
+        else:
+            self._send(chat_id, say("tg_delete_kept", lang))
+
+    def _send(self, chat_id: int, text: str, keyboard: Keyboard = ()) -> None:
+        self._sender.submit(
+            chat_id, SendMessage(chat_id=chat_id, text=text, reply_markup=_markup(keyboard))
+        )
 
     # --- language ---------------------------------------------------------------------------------
 

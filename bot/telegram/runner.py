@@ -189,7 +189,17 @@ def menu(catalog: Catalog, lang: str) -> list[BotCommand]:
     """The command menu in ``lang``: commands whose script (or the feature) exists."""
     from bot.commands import script_for
 
-    adapter_commands = {"resume", "edit", "back", "skip", "cancel", "lang", "help"}
+    adapter_commands = {
+        "resume",
+        "edit",
+        "back",
+        "skip",
+        "cancel",
+        "lang",
+        "help",
+        "export",
+        "deleteme",
+    }
     commands = []
     for line in catalog.messages.render("tg_menu", lang).splitlines():
         name, _, description = line.partition("—")
