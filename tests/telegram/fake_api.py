@@ -527,16 +527,21 @@ class StoredFile:
 
 @dataclass
 class Call:
-    """One Bot API request as the fake answered it."""
+    """One Bot API request, recorded as soon as it arrives and completed when it is answered:
+    a long-polling getUpdates is seen while it waits (``ok is None`` until the answer)."""
 
     method: str  # as documented, e.g. "sendMessage"
     params: JSON  # parsed: ints, bools and JSON objects decoded; files as Upload
     time: float  # time.monotonic() when the request arrived
-    ok: bool
+    ok: bool | None  # None: not answered yet
     result: Any = None
     error_code: int | None = None
     description: str | None = None
     via: Literal["http", "webhook_reply"] = "http"
+
+    @property
+    def answered(self) -> bool:
+        return self.ok is not None
 
     @property
     def chat_id(self) -> int | str | None:
@@ -749,8 +754,9 @@ class _Webhook:
     secret_token: str | None
     max_connections: int
     allowed_updates: list[str] | None
-    semaphore: asyncio.Semaphore
-    pending: list[JSON] = field(default_factory=list)
+    semaphore: asyncio.Semaphore  # max_connections POSTs at once
+    pending: list[JSON] = field(default_factory=list)  # not delivered yet, in the order made
+    queues: dict[tuple[str, int], list[JSON]] = field(default_factory=dict)  # see _webhook_queue
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     last_error_date: int | None = None
     last_error_message: str | None = None
@@ -763,7 +769,16 @@ Handler = Callable[[JSON], Awaitable[Any]]
 
 
 class FakeTelegram:
-    """The fake Bot API: ``await start()``/``stop()``, or ``async with FakeTelegram() as fake``."""
+    """The fake Bot API: ``await start()``/``stop()``, or ``async with FakeTelegram() as fake``.
+
+    A webhook gets one chat's updates one after the other, in update_id order, and different
+    chats' updates in parallel (up to max_connections), as telegram-bot-api's WebhookActor does.
+    A failed POST (an error status, a refused connection, ``webhook_timeout``) is tried again
+    after pauses that double from ``webhook_retry_delay`` up to ``webhook_max_retry_delay``,
+    ``webhook_attempts`` times in all; ``webhook_attempts=None`` retries until it is delivered,
+    the webhook changes or the fake stops (Telegram keeps trying for a day), e.g. while a killed
+    bot restarts. An update given up on goes to ``undelivered_updates`` and its queue moves on.
+    """
 
     def __init__(
         self,
@@ -776,11 +791,14 @@ class FakeTelegram:
         clock: Callable[[], float] = time.time,
         strict_html: bool = True,
         webhook_retry_delay: float = 0.02,
-        webhook_attempts: int = 5,
+        webhook_max_retry_delay: float = 0.5,
+        webhook_attempts: int | None = 5,
         webhook_timeout: float = 10.0,
     ) -> None:
         if not TOKEN_RE.fullmatch(token):
             raise ValueError(f"not a Telegram-shaped token: {token!r}")
+        if webhook_attempts is not None and webhook_attempts < 1:
+            raise ValueError("webhook_attempts is at least 1 (or None: until delivered)")
         self.token = token
         self.bot_id = int(token.split(":", 1)[0])
         self.bot_name = bot_name
@@ -790,6 +808,7 @@ class FakeTelegram:
         self.clock = clock
         self.strict_html = strict_html
         self.webhook_retry_delay = webhook_retry_delay
+        self.webhook_max_retry_delay = webhook_max_retry_delay
         self.webhook_attempts = webhook_attempts
         self.webhook_timeout = webhook_timeout
 
@@ -1184,7 +1203,6 @@ class FakeTelegram:
         if isinstance(update, int):
             update = next(u for u in self.updates if u["update_id"] == update)
         if self._webhook is not None:
-            self._webhook.pending.append(update)
             self._post_later(self._webhook, update)
         else:
             self._forced.add(update["update_id"])
@@ -1197,7 +1215,8 @@ class FakeTelegram:
     def calls(
         self, method: str | None = None, *, chat_id: int | None = None, ok: bool | None = None
     ) -> list[Call]:
-        """Recorded calls (in the order they were answered), optionally filtered."""
+        """Recorded calls in the order they arrived, optionally filtered (``ok=True``/``False``
+        leaves out calls not answered yet, e.g. a long poll still waiting)."""
         name = method.lower() if method is not None else None
         return [
             call
@@ -1299,7 +1318,8 @@ class FakeTelegram:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 recent = "\n  ".join(
-                    f"{c.method} {c.params} -> {'ok' if c.ok else c.description}"
+                    f"{c.method} {c.params} -> "
+                    f"{'(waiting)' if c.ok is None else 'ok' if c.ok else c.description}"
                     for c in self.call_log[-8:]
                 )
                 raise AssertionError(
@@ -1332,10 +1352,10 @@ class FakeTelegram:
         ok: bool | None = None,
         timeout: float = 5.0,  # noqa: ASYNC109
     ) -> Call:
-        """Until the ``count``-th matching call was answered; returns it."""
+        """Until ``count`` matching calls were answered; returns the ``count``-th of them."""
 
         def seen() -> Call | None:
-            found = self.calls(method, chat_id=chat_id, ok=ok)
+            found = [c for c in self.calls(method, chat_id=chat_id, ok=ok) if c.answered]
             return found[count - 1] if len(found) >= count else None
 
         return await self.wait_for(seen, timeout, f"{count} × {method}")
@@ -1469,7 +1489,6 @@ class FakeTelegram:
         if kind not in self._allowed:
             self.filtered_updates.append(update)
         elif self._webhook is not None:
-            self._webhook.pending.append(update)
             self._post_later(self._webhook, update)
         else:
             self._enqueue(update)
@@ -1565,6 +1584,7 @@ class FakeTelegram:
     async def _dispatch(
         self, method: str, params: JSON, started: float, via: Literal["http", "webhook_reply"]
     ) -> tuple[int, JSON]:
+        call = self._record(Call(method, params, started, None, via=via))  # on arrival
         spec = self._methods.get(method.lower())
         try:
             if spec is None:
@@ -1572,16 +1592,21 @@ class FakeTelegram:
             self._check_faults(method, params)
             result = await spec[1](params)
         except ApiError as error:
-            self._record(
-                Call(method, params, started, False, None, error.error_code, error.description, via)
-            )
+            call.ok, call.error_code, call.description = False, error.error_code, error.description
+            self._notify()
             return error.error_code, error.body()
-        self._record(Call(method, params, started, True, result, via=via))
+        except asyncio.CancelledError:  # the client went away (or the fake stops)
+            call.ok, call.description = False, "cancelled: the connection was closed"
+            self._notify()
+            raise
+        call.ok, call.result = True, result
+        self._notify()
         return 200, {"ok": True, "result": result}
 
-    def _record(self, call: Call) -> None:
+    def _record(self, call: Call) -> Call:
         self.call_log.append(call)
         self._notify()
+        return call
 
     def _take_network_fault(self, method: str) -> str | None:
         for fault in self._network_faults:
@@ -1618,12 +1643,31 @@ class FakeTelegram:
 
     # --- internals: webhook ----------------------------------------------------------------------
 
+    def webhook_retry_pause(self, attempt: int) -> float:
+        """Seconds between failed attempt ``attempt`` (1, 2, ...) of a delivery and the next."""
+        return min(self.webhook_retry_delay * 2 ** (attempt - 1), self.webhook_max_retry_delay)
+
     def _post_later(self, hook: _Webhook, update: JSON) -> None:
-        task = asyncio.get_running_loop().create_task(self._post(hook, update))
+        """Queue the update behind the others of its queue; a queue's first one is in flight."""
+        hook.pending.append(update)
+        key = _webhook_queue(update)
+        queue = hook.queues.setdefault(key, [])
+        queue.append(update)
+        if len(queue) > 1:
+            return  # the queue's task takes it in turn
+        task = asyncio.get_running_loop().create_task(self._drain(hook, key, queue))
         hook.tasks.add(task)
         self._tasks.add(task)
         task.add_done_callback(hook.tasks.discard)
         task.add_done_callback(self._tasks.discard)
+
+    async def _drain(self, hook: _Webhook, key: tuple[str, int], queue: list[JSON]) -> None:
+        """One update of the queue after the other, each until delivered or given up on."""
+        while queue:
+            await self._post(hook, queue[0])
+            queue.pop(0)
+        if hook.queues.get(key) is queue:
+            del hook.queues[key]
 
     async def _post(self, hook: _Webhook, update: JSON) -> None:
         assert self._client is not None
@@ -1632,7 +1676,7 @@ class FakeTelegram:
             headers["X-Telegram-Bot-Api-Secret-Token"] = hook.secret_token
         body = json.dumps(update, ensure_ascii=False).encode()
         timeout = aiohttp.ClientTimeout(total=self.webhook_timeout)
-        for attempt in range(1, self.webhook_attempts + 1):
+        for attempt in itertools.count(1):
             status: int | None = None
             error: str | None = None
             reply: tuple[str, JSON] | None = None
@@ -1666,8 +1710,9 @@ class FakeTelegram:
                 return
             hook.last_error_date, hook.last_error_message = int(self.clock()), error
             self._notify()
-            if attempt < self.webhook_attempts:
-                await asyncio.sleep(self.webhook_retry_delay * attempt)  # Telegram's backoff
+            if self.webhook_attempts is not None and attempt >= self.webhook_attempts:
+                break
+            await asyncio.sleep(self.webhook_retry_pause(attempt))  # Telegram's backoff
         _remove(hook.pending, update)
         self.undelivered_updates.append(update)
         self._notify()
@@ -1676,6 +1721,7 @@ class FakeTelegram:
         for task in hook.tasks:
             task.cancel()
         pending, hook.pending = hook.pending, []
+        hook.queues.clear()
         return pending
 
     # --- API methods -----------------------------------------------------------------------------
@@ -1764,7 +1810,6 @@ class FakeTelegram:
         self._webhook = hook
         self._wake_polls()
         for update in sorted(pending, key=lambda u: int(u["update_id"])):
-            hook.pending.append(update)
             self._post_later(hook, update)
         return True
 
@@ -2142,6 +2187,27 @@ def _command_entities(text: str) -> list[JSON]:
         offset = utf16_len(text[: match.start()])
         entities.append({"type": "bot_command", "offset": offset, "length": utf16_len(match[0])})
     return entities
+
+
+def _webhook_queue(update: JSON) -> tuple[str, int]:
+    """The webhook queue an update waits in, keyed as telegram-bot-api's Client.cpp keys them:
+    a chat's messages (new and edited), a user's callback queries, a chat's my_chat_member
+    updates, a user's chat_member updates and join requests; anything else is on its own."""
+    kind = next(key for key in update if key != "update_id")
+    body = update[kind]
+    if kind in ("message", "edited_message", "channel_post", "edited_channel_post"):
+        return "message", int(body["chat"]["id"])
+    if kind in ("business_message", "edited_business_message"):
+        return "business_message", int(body["chat"]["id"])
+    if kind == "callback_query":
+        return kind, int(body["from"]["id"])
+    if kind == "my_chat_member":
+        return kind, int(body["chat"]["id"])
+    if kind == "chat_member":
+        return kind, int(body["new_chat_member"]["user"]["id"])
+    if kind == "chat_join_request":
+        return "chat_member", int(body["from"]["id"])
+    return "update", int(update["update_id"])
 
 
 def _scope_key(scope: JSON) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -88,6 +89,54 @@ async def webhook_app() -> AsyncIterator[tuple[str, list[Posted], list[int]]]:
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     yield f"http://127.0.0.1:{runner.addresses[0][1]}/hook", received, statuses
     await runner.cleanup()
+
+
+@dataclass
+class HeldWebhook:
+    """A webhook that holds every POST until the test answers it with a status."""
+
+    url: str
+    arrived: list[int]  # the update_id of each POST, in the order they arrived
+    held: dict[int, asyncio.Future[int]]
+    changed: asyncio.Condition
+
+    def answer(self, update_id: int, status: int = 200) -> None:
+        self.held.pop(update_id).set_result(status)
+
+    async def wait_for(self, predicate: Callable[[], bool]) -> None:
+        """Until ``predicate()`` holds after some POST arrived (the test fails after 5 s)."""
+        async with asyncio.timeout(5), self.changed:
+            await self.changed.wait_for(predicate)
+
+
+@pytest.fixture
+async def held_webhook() -> AsyncIterator[HeldWebhook]:
+    hook = HeldWebhook("", [], {}, asyncio.Condition())
+
+    async def handle(request: web.Request) -> web.Response:
+        update_id = (await request.json())["update_id"]
+        hook.arrived.append(update_id)
+        hook.held[update_id] = answer = asyncio.get_running_loop().create_future()
+        async with hook.changed:
+            hook.changed.notify_all()
+        return web.Response(status=await answer)
+
+    app = web.Application()
+    app.router.add_post("/hook", handle)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    hook.url = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+    yield hook
+    for future in hook.held.values():
+        future.cancel()
+    await runner.cleanup()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 # --- identity, tokens, transports -----------------------------------------------------------------
@@ -381,6 +430,32 @@ async def test_a_long_poll_returns_as_soon_as_an_update_is_made(
     assert update.message.text == "hello"
 
 
+async def test_a_call_is_recorded_when_it_arrives(fake_api: FakeTelegram, bot: Bot) -> None:
+    anna = fake_api.user(42)
+    polling = asyncio.create_task(bot.get_updates(timeout=30))
+    call = await fake_api.wait_for(lambda: next(iter(fake_api.calls("getUpdates")), None))
+    assert (call.answered, call.ok, fake_api.polls_waiting) == (False, None, 1)  # still waiting
+    assert fake_api.calls("getUpdates", ok=True) == []
+    fake_api.send_text(anna, "hello")
+    [update] = await asyncio.wait_for(polling, 2)
+    assert (call.ok, call.result[0]["update_id"]) == (True, update.update_id)
+    assert await fake_api.wait_for_call("getUpdates") is call
+
+
+async def test_stopping_ends_a_waiting_long_poll_at_once() -> None:
+    fake = await FakeTelegram().start()
+    bot = bot_for(fake)
+    try:
+        polling = asyncio.create_task(bot.get_updates(timeout=30))
+        await fake.wait_for(lambda: fake.polls_waiting == 1)
+        started = time.monotonic()
+        await fake.stop()
+        assert await asyncio.wait_for(polling, 2) == []
+        assert time.monotonic() - started < 1  # not at the poll's timeout
+    finally:
+        await bot.session.close()
+
+
 async def test_a_second_get_updates_ends_the_first_with_409(
     fake_api: FakeTelegram, bot: Bot
 ) -> None:
@@ -458,6 +533,77 @@ async def test_webhook_delivery_with_secret_retry_and_redelivery(
     await fake_api.wait_for(lambda: len(received) == 4)
     assert [posted.update["update_id"] for posted in received[2:]] == [2, 2]
     Update.model_validate(received[2].update)
+
+
+async def test_a_chats_webhook_updates_go_one_at_a_time_in_order_chats_in_parallel(
+    fake_api: FakeTelegram, bot: Bot, held_webhook: HeldWebhook
+) -> None:
+    """As telegram-bot-api's WebhookActor: one update per chat queue in flight, a failed one
+    retried before the next of its chat; other chats (and a user's taps) do not wait."""
+    hook = held_webhook
+    anna, ben = fake_api.user(42), fake_api.user(43)
+    await bot.send_message(42, "Pick", reply_markup=keyboard(("Yes", "y")))
+    await bot.set_webhook(hook.url)
+    one, two = fake_api.send_text(anna, "one"), fake_api.send_text(anna, "two")
+    hi = fake_api.send_text(ben, "hi")
+    await hook.wait_for(lambda: {1, 3} <= set(hook.arrived))  # Ben's does not wait for Anna's
+    assert two["update_id"] not in hook.arrived  # Anna's second waits for her first
+    hook.answer(hi["update_id"])
+    fake_api.send_text(ben, "again")  # 4: Ben's queue moves on while Anna's first is held
+    fake_api.tap(anna, fake_api.messages_to(42)[0], label="Yes")  # 5: a queue of its own
+    await hook.wait_for(lambda: {4, 5} <= set(hook.arrived))
+    assert two["update_id"] not in hook.arrived
+    hook.answer(one["update_id"], 500)  # fails: tried again before "two"
+    await hook.wait_for(lambda: hook.arrived.count(1) == 2)
+    assert two["update_id"] not in hook.arrived
+    hook.answer(one["update_id"])
+    await hook.wait_for(lambda: 2 in hook.held)
+    for update_id in (2, 4, 5):
+        hook.answer(update_id)
+    await fake_api.wait_for(lambda: not fake_api.pending_updates)
+    assert [n for n in hook.arrived if n in (1, 2)] == [1, 1, 2]
+    assert [(d.update_id, d.status) for d in fake_api.webhook_deliveries if d.update_id < 3] == [
+        (1, 500),
+        (1, 200),
+        (2, 200),
+    ]
+
+
+async def test_a_webhook_is_retried_until_it_answers_with_unlimited_attempts() -> None:
+    """``webhook_attempts=None``: Telegram keeps trying, e.g. while a killed bot restarts."""
+    fake = FakeTelegram(
+        webhook_attempts=None, webhook_retry_delay=0.01, webhook_max_retry_delay=0.04
+    )
+    assert [fake.webhook_retry_pause(n) for n in range(1, 6)] == [0.01, 0.02, 0.04, 0.04, 0.04]
+    port = free_port()  # nothing listens there yet: connection refused
+    received: list[int] = []
+
+    async def handle(request: web.Request) -> web.Response:
+        received.append((await request.json())["update_id"])
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_post("/hook", handle)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
+    async with fake:
+        anna = fake.user(42)
+        bot = bot_for(fake)
+        await bot.set_webhook(f"http://127.0.0.1:{port}/hook")
+        await bot.session.close()
+        update = fake.send_text(anna, "are you there?")
+        await fake.wait_for(lambda: len(fake.webhook_deliveries) >= 8)  # beyond the default 5
+        assert all(d.error and "Connection failed" in d.error for d in fake.webhook_deliveries)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, "127.0.0.1", port).start()
+            await fake.wait_for(lambda: received)
+            await fake.wait_for(lambda: not fake.pending_updates)
+        finally:
+            await runner.cleanup()
+        assert received == [update["update_id"]]
+        last = fake.webhook_deliveries[-1]
+        assert (last.ok, last.attempt > 8) == (True, True)
+        assert fake.undelivered_updates == []
 
 
 async def test_a_method_in_the_webhook_answer_is_executed(fake_api: FakeTelegram, bot: Bot) -> None:

@@ -7,6 +7,7 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -15,11 +16,18 @@ from sqlalchemy import create_engine
 from coaching_scripts import load_catalog
 from dialogs.engine import step
 from storage.store import Store
-from tests.e2e.fake_bot_api import FakeTelegram
-from tests.e2e.test_webhook import SECRET, free_port
+from tests.telegram.fake_api import FakeTelegram
+from tests.telegram.test_bot_webhook import SECRET, free_port
 
 REPS = 12
 BURST = ["4", "Long wait, short meeting", "1, 3", "They never read the proposal", "Acme"]
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    """Telegram that keeps retrying a webhook delivery until the restarted bot takes it."""
+    async with FakeTelegram(webhook_attempts=None) as telegram:
+        yield telegram
 
 
 def bot_env(fake: FakeTelegram, tmp_path: Path, mode: str) -> dict[str, str]:
@@ -44,14 +52,14 @@ def bot_env(fake: FakeTelegram, tmp_path: Path, mode: str) -> dict[str, str]:
 async def start_bot(
     fake: FakeTelegram, env: dict[str, str], mode: str
 ) -> asyncio.subprocess.Process:
-    calls_before = len(fake.calls)
+    calls_before = len(fake.call_log)
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", "run",
         env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
     )  # fmt: skip
     ready = "setwebhook" if mode == "webhook" else "getupdates"
-    await fake.wait_until(
-        lambda: any(m.lower() == ready for m, _ in fake.calls[calls_before:]), within=60
+    await fake.wait_for(
+        lambda: any(c.method.lower() == ready for c in fake.call_log[calls_before:]), timeout=60
     )
     return process
 
@@ -61,27 +69,27 @@ async def test_kill_9_during_a_burst_loses_nothing(
     fake: FakeTelegram, tmp_path: Path, mode: str
 ) -> None:
     env = bot_env(fake, tmp_path, mode)
-    reps = [fake.rep(1000 + n) for n in range(REPS)]
+    reps = [fake.user(1000 + n) for n in range(REPS)]
     bot = await start_bot(fake, env, mode)
     for rep in reps:
         fake.send_text(rep, "/debrief")
-    await fake.wait_until(lambda: all(fake.messages_to(r.id) for r in reps), within=30)
+    await fake.wait_for(lambda: all(fake.messages_to(r.id) for r in reps), timeout=30)
     for line in BURST:
         for rep in reps:
             fake.send_text(rep, line)
     expected = 1 + len(BURST)
     answered = lambda: sum(min(len(fake.messages_to(r.id)), expected) for r in reps)  # noqa: E731
-    await fake.wait_until(lambda: answered() >= REPS * 2, within=30)  # the burst is under way
+    await fake.wait_for(lambda: answered() >= REPS * 2, timeout=30)  # the burst is under way
     bot.send_signal(signal.SIGKILL)
     await bot.wait()
     assert answered() < REPS * expected, "the burst was over before the kill; nothing tested"
 
     bot = await start_bot(fake, env, mode)
     last_answered = lambda: all(  # noqa: E731 - the reply to the burst's last line, "Acme"
-        "How big is the deal" in fake.messages_to(r.id)[-1].text for r in reps
+        "How big is the deal" in (fake.messages_to(r.id)[-1].text or "") for r in reps
     )
     try:
-        await fake.wait_until(last_answered, within=60)
+        await fake.wait_for(last_answered, timeout=60)
     finally:
         bot.terminate()
         assert await asyncio.wait_for(bot.wait(), 30) == 0  # SIGTERM: a clean stop
