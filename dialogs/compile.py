@@ -482,6 +482,18 @@ def _check_structure(script: Script, file: str, problems: list[Problem]) -> None
     if script.pushback is None and any(step.pushback for step in script.steps):
         problems.append(Problem(file, "pushback", "steps use pushback but the script has none"))
     for effect in script.on_finish:
+        if effect.kind == "revisit":
+            try:
+                unknown = parse_condition(effect.when).names - ids
+            except ConditionError as error:
+                problems.append(Problem(file, "on_finish", str(error)))
+            else:
+                if unknown:
+                    problems.append(
+                        Problem(file, "on_finish", f"revisit.if reads unknown {sorted(unknown)}")
+                    )
+            if script.remember.customer is None:
+                problems.append(Problem(file, "on_finish", "revisit needs remember.customer"))
         if effect.kind == "follow_up":
             target = next((s for s in script.steps if s.id == effect.at), None)
             if target is None or target.kind is not Kind.DATETIME:

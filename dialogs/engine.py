@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,6 +33,7 @@ from dialogs.answers import (
 )
 from dialogs.catalog import Catalog
 from dialogs.compile import Chain, CompiledScript, CompiledStep
+from dialogs.conditions import Condition, parse_condition
 from dialogs.model import END, Kind
 from dialogs.state import Conversation, Pending, Run
 from dialogs.types import (
@@ -53,6 +54,7 @@ from dialogs.types import (
     MediaKept,
     PickIn,
     Reply,
+    RevisitWanted,
     RunDiscarded,
     RunDrafted,
     RunFinished,
@@ -530,12 +532,20 @@ def _finish(
     turn.replies.append(Say(summary))
     revised = run.edits > 0
     turn.effects.append(RunFinished(run.no, run.script, summary, dict(run.answers), revised))
+    customer_step = script.script.remember.customer
+    customer = run.answers.get(customer_step) if customer_step else None
+    customer = str(customer) if customer is not None else ""
     for effect in script.script.on_finish:
         if effect.kind == "follow_up":
             moment = datetime_of(run.answers.get(effect.at))
             if moment is not None:
                 about = script.follow_up_about[effect.at].render(turn.lang, context)
-                turn.effects.append(FollowUpWanted(run.no, moment, about))
+                turn.effects.append(
+                    FollowUpWanted(run.no, moment, about, effect.at, effect.visit, customer)
+                )
+        elif effect.kind == "revisit":
+            if _condition(effect.when).holds(run.answers):
+                turn.effects.append(RevisitWanted(run.no, customer))
         else:
             turn.effects.append(ManagerNotice(run.no, run.script, summary))
     chained = _chained_script(turn, script, run)
@@ -1028,3 +1038,9 @@ MESSAGE_KEYS = frozenset(
     }
 )
 """Every message key the engine uses; ``coachbot scripts check`` verifies each exists."""
+
+
+@lru_cache(maxsize=64)
+def _condition(source: str) -> Condition:
+    """A script's on_finish condition (checked by ``scripts check``), parsed once."""
+    return parse_condition(source)

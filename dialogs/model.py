@@ -118,13 +118,27 @@ class FollowUpEffect(Frozen):
     kind: Literal["follow_up"]
     at: str
     about: Text
+    visit: bool = False
+    """The follow-up is a customer visit: its reminder offers to start the debrief, and a
+    visit left without a debrief is nudged (``reminders.policy.debrief_nudges``)."""
 
 
 class NotifyManagerEffect(Frozen):
     kind: Literal["notify_manager"]
 
 
-FinishEffect = Annotated[FollowUpEffect | NotifyManagerEffect, Field(discriminator="kind")]
+class RevisitEffect(Frozen):
+    """On finishing, when the condition holds (a won deal), plan the revisits after the deal."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    kind: Literal["revisit"]
+    when: str = Field(alias="if")
+
+
+FinishEffect = Annotated[
+    FollowUpEffect | NotifyManagerEffect | RevisitEffect, Field(discriminator="kind")
+]
 
 
 class ChainRule(Frozen):

@@ -156,6 +156,19 @@ class FollowUpWanted:
     run: int
     at: datetime
     about: str
+    step: str = ""
+    """The datetime step ``at`` comes from: one follow-up per run and step."""
+    visit: bool = False
+    """A planned customer visit (the reminder offers the debrief; a missing debrief is nudged)."""
+    customer: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RevisitWanted:
+    """A deal was won with ``customer``: the revisits after a deal are due (seed 002)."""
+
+    run: int
+    customer: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +197,7 @@ Effect = (
     | RunDiscarded
     | RunFinished
     | FollowUpWanted
+    | RevisitWanted
     | ManagerNotice
     | MediaKept
 )

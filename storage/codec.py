@@ -23,6 +23,7 @@ from dialogs.types import (
     MediaKept,
     PickIn,
     Reply,
+    RevisitWanted,
     RunDiscarded,
     RunDrafted,
     RunFinished,
@@ -134,6 +135,7 @@ def reply_from_json(data: Json) -> Reply:
 
 EFFECT_KIND: dict[type, str] = {
     FollowUpWanted: "follow_up",
+    RevisitWanted: "revisit",
     ManagerNotice: "manager_notice",
     RunFinished: "run_finished",
     MediaKept: "media",
@@ -180,7 +182,12 @@ def effect_to_json(effect: Effect) -> Json:
             "run": effect.run,
             "at": effect.at.isoformat(),
             "about": effect.about,
+            "step": effect.step,
+            "visit": effect.visit,
+            "customer": effect.customer,
         }
+    if isinstance(effect, RevisitWanted):
+        return {"type": "revisit", "run": effect.run, "customer": effect.customer}
     if isinstance(effect, ManagerNotice):
         return {
             "type": "manager_notice",
@@ -224,7 +231,16 @@ def effect_from_json(data: Json) -> Effect:
                 bool(data.get("revised", False)),
             )
         if kind == "follow_up":
-            return FollowUpWanted(run, datetime.fromisoformat(data["at"]), str(data["about"]))
+            return FollowUpWanted(
+                run,
+                datetime.fromisoformat(data["at"]),
+                str(data["about"]),
+                str(data.get("step", "")),
+                bool(data.get("visit", False)),
+                str(data.get("customer", "")),
+            )
+        if kind == "revisit":
+            return RevisitWanted(run, str(data.get("customer", "")))
         if kind == "manager_notice":
             return ManagerNotice(run, str(data["script"]), str(data["summary"]))
         if kind == "media":

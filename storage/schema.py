@@ -58,6 +58,10 @@ class UserRow(SQLModel, table=True):
     tz: str = Field(default="UTC", sa_type=sa.String(64))
     created_at: datetime = _ts()
     active: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
+    paused_until: datetime | None = _ts(nullable=True)
+    """``/pause``: no nudges before this moment (follow-ups only if the rep chose to hold them)."""
+    prefs: dict[str, Any] | None = _json(nullable=True)
+    """Reminder preferences (``storage.reminders.Prefs``); None: the defaults."""
 
 
 class ConversationRow(SQLModel, table=True):
@@ -209,6 +213,52 @@ class EffectRow(SQLModel, table=True):
     done_at: datetime | None = _ts(nullable=True)
 
 
+class ReminderRow(SQLModel, table=True):
+    """A reminder or nudge to send at ``due_at`` (UTC); ``key`` makes creating it idempotent.
+
+    ``status``: pending (waits for ``due_at``), sent (became the outbox row ``outbox_id``),
+    done / cancelled (by the rep or because what it belongs to changed), skipped (not worth
+    sending when due: paused, switched off, already done). Sent reminders stay actionable.
+    """
+
+    __tablename__ = "reminder"
+    __table_args__ = (
+        sa.UniqueConstraint("key", name="uq_reminder_key"),
+        sa.Index(
+            "ix_reminder_due",
+            "due_at",
+            "id",
+            sqlite_where=sa.text("status = 'pending'"),
+            postgresql_where=sa.text("status = 'pending'"),
+        ),
+        sa.Index("ix_reminder_user_id", "user_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("user.id", name="fk_reminder_user_id", ondelete="CASCADE"),
+            nullable=False,
+        )
+    )
+    kind: str = Field(sa_type=sa.String(24))
+    key: str = Field(sa_type=sa.String(200))
+    run_no: int | None = Field(default=None)
+    about: str = Field(default="", sa_type=sa.Text)
+    customer: str = Field(default="", sa_type=sa.String(200))
+    wanted_at: datetime = _ts()
+    due_at: datetime = _ts()
+    explicit: bool = Field(default=False)
+    status: str = Field(default="pending", sa_type=sa.String(12))
+    snoozes: int = Field(default=0)
+    outbox_id: int | None = Field(default=None)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+    sent_at: datetime | None = _ts(nullable=True)
+    closed_at: datetime | None = _ts(nullable=True)
+
+
 metadata = SQLModel.metadata
 
 user_table = metadata.tables["user"]
@@ -218,3 +268,4 @@ run_table = metadata.tables["run"]
 answer_table = metadata.tables["answer"]
 outbox_table = metadata.tables["outbox"]
 effect_table = metadata.tables["effect"]
+reminder_table = metadata.tables["reminder"]

@@ -169,7 +169,9 @@ def test_date_is_confirmed_in_words_then_finishes_with_effects(chat: Chat) -> No
     assert summary == ("Mood 4; said “It went fine”; size Small; met: No; next Mon 23 Nov, 15:00.")
     follow = [e for e in chat.effects if isinstance(e, FollowUpWanted)]
     assert follow == [
-        FollowUpWanted(1, datetime.fromisoformat("2026-11-23T07:00:00+00:00"), follow[0].about)
+        FollowUpWanted(
+            1, datetime.fromisoformat("2026-11-23T07:00:00+00:00"), follow[0].about, step="when"
+        )
     ]
     assert plain(follow[0].about) == "Follow up: It went fine"
     assert any(isinstance(e, ManagerNotice) for e in chat.effects)
