@@ -7,6 +7,11 @@ calls in order (one worker per chat with something queued, none for idle chats),
 429 for that chat only, stops writing to a rep who blocked the bot (403), retries network
 trouble with backoff, and never drops a call silently: whatever it gives up on is logged and
 reported through ``on_failed``, so the durable outbox keeps it for the next start.
+
+Two kinds of traffic share the overall limit: interactive calls (a rep waiting for the coach's
+reply, the default) and bulk ones (``bulk=True``: a scheduler's nudges to thousands of reps).
+A ``GlobalGate`` hands out the overall slots, interactive callers first, so a reply never
+queues behind a Monday morning's nudges; see ``Sender``.
 """
 
 from __future__ import annotations
@@ -84,9 +89,105 @@ class TokenBucket:
         """No slot before ``until``: Telegram asked us to wait (429)."""
         self._held_until = max(self._held_until, until)
 
+    def delay(self, now: float) -> float:
+        """The seconds until the next free slot, without taking it (0: free now)."""
+        return max(now, self._full_at - self._tolerance, self._held_until) - now
+
+    @property
+    def held_until(self) -> float:
+        return self._held_until
+
     def idle(self, now: float) -> bool:
         """Full and not held: forgetting this bucket changes nothing."""
         return self._full_at <= now and self._held_until <= now
+
+
+@dataclass(eq=False)
+class _Ticket:
+    """A caller waiting at the gate; ``future`` is set when its slot has come."""
+
+    future: asyncio.Future[None]
+    bulk: bool
+
+
+class GlobalGate:
+    """The overall slots of a ``TokenBucket``, handed out by priority: a caller that finds
+    the gate quiet and a slot free goes at once; otherwise it waits in line, and one
+    dispatcher task takes the bucket's slots one at a time, waits for each, and gives it to
+    the first waiting interactive caller, or, only if there is none, to the first waiting
+    bulk caller. So the bucket's rate holds for both together, an interactive caller waits
+    at most one slot (plus the interactive callers ahead of it), and bulk callers wait as
+    long as interactive ones keep coming (they starve under sustained interactive load).
+
+    A waiter cancelled in line (``Sender.close``) is skipped; the slot taken for it, if any,
+    goes unused, which costs time but never exceeds the rate. The dispatcher ends when the
+    line is empty and starts again with the next waiter."""
+
+    def __init__(self, bucket: TokenBucket, clock: Clock, sleep: Sleep) -> None:
+        self.bucket = bucket
+        self._clock = clock
+        self._sleep = sleep
+        self._interactive: deque[_Ticket] = deque()
+        self._bulk: deque[_Ticket] = deque()
+        self._dispatcher: asyncio.Task[None] | None = None
+
+    @property
+    def waiting(self) -> int:
+        """Callers in line (cancelled ones included until the dispatcher skips them)."""
+        return len(self._interactive) + len(self._bulk)
+
+    async def acquire(self, *, bulk: bool = False) -> None:
+        """Wait for an overall slot; returns when it has come."""
+        if self._dispatcher is None and self.bucket.delay(self._clock()) <= 0:
+            self.bucket.reserve(self._clock())  # nobody in line and a slot free: take it
+            return
+        ticket = _Ticket(asyncio.get_running_loop().create_future(), bulk)
+        (self._bulk if bulk else self._interactive).append(ticket)
+        if self._dispatcher is None:
+            self._dispatcher = asyncio.create_task(self._dispatch(), name="sender-gate")
+        await ticket.future
+
+    async def close(self) -> None:
+        """Stop the dispatcher and cancel whoever still waits (their callers are being
+        cancelled anyway: ``Sender.close`` cancels the workers first)."""
+        dispatcher, self._dispatcher = self._dispatcher, None
+        if dispatcher is not None:
+            dispatcher.cancel()
+            await asyncio.gather(dispatcher, return_exceptions=True)
+        for line in (self._interactive, self._bulk):
+            while line:
+                line.popleft().future.cancel()
+
+    async def _dispatch(self) -> None:
+        try:
+            while self._someone_waits():
+                held = self.bucket.held_until
+                delay = self.bucket.reserve(self._clock())
+                if delay > 0:
+                    await self._sleep(delay)
+                if self.bucket.held_until > held and self.bucket.held_until > self._clock():
+                    continue  # a 429 for the whole bot came meanwhile: this slot is void
+                ticket = self._next()
+                if ticket is not None:
+                    ticket.future.set_result(None)
+        finally:
+            if self._dispatcher is asyncio.current_task():
+                self._dispatcher = None
+
+    def _someone_waits(self) -> bool:
+        for line in (self._interactive, self._bulk):
+            while line and line[0].future.done():
+                line.popleft()
+        return bool(self._interactive or self._bulk)
+
+    def _next(self) -> _Ticket | None:
+        """The first live waiter, interactive first."""
+        for line in (self._interactive, self._bulk):
+            while line:
+                ticket = line.popleft()
+                if not ticket.future.done():
+                    return ticket
+        return None
 
 
 @dataclass
@@ -94,6 +195,9 @@ class SenderStats:
     """Counters for logs and benchmarks."""
 
     sent: int = 0
+    """Calls made, bulk ones included."""
+    bulk_sent: int = 0
+    """Of ``sent``, the bulk calls."""
     retries: int = 0
     """Attempts repeated after network trouble or a 5xx."""
     rate_limited: int = 0
@@ -110,6 +214,7 @@ class _Call:
     method: TelegramMethod[Any]
     outbox_ids: tuple[int, ...]
     future: asyncio.Future[Any]
+    bulk: bool = False
 
     @property
     def name(self) -> str:
@@ -127,7 +232,23 @@ class _Lane:
 class Sender:
     """Makes Bot API calls in order per chat, within Telegram's limits, retrying what is
     worth retrying and reporting every outcome (``on_sent`` / ``on_failed`` get the calls'
-    outbox ids; callbacks are plain functions, so the sender knows nothing of storage)."""
+    outbox ids; callbacks are plain functions, so the sender knows nothing of storage).
+
+    Interactive and bulk calls (``submit(..., bulk=True)``):
+
+    - Overall slots go to interactive calls first: whenever an interactive call waits for
+      one, no bulk call gets it, so an interactive call waits at most one slot (1/30 s at
+      the default rate) behind any number of queued bulk calls (plus the interactive calls
+      ahead of it, and its own chat's limit).
+    - Together they never exceed ``global_rate`` in any second: both draw on one bucket.
+    - Bulk calls take only the slots interactive ones leave: under sustained interactive
+      load at the full rate they wait (starve) until it eases. Nothing is lost meanwhile.
+    - Each chat stays FIFO whatever the kind: an interactive call queued after the same
+      chat's bulk call goes out after it (a rep reads the messages in the order they were
+      written), so it waits as long as that bulk call does.
+    - ``bulk_backlog`` says how many bulk calls are queued or in flight, for the scheduler's
+      flow control: hand over about as many as go out in the next few seconds, no more.
+    """
 
     def __init__(
         self,
@@ -156,6 +277,8 @@ class Sender:
         self._jitter = jitter
         # No burst overall: at most ``global_rate`` calls in any second, as Telegram asks.
         self._global = TokenBucket(global_rate)
+        self._gate = GlobalGate(self._global, clock, sleep)
+        self._bulk_backlog = 0
         self._buckets: dict[int, TokenBucket] = {}
         self._prune_at = 1024
         self._lanes: dict[int | None, _Lane] = {}
@@ -176,12 +299,15 @@ class Sender:
         method: TelegramMethod[T],
         *,
         outbox_ids: Sequence[int] = (),
+        bulk: bool = False,
     ) -> asyncio.Future[T | None]:
         """Queue a call and return at once. ``chat_id`` None is for calls that belong to no
         chat (setMyCommands). The future gives the API's result, or None once the call was
-        given up (already logged, and reported through ``on_failed``)."""
+        given up (already logged, and reported through ``on_failed``). ``bulk`` marks a
+        call nobody is waiting for (a scheduled nudge): it takes only the overall slots no
+        interactive call wants (see the class docstring)."""
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        call = _Call(chat_id, method, tuple(outbox_ids), future)
+        call = _Call(chat_id, method, tuple(outbox_ids), future, bulk)
         if self._closed:
             log.warning("sender closed: %s for chat %s not sent", call.name, chat_id)
             self._fail(call)
@@ -191,6 +317,8 @@ class Sender:
             lane = self._lanes[chat_id] = _Lane()
             self._idle.clear()
         lane.calls.append(call)
+        if bulk:
+            self._bulk_backlog += 1
         if lane.worker is None:
             lane.worker = asyncio.create_task(self._work(chat_id, lane), name=f"send:{chat_id}")
         return future
@@ -201,9 +329,10 @@ class Sender:
         method: TelegramMethod[T],
         *,
         outbox_ids: Sequence[int] = (),
+        bulk: bool = False,
     ) -> T | None:
         """``submit`` and wait for the outcome."""
-        return await self.submit(chat_id, method, outbox_ids=outbox_ids)
+        return await self.submit(chat_id, method, outbox_ids=outbox_ids, bulk=bulk)
 
     async def idle(self) -> None:
         """Wait until nothing is queued (everything went out or was given up)."""
@@ -213,6 +342,11 @@ class Sender:
     def backlog(self) -> int:
         """Calls queued or in flight."""
         return sum(len(lane.calls) for lane in self._lanes.values())
+
+    @property
+    def bulk_backlog(self) -> int:
+        """Bulk calls queued or in flight (included in ``backlog``); O(1)."""
+        return self._bulk_backlog
 
     async def close(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109 - on the injected clock
         """Stop taking calls, give the queued ones ``timeout`` seconds (on the injected clock)
@@ -234,7 +368,8 @@ class Sender:
         for worker in workers:
             worker.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
-        left = [call for lane in lanes for call in lane.calls]
+        await self._gate.close()
+        left = [self._pop(lane) for lane in lanes for _ in range(len(lane.calls))]
         if left:
             log.warning("sender closed with %d calls unsent; the outbox keeps them", len(left))
         for call in left:
@@ -251,19 +386,27 @@ class Sender:
                 blocked = await self._deliver(lane.calls[0])
                 # Its outcome is reported; popped with no await in between, so that close
                 # never reports it a second time.
-                lane.calls.popleft()
+                self._pop(lane)
                 if blocked and lane.calls:
                     log.info("dropping %d calls queued for chat %s", len(lane.calls), chat_id)
                     while lane.calls:
-                        self._fail(lane.calls.popleft())
+                        self._fail(self._pop(lane))
         except Exception:  # a bug here must not strand the chat's calls unreported
             log.exception("sender worker for chat %s crashed", chat_id)
             while lane.calls:
-                self._fail(lane.calls.popleft())
+                self._fail(self._pop(lane))
         finally:
             lane.worker = None
             if not lane.calls:  # else cancelled by close, which reports what is left
                 self._retire(chat_id, lane)
+
+    def _pop(self, lane: _Lane) -> _Call:
+        """Take the lane's first call off its queue (its outcome is or is about to be
+        reported), keeping the counts."""
+        call = lane.calls.popleft()
+        if call.bulk:
+            self._bulk_backlog -= 1
+        return call
 
     def _retire(self, chat_id: int | None, lane: _Lane) -> None:
         """Forget an empty lane, and the chat's bucket once it has nothing to remember."""
@@ -287,7 +430,7 @@ class Sender:
         bot (403), so the rest of its queue is dropped too."""
         failures = 0
         while True:
-            await self._pace(call.chat_id)
+            await self._pace(call)
             try:
                 result = await self._bot(call.method)
             except TelegramRetryAfter as error:
@@ -350,12 +493,12 @@ class Sender:
                 self._succeed(call, result)
                 return False
 
-    async def _pace(self, chat_id: int | None) -> None:
+    async def _pace(self, call: _Call) -> None:
         """Wait for the chat's next slot, then for the next slot overall (in that order, so a
         chat waiting on its own limit holds no overall slot)."""
-        if chat_id is not None:
-            await self._wait(self._bucket(chat_id))
-        await self._wait(self._global)
+        if call.chat_id is not None:
+            await self._wait(self._bucket(call.chat_id))
+        await self._gate.acquire(bulk=call.bulk)
 
     async def _wait(self, bucket: TokenBucket) -> None:
         delay = bucket.reserve(self._clock())
@@ -385,6 +528,8 @@ class Sender:
 
     def _succeed(self, call: _Call, result: Any) -> None:
         self.stats.sent += 1
+        if call.bulk:
+            self.stats.bulk_sent += 1
         if call.outbox_ids and self._on_sent is not None:
             self._notify(self._on_sent, call.outbox_ids)
         if not call.future.done():  # the caller may have stopped waiting
