@@ -47,6 +47,13 @@ class Policy:
     class_max_days: Mapping[str, int] = field(default_factory=_class_max_days, hash=False)
     late_after: timedelta = timedelta(hours=3)
 
+    def __post_init__(self) -> None:
+        """A team's weekday typo (7 for Sunday) fails when the policy is made, not silently."""
+        for name in ("week_plan_at", "week_review_at"):
+            weekday = getattr(self, name)[0]
+            if not 0 <= weekday <= 6:
+                raise ValueError(f"{name}: weekday {weekday} is not 0 (Monday) to 6 (Sunday)")
+
 
 # --- zones ----------------------------------------------------------------------------------------
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reminders.policy import (
     Policy,
@@ -334,3 +337,71 @@ def test_a_team_may_set_its_own_classes_and_the_policy_stays_hashable() -> None:
     assert hash(Policy()) == hash(Policy())
     with pytest.raises(AttributeError):
         POLICY.quiet_start = time(22, 0)  # type: ignore[misc]
+
+
+def test_a_weekday_out_of_range_is_refused_when_the_policy_is_made() -> None:
+    with pytest.raises(ValueError, match="week_review_at"):
+        Policy(week_review_at=(7, time(16, 0)))
+
+
+# --- properties over zones with odd daylight saving -----------------------------------------------
+
+ZONES = (
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Santiago",  # changes at midnight: 00:00 does not exist on its spring day
+    "America/Havana",  # changes at midnight too
+    "Australia/Sydney",  # southern hemisphere
+    "Australia/Lord_Howe",  # a half-hour change
+    "Pacific/Chatham",  # +12:45 / +13:45
+    "America/St_Johns",  # -03:30 / -02:30
+    "Asia/Kolkata",
+    "Asia/Shanghai",
+    "UTC",
+)
+moments = st.datetimes(
+    min_value=datetime(2026, 1, 1), max_value=datetime(2028, 12, 31), timezones=st.just(UTC)
+)
+clocks = st.times().map(lambda clock: clock.replace(second=0, microsecond=0))
+
+
+@settings(max_examples=150, deadline=None)
+@given(tz=st.sampled_from(ZONES), start=moments, weekday=st.integers(0, 6), clock=clocks)
+def test_a_weekly_nudge_comes_once_a_week_at_its_local_time_in_any_zone(
+    tz: str, start: datetime, weekday: int, clock: time
+) -> None:
+    policy = Policy(week_plan_at=(weekday, clock))
+    nudges = [start]
+    for _ in range(60):  # over a year: through both changes
+        nudges.append(next_weekly("week_plan", nudges[-1], tz, policy))
+    assert start < nudges[1] <= start + timedelta(days=7, hours=3)
+    for before, after in itertools.pairwise(nudges[1:]):
+        # a week apart, give or take one change of the clock: never twice, never skipped
+        assert timedelta(days=6, hours=21) <= after - before <= timedelta(days=7, hours=3)
+    for nudge in nudges[1:]:
+        local = to_local(nudge, tz)
+        assert local.weekday() == weekday
+        assert nudge == at_local(local.date(), clock, tz)  # its wall time, or the gap's reading
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    tz=st.sampled_from(ZONES),
+    moment=moments,
+    start=clocks,
+    end=clocks,
+    weekends=st.booleans(),
+)
+def test_release_is_the_first_moment_that_is_not_quiet(
+    tz: str, moment: datetime, start: time, end: time, weekends: bool
+) -> None:
+    policy = Policy(quiet_start=start, quiet_end=end, quiet_weekends=weekends)
+    released = release(moment, tz, policy)
+    assert released >= moment
+    assert not is_quiet(released, tz, policy)
+    if released == moment:
+        return
+    assert released - moment <= timedelta(days=3)
+    if to_local(released, tz).time() in (end, time(0, 0)):  # not moved on by a DST gap
+        # the minute before was still quiet: no earlier moment was missed
+        assert is_quiet(released - timedelta(minutes=1), tz, policy)

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reminders.zones import describe_zone, parse_zone
 
@@ -83,6 +85,14 @@ def test_every_zone_found_is_one_the_bot_can_use() -> None:
     for text in ("UTC+8", "UTC-12", "UTC+14", "+12:45", "-09:30", "东八区", "北京", "Kathmandu"):
         found = parse_zone(text)
         assert found is not None
+        ZoneInfo(found)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=30) | st.from_regex(r"(UTC|GMT|东|西)?[+-]?[0-9]{1,4}(:[0-9]{2})?区?"))
+def test_whatever_a_rep_types_is_a_usable_zone_or_none(text: str) -> None:
+    found = parse_zone(text)
+    if found is not None:
         ZoneInfo(found)
 
 
