@@ -138,14 +138,28 @@ class GlobalGate:
 
     async def acquire(self, *, bulk: bool = False) -> None:
         """Wait for an overall slot; returns when it has come."""
+        ticket = self.enter(bulk=bulk)
+        if ticket is not None:
+            await ticket.future
+
+    def enter(self, *, bulk: bool = False) -> _Ticket | None:
+        """Take a slot free now (None), or a place in line: the slot has come when the
+        ticket's future is done (cancel the future to leave the line)."""
         if self._dispatcher is None and self.bucket.delay(self._clock()) <= 0:
             self.bucket.reserve(self._clock())  # nobody in line and a slot free: take it
-            return
+            return None
         ticket = _Ticket(asyncio.get_running_loop().create_future(), bulk)
         (self._bulk if bulk else self._interactive).append(ticket)
         if self._dispatcher is None:
             self._dispatcher = asyncio.create_task(self._dispatch(), name="sender-gate")
-        await ticket.future
+        return ticket
+
+    def promote(self, ticket: _Ticket) -> None:
+        """Move a bulk waiter to the end of the interactive line (it keeps no place in the
+        bulk line: whichever line reaches it first serves it, the other skips it)."""
+        if ticket.bulk and not ticket.future.done():
+            ticket.bulk = False
+            self._interactive.append(ticket)
 
     async def close(self) -> None:
         """Stop the dispatcher and cancel whoever still waits (their callers are being
@@ -170,6 +184,13 @@ class GlobalGate:
                 ticket = self._next()
                 if ticket is not None:
                     ticket.future.set_result(None)
+        except Exception:  # a bug (or a broken sleep) must not leave the line waiting forever
+            log.exception("sender gate crashed; failing the calls waiting at it")
+            for line in (self._interactive, self._bulk):
+                while line:
+                    ticket = line.popleft()
+                    if not ticket.future.done():  # the caller's worker reports its chat's calls
+                        ticket.future.set_exception(RuntimeError("sender gate crashed"))
         finally:
             if self._dispatcher is asyncio.current_task():
                 self._dispatcher = None
@@ -227,6 +248,11 @@ class _Lane:
 
     calls: deque[_Call] = field(default_factory=deque)
     worker: asyncio.Task[None] | None = None
+    interactive: int = 0
+    """Interactive calls in ``calls``: while there are any, the chat's bulk calls ahead of
+    them wait for overall slots as interactive ones (they hold them up)."""
+    ticket: _Ticket | None = None
+    """The head call's place in the gate's line while it waits there."""
 
 
 class Sender:
@@ -239,13 +265,16 @@ class Sender:
     - Overall slots go to interactive calls first: whenever an interactive call waits for
       one, no bulk call gets it, so an interactive call waits at most one slot (1/30 s at
       the default rate) behind any number of queued bulk calls (plus the interactive calls
-      ahead of it, and its own chat's limit).
+      ahead of it, its own chat's earlier calls, its chat's limit and any 429 wait).
     - Together they never exceed ``global_rate`` in any second: both draw on one bucket.
     - Bulk calls take only the slots interactive ones leave: under sustained interactive
       load at the full rate they wait (starve) until it eases. Nothing is lost meanwhile.
     - Each chat stays FIFO whatever the kind: an interactive call queued after the same
-      chat's bulk call goes out after it (a rep reads the messages in the order they were
-      written), so it waits as long as that bulk call does.
+      chat's bulk calls goes out after them (a rep reads the messages in the order they were
+      written). So that it does not wait for other chats' nudges too, those bulk calls ahead
+      of it then wait for overall slots as interactive ones (they still count as bulk in
+      ``bulk_backlog`` and ``stats.bulk_sent``): the reply waits for its own chat's nudges,
+      one overall slot each, and its chat's limit, not for the bulk backlog.
     - ``bulk_backlog`` says how many bulk calls are queued or in flight, for the scheduler's
       flow control: hand over about as many as go out in the next few seconds, no more.
     """
@@ -319,6 +348,10 @@ class Sender:
         lane.calls.append(call)
         if bulk:
             self._bulk_backlog += 1
+        else:
+            lane.interactive += 1
+            if lane.ticket is not None:  # the chat's bulk head waits at the gate: hurry it
+                self._gate.promote(lane.ticket)
         if lane.worker is None:
             lane.worker = asyncio.create_task(self._work(chat_id, lane), name=f"send:{chat_id}")
         return future
@@ -383,7 +416,7 @@ class Sender:
         """Send one chat's calls in order; ends when its queue is empty."""
         try:
             while lane.calls:
-                blocked = await self._deliver(lane.calls[0])
+                blocked = await self._deliver(lane.calls[0], lane)
                 # Its outcome is reported; popped with no await in between, so that close
                 # never reports it a second time.
                 self._pop(lane)
@@ -406,6 +439,8 @@ class Sender:
         call = lane.calls.popleft()
         if call.bulk:
             self._bulk_backlog -= 1
+        else:
+            lane.interactive -= 1
         return call
 
     def _retire(self, chat_id: int | None, lane: _Lane) -> None:
@@ -425,12 +460,12 @@ class Sender:
             }
             self._prune_at = max(1024, 2 * len(self._buckets))
 
-    async def _deliver(self, call: _Call) -> bool:
+    async def _deliver(self, call: _Call, lane: _Lane) -> bool:
         """Make the call until it succeeds or is given up; True if the chat is closed to the
         bot (403), so the rest of its queue is dropped too."""
         failures = 0
         while True:
-            await self._pace(call)
+            await self._pace(call, lane)
             try:
                 result = await self._bot(call.method)
             except TelegramRetryAfter as error:
@@ -493,12 +528,19 @@ class Sender:
                 self._succeed(call, result)
                 return False
 
-    async def _pace(self, call: _Call) -> None:
+    async def _pace(self, call: _Call, lane: _Lane) -> None:
         """Wait for the chat's next slot, then for the next slot overall (in that order, so a
-        chat waiting on its own limit holds no overall slot)."""
+        chat waiting on its own limit holds no overall slot); a bulk call with an
+        interactive one behind it waits as an interactive one."""
         if call.chat_id is not None:
             await self._wait(self._bucket(call.chat_id))
-        await self._gate.acquire(bulk=call.bulk)
+        ticket = self._gate.enter(bulk=call.bulk and not lane.interactive)
+        if ticket is not None:
+            lane.ticket = ticket
+            try:
+                await ticket.future
+            finally:
+                lane.ticket = None
 
     async def _wait(self, bucket: TokenBucket) -> None:
         delay = bucket.reserve(self._clock())

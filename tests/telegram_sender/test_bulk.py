@@ -4,12 +4,15 @@ on the same fake time as test_sender: no real waiting, however many virtual minu
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 
 import pytest
 from aiogram.methods import SetMyCommands
 
+from bot.telegram.sender import GlobalGate, TokenBucket
 from tests.telegram_sender.test_sender import (
+    FakeClock,
     bad_request,
     blocked,
     message,
@@ -98,9 +101,9 @@ async def test_interactive_calls_go_before_every_waiting_bulk_call() -> None:
 
 
 @virtual_time
-async def test_a_chat_keeps_its_order_across_bulk_and_interactive() -> None:
+async def test_a_chat_keeps_its_order_and_its_nudge_ahead_of_a_reply_hurries() -> None:
     r = rig(global_rate=RATE)
-    for chat in range(1, 301):
+    for chat in range(1, 301):  # ten seconds of other chats' nudges
         r.sender.submit(chat, message(chat, "other nudge"), bulk=True)
     r.sender.submit(0, message(0, "nudge"), bulk=True)
     await asyncio.sleep(0.5)
@@ -109,6 +112,55 @@ async def test_a_chat_keeps_its_order_across_bulk_and_interactive() -> None:
     assert await reply == "reply"
     await r.sender.idle()
     assert r.bot.texts(0) == ["nudge", "reply", "next nudge"]
+    nudge, answer, later = r.bot.times(0)
+    # The nudge ahead of the reply went as an interactive call, the reply right after it;
+    # the nudge behind the reply is bulk again, behind the other chats' nudges.
+    assert 0.5 <= nudge <= 0.5 + SLOT + EPSILON
+    assert nudge < answer <= 0.5 + 2 * SLOT + EPSILON
+    assert later > 9
+    assert r.sender.stats.bulk_sent == 302
+
+
+@virtual_time
+async def test_a_nudge_waiting_on_its_chat_limit_hurries_for_a_reply_behind_it() -> None:
+    r = rig(global_rate=RATE, chat_rate=1.0, chat_burst=1)
+    r.sender.submit(0, message(0, "first nudge"), bulk=True)  # goes at 0
+    r.sender.submit(0, message(0, "second nudge"), bulk=True)  # the chat's next slot: 1
+    for chat in range(1, 301):
+        r.sender.submit(chat, message(chat, "other nudge"), bulk=True)
+    await asyncio.sleep(0.5)
+    r.sender.submit(0, message(0, "reply"))
+    await r.sender.idle()
+    assert r.bot.texts(0) == ["first nudge", "second nudge", "reply"]
+    first, second, reply = r.bot.times(0)
+    assert first == 0
+    assert 1 <= second <= 1 + SLOT + EPSILON  # not after the 300 other nudges
+    assert 2 <= reply <= 2 + SLOT + EPSILON  # the chat's own limit: one a second
+
+
+@virtual_time
+async def test_the_gate_serves_interactive_waiters_first_and_skips_cancelled_ones() -> None:
+    clock = FakeClock()
+    gate = GlobalGate(TokenBucket(RATE), clock, clock.sleep)
+    served: list[tuple[float, str]] = []
+
+    async def wait(name: str, bulk: bool) -> None:
+        await gate.acquire(bulk=bulk)
+        served.append((now(), name))
+
+    tasks = [asyncio.create_task(wait(f"b{n}", True)) for n in range(4)]
+    await asyncio.sleep(0)
+    tasks += [asyncio.create_task(wait(f"i{n}", False)) for n in range(3)]
+    await asyncio.sleep(0)
+    tasks[1].cancel()  # b1 leaves the line
+    tasks[5].cancel()  # i1 too
+    await asyncio.gather(*tasks, return_exceptions=True)
+    assert [name for _, name in served] == ["b0", "i0", "i2", "b2", "b3"]
+    assert [when for when, _ in served] == pytest.approx([n * SLOT for n in range(5)])
+    assert gate.waiting == 0
+    await asyncio.sleep(1)
+    await gate.acquire(bulk=True)  # a quiet gate with a free slot: at once
+    assert served[-1][0] + 1 == pytest.approx(now())
 
 
 @virtual_time
@@ -205,3 +257,26 @@ async def test_a_429_without_a_chat_holds_bulk_too() -> None:
     assert late
     assert min(late) >= 5 - EPSILON
     assert most_in_any_second(r.bot.times()) <= RATE
+
+
+@virtual_time
+async def test_a_crashing_gate_fails_its_waiters_loudly_and_the_sender_goes_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def broken_sleep(seconds: float) -> None:
+        raise OSError("no clock")
+
+    r = rig(global_rate=RATE, sleep=broken_sleep)
+    futures = [
+        r.sender.submit(chat, message(chat), outbox_ids=[chat], bulk=chat % 2 == 0)
+        for chat in range(4)
+    ]
+    with caplog.at_level(logging.ERROR, logger="bot.telegram.sender"):
+        await r.sender.idle()
+    assert [f.result() for f in futures] == ["hi", None, None, None]
+    assert r.sent == [0]
+    assert sorted(r.failed) == [1, 2, 3]
+    assert r.sender.bulk_backlog == 0
+    assert "sender gate crashed" in caplog.text
+    await asyncio.sleep(1)
+    assert await r.sender.call(5, message(5, "later")) == "later"
