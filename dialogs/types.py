@@ -95,7 +95,19 @@ class Ask:
     can_back: bool = False
 
 
-Reply = Say | Ask
+@dataclass(frozen=True, slots=True)
+class Nudge:
+    """A reminder or nudge from the scheduler (not from the engine): ``actions`` are buttons
+    bound to reminder ``ref`` as it was when sent (``version`` counts its snoozes, so a button
+    of an older copy changes nothing)."""
+
+    ref: int
+    text: str
+    actions: tuple[Choice, ...] = ()
+    version: int = 0
+
+
+Reply = Say | Ask | Nudge
 
 
 # --- effects ------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from dialogs.types import (
     ManagerNotice,
     MediaIn,
     MediaKept,
+    Nudge,
     PickIn,
     Reply,
     RevisitWanted,
@@ -102,6 +103,14 @@ def reply_to_json(reply: Reply) -> Json:
         if reply.can_back:
             data["can_back"] = True
         return data
+    if isinstance(reply, Nudge):
+        return {
+            "type": "nudge",
+            "ref": reply.ref,
+            "text": reply.text,
+            "actions": [{"id": c.id, "label": c.label} for c in reply.actions],
+            "version": reply.version,
+        }
     raise CodecError(f"not a reply: {reply!r}")
 
 
@@ -125,6 +134,13 @@ def reply_from_json(data: Json) -> Reply:
                 current=str(data.get("current", "")),
                 can_skip=bool(data.get("can_skip", False)),
                 can_back=bool(data.get("can_back", False)),
+            )
+        if kind == "nudge":
+            return Nudge(
+                ref=int(data["ref"]),
+                text=str(data["text"]),
+                actions=tuple(Choice(str(c["id"]), str(c["label"])) for c in data["actions"]),
+                version=int(data.get("version", 0)),
             )
     except (KeyError, TypeError, ValueError) as error:
         raise CodecError(f"bad reply {data!r}: {error}") from error

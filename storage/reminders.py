@@ -1,0 +1,738 @@
+"""Reminders as rows: create them idempotently, claim the due ones atomically, let reps act on them.
+
+Why rows and not scheduler jobs: a row survives a restart, can be listed, edited and cancelled with
+what it belongs to, and two bot processes can share them. The scheduler only ticks; each tick
+calls ``claim_due``, which in ONE transaction locks the due rows (PostgreSQL: ``FOR UPDATE SKIP
+LOCKED``, so a second process takes other rows instead of waiting; SQLite: ``BEGIN IMMEDIATE``,
+one writer at a time), asks the caller's pure ``decide`` what to do with each, and turns each one
+to send into an outbox row. A reminder therefore becomes exactly one outbox row, once; the outbox
+then delivers it like any reply (see README, "Delivery guarantee").
+
+Every rep-facing action takes the rep's key and touches only that rep's reminders, so a forged
+reminder id of somebody else finds nothing. Actions that come from a Telegram update may carry the
+update's ``(source, external_id)``: it is recorded in the inbox in the same transaction, so a
+redelivered update changes nothing a second time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from dialogs.types import CommandIn, Reply
+from storage.codec import effect_from_json, event_to_json, reply_to_json
+from storage.db import READ_ONLY
+from storage.schema import (
+    answer_table,
+    effect_table,
+    inbox_table,
+    outbox_table,
+    reminder_table,
+    run_table,
+    user_table,
+)
+
+NUDGE_KINDS = ("debrief_nudge", "week_plan", "week_review", "revisit")
+"""Reminders the bot times itself: a rep can switch each kind off and ``/pause`` stops them."""
+REP_KINDS = ("follow_up", "visit")
+"""Reminders the rep asked for, at the moment the rep named."""
+WEEKLY_KINDS = ("week_plan", "week_review")
+OPEN = ("pending", "sent")
+"""A reminder still to do: waiting to go out, or sent and not yet marked done."""
+
+
+@dataclass(frozen=True)
+class Prefs:
+    """A rep's reminder preferences, kept as JSON on the user row."""
+
+    off: frozenset[str] = frozenset()
+    """Nudge kinds switched off in /settings."""
+    hold_follow_ups: bool = False
+    """During a pause, the rep's own follow-ups wait for its end too."""
+
+    @classmethod
+    def from_json(cls, data: Any) -> Prefs:
+        if not isinstance(data, dict):
+            return cls()
+        off = data.get("off", [])
+        return cls(
+            off=frozenset(str(kind) for kind in off if kind in NUDGE_KINDS),
+            hold_follow_ups=bool(data.get("hold_follow_ups", False)),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {"off": sorted(self.off), "hold_follow_ups": self.hold_follow_ups}
+
+
+@dataclass(frozen=True)
+class ReminderInfo:
+    id: int
+    user_key: str
+    kind: str
+    key: str
+    run_no: int | None
+    about: str
+    customer: str
+    wanted_at: datetime
+    due_at: datetime
+    explicit: bool
+    status: str
+    snoozes: int
+    sent_at: datetime | None
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class NewReminder:
+    """A reminder to create; an existing one with the same ``key`` is updated instead (while it
+    is still pending, or cancelled because what it belongs to changed), never duplicated."""
+
+    user_id: int
+    kind: str
+    key: str
+    due_at: datetime
+    wanted_at: datetime | None = None  # default: due_at
+    about: str = ""
+    customer: str = ""
+    run_no: int | None = None
+    explicit: bool = False
+
+
+@dataclass(frozen=True)
+class Due:
+    """A claimed reminder with everything a pure ``decide`` needs to know."""
+
+    reminder: ReminderInfo
+    user_id: int
+    lang: str
+    tz: str
+    active: bool
+    paused_until: datetime | None
+    prefs: Prefs
+    last_done: datetime | None
+    """When the rep last finished what the nudge asks for: the weekly plan or review, or a
+    debrief of the nudge's customer. None: never."""
+
+
+@dataclass(frozen=True)
+class Send:
+    reply: Reply
+    follow_on: tuple[NewReminder, ...] = ()
+
+
+@dataclass(frozen=True)
+class Postpone:
+    until: datetime
+
+
+@dataclass(frozen=True)
+class Skip:
+    reason: str
+    follow_on: tuple[NewReminder, ...] = ()
+
+
+Decision = Send | Postpone | Skip
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A reminder that became an outbox row: hand ``reply`` to the sender, then mark it sent."""
+
+    reminder_id: int
+    user_key: str
+    outbox_id: int
+    reply: Reply
+
+
+@dataclass(frozen=True)
+class ClaimReport:
+    deliveries: list[Delivery] = field(default_factory=list)
+    postponed: int = 0
+    skipped: int = 0
+
+
+@dataclass(frozen=True)
+class PlannedEffect:
+    """A pending ``follow_up`` or ``revisit`` effect, for the planner to turn into reminders."""
+
+    effect_id: int
+    user_id: int
+    tz: str
+    created_at: datetime
+    effect: Any  # dialogs.types.FollowUpWanted | RevisitWanted
+
+
+class Reminders:
+    """The reminder repository over the same engine as ``storage.store.Store``."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self._engine = engine
+        self._reader = engine.execution_options(**READ_ONLY)
+        self._postgres = engine.dialect.name == "postgresql"
+
+    # --- creating -------------------------------------------------------------------------
+
+    def add(self, reminders: Iterable[NewReminder], *, now: datetime) -> None:
+        with self._engine.begin() as conn:
+            self._upsert(conn, list(reminders), now)
+
+    def plan_effects(
+        self,
+        plan: Callable[[PlannedEffect], Sequence[NewReminder]],
+        *,
+        now: datetime,
+        limit: int = 500,
+    ) -> int:
+        """Turn pending follow-up and revisit effects into reminders (``plan`` says which), and
+        mark the effects done, in one transaction. Returns how many effects were planned."""
+        e, u = effect_table, user_table
+        query = (
+            sa.select(e.c.id, e.c.user_id, e.c.payload, e.c.created_at, u.c.tz)
+            .join(u, u.c.id == e.c.user_id)
+            .where(e.c.kind.in_(("follow_up", "revisit")), e.c.done_at.is_(None))
+            .order_by(e.c.id)
+            .limit(limit)
+        )
+        if self._postgres:
+            query = query.with_for_update(of=e, skip_locked=True)
+        with self._engine.begin() as conn:
+            rows = conn.execute(query).all()
+            if not rows:
+                return 0
+            new: list[NewReminder] = []
+            for row in rows:
+                effect = effect_from_json(row.payload)
+                new.extend(plan(PlannedEffect(row.id, row.user_id, row.tz, row.created_at, effect)))
+            self._upsert(conn, new, now)
+            conn.execute(
+                sa.update(e).where(e.c.id.in_([row.id for row in rows])).values(done_at=now)
+            )
+        return len(rows)
+
+    def users_without(
+        self, kind: str, *, key_prefix: str, limit: int = 1000
+    ) -> list[tuple[int, str]]:
+        """Active users (of one adapter, e.g. ``tg:``) with no pending reminder of ``kind``:
+        (user id, tz). The weekly nudges are kept one ahead with this."""
+        u, r = user_table, reminder_table
+        waiting = (
+            sa.select(r.c.id)
+            .where(r.c.user_id == u.c.id, r.c.kind == kind, r.c.status == "pending")
+            .exists()
+        )
+        query = (
+            sa.select(u.c.id, u.c.tz)
+            .where(u.c.key.startswith(key_prefix), u.c.active.is_(True), ~waiting)
+            .order_by(u.c.id)
+            .limit(limit)
+        )
+        with self._reader.connect() as conn:
+            return [(row.id, row.tz) for row in conn.execute(query)]
+
+    def cancel_for_run(self, user_id: int, run_no: int, *, now: datetime) -> int:
+        """What a run asked for changed (/edit): its pending reminders are cancelled; the
+        planner brings back those the revised run still wants (same key)."""
+        r = reminder_table
+        with self._engine.begin() as conn:
+            result = conn.execute(
+                sa.update(r)
+                .where(r.c.user_id == user_id, r.c.run_no == run_no, r.c.status == "pending")
+                .values(status="cancelled", closed_at=now, updated_at=now)
+            )
+        return int(result.rowcount)
+
+    def drop_weekly(self, user_key: str) -> None:
+        """The rep's zone changed: pending weekly nudges are recomputed by the next planning."""
+        r = reminder_table
+        with self._engine.begin() as conn:
+            conn.execute(
+                sa.delete(r).where(
+                    r.c.user_id == _user_id(user_key),
+                    r.c.kind.in_(WEEKLY_KINDS),
+                    r.c.status == "pending",
+                )
+            )
+
+    # --- delivering -----------------------------------------------------------------------
+
+    def claim_due(
+        self,
+        decide: Callable[[Due], Decision],
+        *,
+        now: datetime,
+        limit: int = 100,
+        key_prefix: str = "tg:",
+    ) -> ClaimReport:
+        """Claim up to ``limit`` due reminders of one adapter's users and act on each as
+        ``decide`` says, all in one transaction: a reminder to send becomes an outbox row and
+        leaves ``pending`` in the same commit, so no other claimer can ever take it again."""
+        r, u = reminder_table, user_table
+        query = (
+            sa.select(
+                *_reminder_columns(),
+                u.c.lang,
+                u.c.tz,
+                u.c.active,
+                u.c.paused_until,
+                u.c.prefs,
+            )
+            .join(u, u.c.id == r.c.user_id)
+            .where(r.c.status == "pending", r.c.due_at <= now, u.c.key.startswith(key_prefix))
+            .order_by(r.c.due_at, r.c.id)
+            .limit(limit)
+        )
+        if self._postgres:
+            query = query.with_for_update(of=r, skip_locked=True)
+        report = ClaimReport()
+        postponed = skipped = 0
+        with self._engine.begin() as conn:
+            rows = conn.execute(query).all()
+            if not rows:
+                return report
+            done = _last_done(conn, rows)
+            follow_on: list[NewReminder] = []
+            for row in rows:
+                info = _info(row)
+                due = Due(
+                    info,
+                    row.user_id,
+                    row.lang,
+                    row.tz,
+                    bool(row.active),
+                    row.paused_until,
+                    Prefs.from_json(row.prefs),
+                    done.get((row.user_id, info.kind, info.customer)),
+                )
+                decision = decide(due)
+                where = r.c.id == info.id
+                if isinstance(decision, Postpone):
+                    conn.execute(
+                        sa.update(r).where(where).values(due_at=decision.until, updated_at=now)
+                    )
+                    postponed += 1
+                    continue
+                follow_on.extend(decision.follow_on)
+                if isinstance(decision, Skip):
+                    conn.execute(
+                        sa.update(r)
+                        .where(where)
+                        .values(status="skipped", closed_at=now, updated_at=now)
+                    )
+                    skipped += 1
+                    continue
+                outbox_id = conn.execute(
+                    sa.insert(outbox_table)
+                    .values(
+                        user_id=row.user_id,
+                        payload=reply_to_json(decision.reply),
+                        created_at=now,
+                        attempts=0,
+                    )
+                    .returning(outbox_table.c.id)
+                ).scalar_one()
+                conn.execute(
+                    sa.update(r)
+                    .where(where)
+                    .values(status="sent", sent_at=now, outbox_id=outbox_id, updated_at=now)
+                )
+                report.deliveries.append(
+                    Delivery(info.id, info.user_key, outbox_id, decision.reply)
+                )
+            self._upsert(conn, follow_on, now)
+        return replace(report, postponed=postponed, skipped=skipped)
+
+    # --- the rep's side -------------------------------------------------------------------
+
+    def get(self, user_key: str, reminder_id: int) -> ReminderInfo | None:
+        r, u = reminder_table, user_table
+        query = (
+            sa.select(*_reminder_columns())
+            .join(u, u.c.id == r.c.user_id)
+            .where(r.c.id == reminder_id, u.c.key == user_key)
+        )
+        with self._reader.connect() as conn:
+            row = conn.execute(query).first()
+        return _info(row) if row is not None else None
+
+    def close(
+        self,
+        user_key: str,
+        reminder_id: int,
+        status: str,
+        *,
+        now: datetime,
+        source: str | None = None,
+        external_id: str | None = None,
+    ) -> ReminderInfo | None:
+        """Mark one of the rep's open reminders done or cancelled. None: not the rep's, or no
+        longer open, or this update was handled before."""
+        if status not in ("done", "cancelled"):
+            raise ValueError(f"close as done or cancelled, not {status!r}")
+        return self._change(
+            user_key,
+            reminder_id,
+            {"status": status, "closed_at": now},
+            now=now,
+            event=CommandIn(status, str(reminder_id)),
+            source=source,
+            external_id=external_id,
+        )
+
+    def snooze(
+        self,
+        user_key: str,
+        reminder_id: int,
+        until: datetime,
+        *,
+        now: datetime,
+        seen_snoozes: int | None = None,
+        source: str | None = None,
+        external_id: str | None = None,
+    ) -> ReminderInfo | None:
+        """Send the reminder again at ``until`` (the rep chose it: quiet hours do not apply).
+        ``seen_snoozes``: the snooze count the rep's button was made for; a stale button (the
+        reminder was snoozed since) changes nothing."""
+        r = reminder_table
+        return self._change(
+            user_key,
+            reminder_id,
+            {
+                "status": "pending",
+                "due_at": until,
+                "explicit": True,
+                "snoozes": r.c.snoozes + 1,
+                "outbox_id": None,
+            },
+            now=now,
+            event=CommandIn("snooze", f"{reminder_id} {until.isoformat()}"),
+            seen_snoozes=seen_snoozes,
+            source=source,
+            external_id=external_id,
+        )
+
+    def _change(
+        self,
+        user_key: str,
+        reminder_id: int,
+        values: dict[str, Any],
+        *,
+        now: datetime,
+        event: CommandIn,
+        seen_snoozes: int | None = None,
+        source: str | None,
+        external_id: str | None,
+    ) -> ReminderInfo | None:
+        r = reminder_table
+        with self._engine.begin() as conn:
+            user_id = conn.execute(
+                sa.select(user_table.c.id).where(user_table.c.key == user_key)
+            ).scalar()
+            if user_id is None:
+                return None
+            if source is not None and not self._record(
+                conn, user_id, source, external_id, event, now
+            ):
+                return None
+            where = [r.c.id == reminder_id, r.c.user_id == user_id, r.c.status.in_(OPEN)]
+            if seen_snoozes is not None:
+                where.append(r.c.snoozes == seen_snoozes)
+            changed = conn.execute(
+                sa.update(r).where(*where).values(**values, updated_at=now)
+            ).rowcount
+            if changed != 1:
+                return None
+            row = conn.execute(
+                sa.select(*_reminder_columns())
+                .join(user_table, user_table.c.id == r.c.user_id)
+                .where(r.c.id == reminder_id)
+            ).first()
+        return _info(row) if row is not None else None
+
+    def _record(
+        self,
+        conn: sa.Connection,
+        user_id: int,
+        source: str,
+        external_id: str | None,
+        event: CommandIn,
+        now: datetime,
+    ) -> bool:
+        """Record the update in the inbox; False when it was handled before."""
+        insert: Any = postgresql.insert if self._postgres else sqlite.insert
+        inserted = conn.execute(
+            insert(inbox_table)
+            .values(
+                user_id=user_id,
+                source=source,
+                external_id=external_id,
+                event=event_to_json(event),
+                received_at=now,
+                processed_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["source", "external_id"])
+            .returning(inbox_table.c.id)
+        ).first()
+        return inserted is not None
+
+    def open_for(self, user_key: str, *, limit: int = 50) -> list[ReminderInfo]:
+        """The rep's open reminders: overdue and sent first (newest first), then upcoming."""
+        r, u = reminder_table, user_table
+        query = (
+            sa.select(*_reminder_columns())
+            .join(u, u.c.id == r.c.user_id)
+            .where(u.c.key == user_key, r.c.status.in_(OPEN))
+            .order_by(r.c.due_at.desc(), r.c.id.desc())
+            .limit(limit)
+        )
+        with self._reader.connect() as conn:
+            return [_info(row) for row in conn.execute(query)]
+
+    def listing(
+        self,
+        *,
+        user_key: str | None = None,
+        statuses: Sequence[str] = ("pending",),
+        due_before: datetime | None = None,
+        limit: int = 200,
+    ) -> list[ReminderInfo]:
+        """For the operator's ``coachbot reminders list|due``: soonest first."""
+        r, u = reminder_table, user_table
+        query = (
+            sa.select(*_reminder_columns())
+            .join(u, u.c.id == r.c.user_id)
+            .where(r.c.status.in_(list(statuses)))
+            .order_by(r.c.due_at, r.c.id)
+            .limit(limit)
+        )
+        if user_key is not None:
+            query = query.where(u.c.key == user_key)
+        if due_before is not None:
+            query = query.where(r.c.due_at <= due_before)
+        with self._reader.connect() as conn:
+            return [_info(row) for row in conn.execute(query)]
+
+    def customers(self, user_key: str) -> list[tuple[str, str | None, datetime]]:
+        """Each customer the rep debriefed or revisited: (name, latest class, latest visit)."""
+        r, a, u = run_table, answer_table, user_table
+        query = (
+            sa.select(r.c.id, r.c.finished_at, a.c.step, sa.cast(a.c.value, sa.Text))
+            .join(u, u.c.id == r.c.user_id)
+            .join(a, a.c.run_id == r.c.id)
+            .where(
+                u.c.key == user_key,
+                r.c.status == "finished",
+                r.c.script.in_(("debrief", "revisit")),
+                a.c.step.in_(("customer", "customer_class")),
+            )
+            .order_by(r.c.finished_at)
+        )
+        runs: dict[int, dict[str, Any]] = {}
+        with self._reader.connect() as conn:
+            for run_id, finished_at, step, value in conn.execute(query):
+                runs.setdefault(run_id, {"at": finished_at})[step] = _json_text(value)
+        latest: dict[str, tuple[str, str | None, datetime]] = {}  # by folded name
+        for run in runs.values():  # oldest first: a later visit wins, a known class stays
+            name = run.get("customer")
+            if not isinstance(name, str) or not name.strip():
+                continue
+            folded = name.strip().casefold()
+            known = latest.get(folded)
+            klass = run.get("customer_class") or (known[1] if known else None)
+            latest[folded] = (name.strip(), klass if isinstance(klass, str) else None, run["at"])
+        return list(latest.values())
+
+    # --- preferences ----------------------------------------------------------------------
+
+    def prefs(self, user_key: str) -> tuple[Prefs, datetime | None]:
+        u = user_table
+        with self._reader.connect() as conn:
+            row = conn.execute(
+                sa.select(u.c.prefs, u.c.paused_until).where(u.c.key == user_key)
+            ).first()
+        if row is None:
+            return Prefs(), None
+        return Prefs.from_json(row.prefs), row.paused_until
+
+    def set_prefs(
+        self,
+        user_key: str,
+        prefs: Prefs,
+        *,
+        paused_until: datetime | object | None = ...,
+    ) -> None:
+        values: dict[str, Any] = {"prefs": prefs.to_json()}
+        if paused_until is not ...:
+            values["paused_until"] = paused_until
+        with self._engine.begin() as conn:
+            conn.execute(sa.update(user_table).where(user_table.c.key == user_key).values(**values))
+
+    # --- writing helpers ------------------------------------------------------------------
+
+    def _upsert(self, conn: sa.Connection, reminders: Sequence[NewReminder], now: datetime) -> None:
+        r = reminder_table
+        insert: Any = postgresql.insert if self._postgres else sqlite.insert
+        for new in reminders:
+            values = {
+                "user_id": new.user_id,
+                "kind": new.kind,
+                "key": new.key,
+                "run_no": new.run_no,
+                "about": new.about,
+                "customer": new.customer,
+                "wanted_at": new.wanted_at or new.due_at,
+                "due_at": new.due_at,
+                "explicit": new.explicit,
+                "status": "pending",
+                "snoozes": 0,
+                "created_at": now,
+                "updated_at": now,
+            }
+            statement = insert(r).values(**values)
+            revived = sa.or_(
+                r.c.status == "pending",
+                sa.and_(r.c.status == "cancelled", r.c.run_no.is_not(None)),
+            )
+            conn.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["key"],
+                    set_={
+                        "about": statement.excluded.about,
+                        "customer": statement.excluded.customer,
+                        "wanted_at": statement.excluded.wanted_at,
+                        "due_at": statement.excluded.due_at,
+                        "explicit": statement.excluded.explicit,
+                        "status": "pending",
+                        "closed_at": None,
+                        "updated_at": now,
+                    },
+                    where=revived,
+                )
+            )
+
+
+def _user_id(user_key: str) -> Any:
+    return sa.select(user_table.c.id).where(user_table.c.key == user_key).scalar_subquery()
+
+
+def _reminder_columns() -> list[Any]:
+    r, u = reminder_table, user_table
+    return [
+        r.c.id,
+        r.c.user_id,
+        u.c.key.label("user_key"),
+        r.c.kind,
+        r.c.key,
+        r.c.run_no,
+        r.c.about,
+        r.c.customer,
+        r.c.wanted_at,
+        r.c.due_at,
+        r.c.explicit,
+        r.c.status,
+        r.c.snoozes,
+        r.c.sent_at,
+        r.c.closed_at,
+    ]
+
+
+def _info(row: Any) -> ReminderInfo:
+    return ReminderInfo(
+        id=row.id,
+        user_key=row.user_key,
+        kind=row.kind,
+        key=row.key,
+        run_no=row.run_no,
+        about=row.about,
+        customer=row.customer,
+        wanted_at=row.wanted_at,
+        due_at=row.due_at,
+        explicit=bool(row.explicit),
+        status=row.status,
+        snoozes=row.snoozes,
+        sent_at=row.sent_at,
+        closed_at=row.closed_at,
+    )
+
+
+def _json_text(value: Any) -> Any:
+    """An answer read as text (PostgreSQL's json has no equality): decode it."""
+    if value is None:
+        return None
+    try:
+        return json.loads(value)
+    except (TypeError, ValueError):
+        return value
+
+
+def _last_done(conn: sa.Connection, rows: Sequence[Any]) -> dict[tuple[int, str, str], datetime]:
+    """For the claimed nudges: when each rep last finished the thing each nudge asks for."""
+    r, a = run_table, answer_table
+    done: dict[tuple[int, str, str], datetime] = {}
+    weekly = {row.user_id for row in rows if row.kind in WEEKLY_KINDS}
+    if weekly:
+        query = (
+            sa.select(r.c.user_id, r.c.script, sa.func.max(r.c.finished_at))
+            .where(
+                r.c.user_id.in_(weekly),
+                r.c.script.in_(WEEKLY_KINDS),
+                r.c.status == "finished",
+            )
+            .group_by(r.c.user_id, r.c.script)
+        )
+        for user_id, script, finished_at in conn.execute(query):
+            if finished_at is not None:
+                done[(user_id, script, "")] = _aware(finished_at)
+    nudged = {row.user_id for row in rows if row.kind == "debrief_nudge"}
+    if nudged:
+        query = (
+            sa.select(r.c.user_id, sa.cast(a.c.value, sa.Text), r.c.finished_at)
+            .join(a, a.c.run_id == r.c.id)
+            .where(
+                r.c.user_id.in_(nudged),
+                r.c.script == "debrief",
+                r.c.status == "finished",
+                a.c.step == "customer",
+            )
+        )
+        for user_id, value, finished_at in conn.execute(query):
+            customer = _json_text(value)
+            if not isinstance(customer, str) or finished_at is None:
+                continue
+            key = (user_id, "debrief_nudge", customer.casefold())
+            finished = _aware(finished_at)
+            if key not in done or done[key] < finished:
+                done[key] = finished
+    for row in rows:  # the debrief nudge looks its customer up case-insensitively
+        if row.kind == "debrief_nudge":
+            found = done.get((row.user_id, "debrief_nudge", row.customer.casefold()))
+            if found is not None:
+                done[(row.user_id, "debrief_nudge", row.customer)] = found
+    return done
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+__all__ = [
+    "NUDGE_KINDS",
+    "REP_KINDS",
+    "ClaimReport",
+    "Decision",
+    "Delivery",
+    "Due",
+    "NewReminder",
+    "PlannedEffect",
+    "Postpone",
+    "Prefs",
+    "ReminderInfo",
+    "Reminders",
+    "Send",
+    "Skip",
+]
