@@ -54,6 +54,7 @@ async def test_a_reply_overtakes_thousands_of_queued_nudges_within_one_slot() ->
     asked: list[float] = []
     for n, at in enumerate([10.0, 10.05, 33.3333, 50.0, 77.777, 77.9]):  # on and off slots
         await asyncio.sleep(at - now())
+        assert r.sender.bulk_backlog == 3000 - r.sender.stats.bulk_sent > 0
         asked.append(now())
         r.sender.submit(-n, message(-n, "reply"), outbox_ids=[-n])
     await r.sender.idle()
