@@ -58,6 +58,7 @@ from storage.schema import (
     effect_table,
     inbox_table,
     outbox_table,
+    reminder_table,
     run_table,
     user_table,
 )
@@ -66,7 +67,7 @@ TurnFn = Callable[[Conversation, Event, Context], Turn]
 """The engine with its catalog bound, e.g. ``functools.partial(dialogs.engine.step, catalog)``."""
 
 LANGS: tuple[Lang, ...] = ("en", "zh")
-SUPERSEDED_KINDS = ("run_finished", "manager_notice", "follow_up")
+SUPERSEDED_KINDS = ("run_finished", "manager_notice", "follow_up", "revisit")
 """Effect rows of a run that a revised finish (``RunFinished.revised``, after /edit) replaces."""
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
 
@@ -196,6 +197,7 @@ class _Statements:
     def __init__(self, dialect: sa.Dialect, lock: bool) -> None:
         u, c, i = user_table, conversation_table, inbox_table
         r, a, o, e = run_table, answer_table, outbox_table, effect_table
+        m = reminder_table
         pg = dialect.name == "postgresql"
         insert: Any = postgresql.insert if pg else sqlite.insert
 
@@ -294,6 +296,15 @@ class _Statements:
                 e.c.done_at.is_(None),
             )
             .values(done_at=_bp("now", e.c.done_at.type))
+        )
+        self.cancel_reminders = prepare(
+            sa.update(m)
+            .where(m.c.user_id == _bp("uid"), m.c.run_no == _bp("run"), m.c.status == "pending")
+            .values(
+                status="cancelled",
+                closed_at=_bp("now", m.c.closed_at.type),
+                updated_at=_bp("now", m.c.updated_at.type),
+            )
         )
         self.run_closed = prepare(
             sa.update(r)
@@ -546,6 +557,8 @@ class Store:
                 # finished again after /edit: the new finish, notice and follow-up replace the
                 # earlier ones, which consumers must no longer act on
                 sql.supersede.run(cursor, {"uid": uid, "run": effect.run, "now": now})
+                # ... and so do its reminders: the planner brings back the ones it still wants
+                sql.cancel_reminders.run(cursor, {"uid": uid, "run": effect.run, "now": now})
             sql.run_closed.run(
                 cursor,
                 {
