@@ -26,6 +26,7 @@ from typing import Literal
 
 from markupsafe import Markup
 
+from config.settings import WEEKDAYS, Settings
 from dialogs.catalog import Messages
 from dialogs.types import Choice, FollowUpWanted, Nudge, Reply, RevisitWanted, Say
 from dialogs.when import When, describe_when, parse_when
@@ -554,9 +555,30 @@ _EN_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _ZH_DAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 
 
+def policy_from(settings: Settings) -> Policy:
+    """The reminder policy the operator configured (``COACHBOT_QUIET_HOURS`` and friends)."""
+    start, end = (time.fromisoformat(part.zfill(5)) for part in settings.quiet_hours.split("-"))
+
+    def weekly(value: str) -> tuple[int, time]:
+        day, clock = value.split()
+        return WEEKDAYS.index(day[:3].lower()), time.fromisoformat(clock.zfill(5))
+
+    return Policy(
+        quiet_start=start,
+        quiet_end=end,
+        quiet_weekends=settings.quiet_weekends,
+        holidays=frozenset(settings.holidays),
+        week_plan_at=weekly(settings.week_plan_at),
+        week_review_at=weekly(settings.week_review_at),
+        debrief_nudge_after=timedelta(hours=settings.debrief_nudge_hours),
+        revisit_after_days=tuple(settings.revisit_days),
+        class_max_days=settings.class_days,
+    )
+
+
 def deliveries_for(report: ClaimReport, user_key: str) -> Sequence[tuple[int, Reply]]:
     """The console's share of a tick: (outbox id, reply) of one user."""
     return [(d.outbox_id, d.reply) for d in report.deliveries if d.user_key == user_key]
 
 
-__all__ = ["ACTIONS", "EVERY_ACTION", "Outcome", "ReminderDesk", "deliveries_for"]
+__all__ = ["ACTIONS", "EVERY_ACTION", "Outcome", "ReminderDesk", "deliveries_for", "policy_from"]

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -41,6 +42,9 @@ _PORT = re.compile(r"[0-9]{1,5}")
 _POSTGRES_SCHEME = re.compile(r"^postgres(?:ql)?://", re.IGNORECASE)
 _SQLITE_DRIVERS = frozenset({"sqlite", "sqlite+pysqlite"})
 _POSTGRES_DRIVERS = frozenset({"postgresql+psycopg"})
+
+_CLOCK = re.compile(r"([01]?[0-9]|2[0-3]):[0-5][0-9]")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 _environ_override: ContextVar[Mapping[str, str] | None] = ContextVar(
     "coachbot_settings_environ", default=None
@@ -74,6 +78,21 @@ class Settings(BaseSettings):
     """Messages per second to Telegram overall (0: no limit, e.g. against a local test server)."""
     send_chat_rate: Annotated[float, Field(ge=0)] = 1.0
     """Messages per second to one chat, after a short burst (0: no limit)."""
+    reminder_tick: Annotated[float, Field(gt=0, le=300)] = 2.0
+    """Seconds between two looks for due reminders."""
+    quiet_hours: str = "21:00-08:00"
+    """No nudges in these local hours (follow-ups a rep timed still come)."""
+    quiet_weekends: bool = True
+    week_plan_at: str = "Mon 09:00"
+    week_review_at: str = "Fri 16:00"
+    holidays: Annotated[list[date], NoDecode] = []
+    """Days without nudges, e.g. ``2026-12-25,2027-01-01``."""
+    revisit_days: Annotated[list[int], NoDecode] = [7, 30, 90]
+    """Days after a won deal when the revisits are due."""
+    revisit_class_days: str = "A=14,B=30,C=90"
+    """Longest gap between visits per customer class before a revisit is suggested."""
+    debrief_nudge_hours: Annotated[float, Field(gt=0, le=72)] = 3.0
+    """Hours after a planned visit before an undebriefed visit is nudged."""
 
     @classmethod
     def settings_customise_sources(
@@ -207,7 +226,48 @@ class Settings(BaseSettings):
             raise ValueError(f"must be NORMAL or FULL, not {value!r}")
         return value
 
+    @field_validator("quiet_hours")
+    @classmethod
+    def _check_quiet_hours(cls, value: str) -> str:
+        parts = value.replace(" ", "").split("-")
+        if len(parts) != 2 or not all(_CLOCK.fullmatch(part) for part in parts):
+            raise ValueError(f"expected HH:MM-HH:MM such as 21:00-08:00, not {value!r}")
+        return "-".join(parts)
+
+    @field_validator("week_plan_at", "week_review_at")
+    @classmethod
+    def _check_weekly(cls, value: str) -> str:
+        parts = value.split()
+        if (
+            len(parts) != 2
+            or parts[0][:3].lower() not in WEEKDAYS
+            or not _CLOCK.fullmatch(parts[1])
+        ):
+            raise ValueError(f"expected a weekday and a time such as Mon 09:00, not {value!r}")
+        return f"{parts[0][:3].title()} {parts[1]}"
+
+    @field_validator("holidays", "revisit_days", mode="before")
+    @classmethod
+    def _split_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("revisit_class_days")
+    @classmethod
+    def _check_class_days(cls, value: str) -> str:
+        for item in value.split(","):
+            name, _, days = item.partition("=")
+            if not name.strip() or not days.strip().isdigit():
+                raise ValueError(f"expected CLASS=DAYS pairs such as A=14,B=30,C=90, not {value!r}")
+        return value
+
     # -- conveniences --
+
+    @property
+    def class_days(self) -> dict[str, int]:
+        pairs = (item.partition("=") for item in self.revisit_class_days.split(","))
+        return {name.strip().upper(): int(days) for name, _, days in pairs}
 
     @property
     def tzinfo(self) -> ZoneInfo:

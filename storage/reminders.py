@@ -480,6 +480,13 @@ class Reminders:
         ).first()
         return inserted is not None
 
+    def seen(self, source: str, external_id: str) -> bool:
+        """This update was handled before (a redelivery): act on it no more."""
+        i = inbox_table
+        query = sa.select(i.c.id).where(i.c.source == source, i.c.external_id == external_id)
+        with self._reader.connect() as conn:
+            return conn.execute(query).first() is not None
+
     def open_for(self, user_key: str, *, limit: int = 50) -> list[ReminderInfo]:
         """The rep's open reminders: overdue and sent first (newest first), then upcoming."""
         r, u = reminder_table, user_table

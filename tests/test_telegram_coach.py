@@ -53,7 +53,12 @@ class RecordingSender:
     )
 
     def submit(
-        self, chat_id: int | None, method: TelegramMethod[Any], *, outbox_ids: Sequence[int] = ()
+        self,
+        chat_id: int | None,
+        method: TelegramMethod[Any],
+        *,
+        outbox_ids: Sequence[int] = (),
+        bulk: bool = False,
     ) -> asyncio.Future[Any]:
         self.calls.append((chat_id, method, tuple(outbox_ids)))
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()

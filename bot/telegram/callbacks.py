@@ -15,6 +15,9 @@ _ANSWER = re.compile(r"a:(\d{1,12}):([a-z0-9_]{1,32})")
 _NAV = re.compile(r"n:(\d{1,12}):(back|skip)")
 _LANG = re.compile(r"l:(en|zh)")
 _CMD = re.compile(r"c:(edit|forget|keep)")
+_REMINDER = re.compile(r"r:(\d{1,12}):(\d{1,6}):([a-z_]{1,16})")
+_SETTING = re.compile(r"s:([a-z_]{1,24}):(on|off)")
+_PAUSE = re.compile(r"p:(keep|hold)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +50,32 @@ class Cmd:
     command: str
 
 
-Tap = Pick | Nav | LangPick | Cmd
+@dataclass(frozen=True, slots=True)
+class ReminderTap:
+    """A button under reminder ``ref``, as it was after ``version`` snoozes."""
+
+    ref: int
+    version: int
+    action: str
+
+
+@dataclass(frozen=True, slots=True)
+class SettingTap:
+    """A /settings toggle: switch nudge ``kind`` on or off (the state to set, so a redelivered
+    tap changes nothing more)."""
+
+    kind: str
+    on: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PauseTap:
+    """During a new pause: keep the rep's follow-ups on time, or hold them too."""
+
+    hold: bool
+
+
+Tap = Pick | Nav | LangPick | Cmd | ReminderTap | SettingTap | PauseTap
 BUTTON_COMMANDS = frozenset({"edit", "forget", "keep"})
 
 
@@ -71,6 +99,18 @@ def command_data(command: str) -> str:
     return _checked(f"c:{command}")
 
 
+def reminder_data(ref: int, version: int, action: str) -> str:
+    return _checked(f"r:{ref}:{version}:{action}")
+
+
+def setting_data(kind: str, on: bool) -> str:
+    return _checked(f"s:{kind}:{'on' if on else 'off'}")
+
+
+def pause_data(hold: bool) -> str:
+    return _checked(f"p:{'hold' if hold else 'keep'}")
+
+
 def parse(data: str | None) -> Tap | None:
     """The tap a button meant, or None for data we never made (old versions, forged)."""
     if not data:
@@ -83,6 +123,12 @@ def parse(data: str | None) -> Tap | None:
         return LangPick(lang[1])
     if command := _CMD.fullmatch(data):
         return Cmd(command[1])
+    if reminder := _REMINDER.fullmatch(data):
+        return ReminderTap(int(reminder[1]), int(reminder[2]), reminder[3])
+    if setting := _SETTING.fullmatch(data):
+        return SettingTap(setting[1], setting[2] == "on")
+    if pause := _PAUSE.fullmatch(data):
+        return PauseTap(pause[1] == "hold")
     return None
 
 

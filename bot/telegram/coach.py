@@ -14,7 +14,7 @@ import logging
 import weakref
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from aiogram import F, Router
 from aiogram.enums import ChatAction, ChatMemberStatus, ChatType
@@ -31,6 +31,7 @@ from aiogram.types import (
     BufferedInputFile,
     CallbackQuery,
     ChatMemberUpdated,
+    ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -39,6 +40,7 @@ from aiogram.types import (
 )
 
 from bot.telegram import callbacks
+from bot.telegram.account import ACCOUNT_COMMANDS, Account, Shown
 from bot.telegram.inputs import command_of, event_of, language_of, user_key
 from bot.telegram.render import (
     Button,
@@ -53,6 +55,7 @@ from dialogs.types import BACK, SKIP, Ask, CommandIn, Event, Lang, MediaIn, Pick
 from storage.store import Profile, Store, TurnResult
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 TYPING_AFTER = 0.4
 """Seconds a turn may take before the rep sees "typing…" (most take a few milliseconds)."""
@@ -64,7 +67,12 @@ class Outbox(Protocol):
     """What the coach needs of the sender: submit a call, in order per chat."""
 
     def submit(
-        self, chat_id: int | None, method: TelegramMethod[Any], *, outbox_ids: Sequence[int] = ()
+        self,
+        chat_id: int | None,
+        method: TelegramMethod[Any],
+        *,
+        outbox_ids: Sequence[int] = (),
+        bulk: bool = False,
     ) -> asyncio.Future[Any]: ...
 
 
@@ -79,7 +87,9 @@ class Coach:
         timezone: str,
         language: Lang,
         bot_username: str | None,
+        account: Account | None = None,
     ) -> None:
+        self._account = account
         self._store = store
         self._catalog = catalog
         self._sender = sender
@@ -111,6 +121,8 @@ class Coach:
         if command is not None and command[0] in ("export", "deleteme"):
             await self._privacy(message.chat.id, user, command[0])
             return
+        if await self._account_message(message, user, command, event_update.update_id):
+            return
         event = event_of(message, self._catalog.scripts, self._bot_username)
         await self._turn(message.chat.id, user, event, event_update.update_id)
 
@@ -132,6 +144,23 @@ class Coach:
         if message is None or message.chat.type != ChatType.PRIVATE:
             return
         tap = callbacks.parse(query.data)
+        reminding = (callbacks.ReminderTap, callbacks.SettingTap, callbacks.PauseTap)
+        if isinstance(tap, reminding):
+            if self._account is None:
+                self._edit(message, None, ())
+                return
+            lang = language_of(query.from_user, self._language)
+            key = user_key(query.from_user.id)
+            update_id = event_update.update_id
+            shown = await self._locked(
+                query.from_user, self._account.tap, key, lang, tap, update_id
+            )
+            self._show(message.chat.id, message, shown)
+            if shown.start is not None:
+                await self._turn(
+                    message.chat.id, query.from_user, CommandIn("start", shown.start), None
+                )
+            return
         if isinstance(tap, callbacks.LangPick):
             self._edit(message, chosen_text(message.html_text, _label(message, query.data)), ())
             await self._set_language(message.chat.id, query.from_user, tap.lang)
@@ -240,9 +269,15 @@ class Coach:
         return outgoing
 
     def deliver(
-        self, chat_id: int, outgoing: Sequence[Outgoing], outbox_ids: Sequence[int]
+        self,
+        chat_id: int,
+        outgoing: Sequence[Outgoing],
+        outbox_ids: Sequence[int],
+        *,
+        bulk: bool = False,
     ) -> None:
-        """Send a turn's messages in order; its outbox rows count as sent with the last one."""
+        """Send a turn's messages in order; its outbox rows count as sent with the last one.
+        ``bulk``: a scheduled nudge, which yields to the replies reps are waiting for."""
         for number, message in enumerate(outgoing, start=1):
             last = number == len(outgoing)
             self._sender.submit(
@@ -251,6 +286,7 @@ class Coach:
                     chat_id=chat_id, text=message.text, reply_markup=_markup(message.keyboard)
                 ),
                 outbox_ids=outbox_ids if last else (),
+                bulk=bulk,
             )
         if not outgoing:
             self._store_sent(outbox_ids)
@@ -280,6 +316,50 @@ class Coach:
     def _store_sent(self, outbox_ids: Sequence[int]) -> None:
         if outbox_ids:
             self._store.mark_sent(outbox_ids, now=self._clock())
+
+    # --- reminders and the rep's settings -----------------------------------------------------
+
+    async def _account_message(
+        self, message: Message, user: User, command: tuple[str, str] | None, update_id: int
+    ) -> bool:
+        """/followups, /tz, /pause, /settings, or the reply naming a snooze time: True when
+        handled here (not a turn of the engine)."""
+        account = self._account
+        if account is None:
+            return False
+        lang = language_of(user, self._language)
+        key = user_key(user.id)
+        shown: Shown | None = None
+        if command is not None and command[0] in ACCOUNT_COMMANDS:
+            shown = await self._locked(user, account.command, key, lang, *command)
+        asked = message.reply_to_message
+        bot_asked = asked is not None and asked.from_user is not None and asked.from_user.is_bot
+        if asked is not None and bot_asked and message.text and command is None:
+            words = message.text
+            shown = await self._locked(
+                user, account.snooze_reply, key, lang, asked.text or "", words, update_id
+            )
+        if shown is None:
+            return False
+        self._show(message.chat.id, None, shown)
+        return True
+
+    async def _locked(self, user: User, call: Callable[..., T], *args: Any) -> T:
+        """A blocking account call in a thread, under the rep's lock (ordered with turns)."""
+        lock = self._locks.setdefault(user_key(user.id), asyncio.Lock())
+        async with lock:
+            return await asyncio.to_thread(call, *args)
+
+    def _show(self, chat_id: int, tapped: Message | None, shown: Shown) -> None:
+        if shown.edit is not None and tapped is not None:
+            self._edit(tapped, shown.edit.text, shown.edit.keyboard)
+        for message in shown.send:
+            markup: InlineKeyboardMarkup | ForceReply | None = _markup(message.keyboard)
+            if shown.ask_time:
+                markup = ForceReply(force_reply=True)
+            self._sender.submit(
+                chat_id, SendMessage(chat_id=chat_id, text=message.text, reply_markup=markup)
+            )
 
     # --- privacy: a rep's own data ----------------------------------------------------------------
 

@@ -9,9 +9,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.telegram.callbacks import nav_data, pick_data
+from bot.telegram.callbacks import nav_data, pick_data, reminder_data
 from dialogs.catalog import Messages
-from dialogs.types import DONE, Ask, Reply
+from dialogs.types import DONE, Ask, Choice, Nudge, Reply
 
 MAX_TEXT = 4096
 """Telegram's limit, in characters of the text without tags; counting the tags too is safe."""
@@ -46,6 +46,11 @@ def render_turn(replies: Iterable[Reply], messages: Messages, lang: str) -> list
             blocks.append(question_text(reply, messages, lang))
             out.extend(_split("\n\n".join(blocks), keyboard(reply, messages, lang)))
             blocks = []
+        elif isinstance(reply, Nudge):  # its own message: its buttons act on it alone
+            if blocks:
+                out.extend(_split("\n\n".join(blocks), ()))
+                blocks = []
+            out.extend(_split(reply.text, nudge_keyboard(reply.ref, reply.version, reply.actions)))
         elif reply.text:
             blocks.append(reply.text)
     if blocks:
@@ -89,6 +94,12 @@ def keyboard(ask: Ask, messages: Messages, lang: str) -> Keyboard:
     if nav:
         rows.append(tuple(nav))
     return tuple(row for row in rows if row)
+
+
+def nudge_keyboard(ref: int, version: int, actions: Iterable[Choice]) -> Keyboard:
+    """A reminder's buttons, two to a row."""
+    buttons = [Button(button_text(a.label), reminder_data(ref, version, a.id)) for a in actions]
+    return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
 
 
 def button_text(label: str) -> str:

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import hmac
 import logging
+import math
 import signal
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -29,12 +30,17 @@ from aiogram.enums import ParseMode
 from aiogram.methods import DeleteWebhook, GetUpdates, SetMyCommands, SetWebhook
 from aiogram.types import BotCommand, Update
 from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.reminders import ReminderDesk, policy_from
+from bot.telegram.account import Account
 from bot.telegram.coach import Coach
 from bot.telegram.render import Outgoing, render_turn
 from bot.telegram.sender import Sender
 from dialogs.catalog import Catalog
 from dialogs.engine import step
+from storage.reminders import Reminders
 from storage.store import Store
 
 if TYPE_CHECKING:
@@ -47,6 +53,8 @@ POLL_TIMEOUT = 25
 """Seconds a getUpdates call waits for news (long polling)."""
 SHUTDOWN_GRACE = 10.0
 MARK_SENT_EVERY = 0.05
+MAX_CLAIM = 500
+"""Reminders claimed in one tick at most."""
 """Seconds between writes that mark delivered replies sent."""
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
@@ -92,6 +100,9 @@ class CoachBot:
             on_blocked=self._blocked,
         )
         self.dispatcher = Dispatcher()
+        self.reminders = Reminders(store.engine)
+        self.desk = ReminderDesk(self.reminders, catalog.messages, policy_from(settings))
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.coach: Coach | None = None
         self.stopping = asyncio.Event()
         self._recorder: asyncio.Task[None] | None = None
@@ -129,13 +140,47 @@ class CoachBot:
             timezone=self.settings.timezone,
             language=self.settings.language,
             bot_username=me.username,
+            account=Account(self.desk, self.store, self.clock, self.settings.timezone),
         )
         self.dispatcher.include_router(self.coach.router())
         for lang, code in (("en", None), ("zh", "zh")):
             commands = menu(self.catalog, lang)
             self.sender.submit(None, SetMyCommands(commands=commands, language_code=code))
         await self.resend_unsent()
+        self.scheduler.add_job(
+            self.remind,
+            IntervalTrigger(seconds=self.settings.reminder_tick),
+            id="reminders",
+            coalesce=True,  # a tick late because the loop was busy runs once, not in a burst
+            max_instances=1,
+            misfire_grace_time=None,  # ... and is never dropped: rows wait, ticks only look
+            next_run_time=datetime.now(UTC),  # reminders due while the bot was down: now
+        )
+        self.scheduler.start()
         log.info("coachbot @%s started", me.username)
+
+    async def remind(self) -> int:
+        """One tick: claim what is due (as much as the sender can send in two ticks, so 10,000
+        Monday nudges flow at the send rate instead of piling up in memory) and hand it over as
+        bulk, behind every reply a rep is waiting for. Returns how many went to the sender."""
+        assert self.coach is not None
+        rate = self.settings.send_rate
+        room = MAX_CLAIM if rate <= 0 else math.ceil(rate * self.settings.reminder_tick * 2)
+        room = min(MAX_CLAIM, room - self.sender.bulk_backlog)
+        if room <= 0:
+            return 0
+        try:
+            report = await asyncio.to_thread(self.desk.tick, self.clock(), limit=room)
+        except Exception:
+            log.exception("reminder tick failed; the next tick tries again")
+            return 0
+        for delivery in report.deliveries:
+            if not delivery.user_key.startswith("tg:"):
+                continue
+            chat_id = int(delivery.user_key.removeprefix("tg:"))
+            outgoing = render_turn([delivery.reply], self.catalog.messages, "en")
+            self.coach.deliver(chat_id, outgoing, [delivery.outbox_id], bulk=True)
+        return len(report.deliveries)
 
     async def resend_unsent(self) -> None:
         """Replies committed before a crash but never delivered go out now, in order."""
@@ -178,6 +223,8 @@ class CoachBot:
         return min(failed) if failed else None
 
     async def close(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
         await self.sender.close(SHUTDOWN_GRACE)
         if self._recorder is not None:
             self._recorder.cancel()
