@@ -30,6 +30,7 @@ from storage.schema import (
     effect_table,
     inbox_table,
     outbox_table,
+    reminder_table,
     run_table,
     user_table,
 )
@@ -88,6 +89,12 @@ def export_user(store: Store, key: str, *, now: datetime | None = None) -> dict[
             .where(e.c.user_id == uid)
             .order_by(e.c.created_at, e.c.id)
         ).all()
+        m = reminder_table
+        reminders = conn.execute(
+            sa.select(m.c.kind, m.c.about, m.c.customer, m.c.due_at, m.c.status, m.c.closed_at)
+            .where(m.c.user_id == uid)
+            .order_by(m.c.due_at, m.c.id)
+        ).all()
 
     by_run: defaultdict[int, dict[str, Any]] = defaultdict(dict)
     for answer in answers:
@@ -124,6 +131,17 @@ def export_user(store: Store, key: str, *, now: datetime | None = None) -> dict[
             for run in runs
         ],
         **_effects(effects),
+        "reminders": [
+            {
+                "kind": row.kind,
+                "about": plain(row.about),
+                "customer": row.customer,
+                "due_at": _iso(row.due_at),
+                "status": row.status,
+                "closed_at": _iso(row.closed_at),
+            }
+            for row in reminders
+        ],
         "memory": {
             "recent_customers": list(memory.pop("customers", [])),
             "objections": list(memory.pop("objections", [])),
@@ -154,6 +172,7 @@ def delete_user(store: Store, key: str) -> bool:
         for statement in (
             sa.delete(a).where(a.c.run_id.in_(runs)),
             sa.delete(e).where(e.c.user_id == uid),
+            sa.delete(reminder_table).where(reminder_table.c.user_id == uid),
             sa.delete(r).where(r.c.user_id == uid),
             sa.delete(o).where(o.c.user_id == uid),
             sa.delete(i).where(i.c.user_id == uid),

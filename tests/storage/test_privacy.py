@@ -254,7 +254,7 @@ def test_export_of_fifty_runs_is_complete_in_a_few_queries(
     statements.clear()
     data = export_user(store, rep.key)
 
-    assert len(statements) == one_run <= 6  # no query per run
+    assert len(statements) == one_run <= 7  # no query per run
     assert data is not None
     runs = data["runs"]
     assert [run["no"] for run in runs] == list(range(1, 51))
@@ -413,3 +413,30 @@ def test_delete_while_the_rep_is_typing_leaves_no_half_state(
     data = export_user(store, rep.key)
     assert data is not None
     assert sum(len(run["answers"]) for run in data["runs"]) == version
+
+
+def test_reminders_are_exported_and_deleted_with_the_rep(
+    coach: Store, engine: sa.Engine, now: datetime
+) -> None:
+    from storage.reminders import NewReminder, Reminders
+
+    two_reps(coach, now)
+    anna, bob = coach.user(ANNA.key), coach.user(BOB.key)
+    assert anna is not None
+    assert bob is not None
+    reminders = Reminders(engine)
+    due = now + timedelta(days=2)
+    reminders.add(
+        [
+            NewReminder(anna.id, "follow_up", "a", due, about="Call <b>Acme</b>", explicit=True),
+            NewReminder(bob.id, "follow_up", "b", due, about="Bob's own"),
+        ],
+        now=now,
+    )
+    data = export_user(coach, ANNA.key, now=now)
+    assert data is not None
+    assert [(r["about"], r["status"]) for r in data["reminders"]] == [("Call Acme", "pending")]
+
+    assert delete_user(coach, ANNA.key) is True
+
+    assert [r.about for r in reminders.listing()] == ["Bob's own"]
