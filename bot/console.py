@@ -2,6 +2,11 @@
 
 Works interactively and with piped standard input, so a whole session can be scripted; every
 answer is committed before the next question is printed, so killing the process loses nothing.
+
+Reminders work here too: before each prompt the console ticks its own ``ReminderDesk`` (users
+``console:*``) and prints the rep's reminders that came due, each with the commands that act on it
+(``/done N``, ``/snooze N <when>``, ``/drop N``). ``/followups``, ``/tz``, ``/pause`` and
+``/settings`` are the console's own commands, like the Telegram bot's, handled before the engine.
 """
 
 from __future__ import annotations
@@ -20,12 +25,16 @@ from markupsafe import Markup
 from bot.commands import script_for
 from dialogs.catalog import Catalog
 from dialogs.engine import step
-from dialogs.types import Ask, CommandIn, Event, Reply, TextIn
+from dialogs.types import Ask, CommandIn, Event, Lang, Nudge, Reply, TextIn
 
 if TYPE_CHECKING:
+    from bot.reminders import Outcome, ReminderDesk
     from config import Settings
+    from storage.store import Store
 
 QUIT_COMMANDS = frozenset({"quit", "exit", "q"})
+REMINDER_COMMANDS = frozenset({"followups", "done", "snooze", "drop", "tz", "pause", "settings"})
+"""The console's own reminder commands, answered without the engine."""
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -51,6 +60,113 @@ def read_event(line: str, catalog: Catalog) -> Event | None:
     if script is not None:
         return CommandIn("start", script)
     return CommandIn(name, arg.strip())
+
+
+def read_reminder_command(line: str) -> tuple[str, str] | None:
+    """A typed ``/followups``, ``/done 3``, ``/tz Berlin`` … as (name, argument); None otherwise."""
+    text = line.strip()
+    if not text.startswith("/"):
+        return None
+    name, _, arg = text[1:].partition(" ")
+    name = name.lower()
+    return (name, arg.strip()) if name in REMINDER_COMMANDS else None
+
+
+class ConsoleReminders:
+    """The console's side of reminders: prints what came due and answers the rep's commands.
+
+    ``ReminderDesk`` decides everything; this only turns its replies and outcomes into lines."""
+
+    def __init__(self, desk: ReminderDesk, store: Store, key: str, *, lang: Lang, tz: str) -> None:
+        self.desk = desk
+        self.store = store
+        self.key = key
+        self._lang: Lang = lang
+        self._tz = tz
+
+    def who(self) -> tuple[Lang, str]:
+        """The rep's language and zone as stored now (``/tz`` and ``/lang`` change them)."""
+        known = self.store.user(self.key)
+        if known is None:
+            return self._lang, self._tz
+        return ("zh" if known.lang == "zh" else "en"), known.tz
+
+    def deliver(self, now: datetime) -> str:
+        """Tick, then print this rep's reminders not yet shown (also those another console
+        claimed for this rep), and mark them sent. Empty when nothing came due."""
+        self.desk.tick(now)
+        due = [
+            (oid, reply) for oid, reply in self.store.unsent(self.key) if isinstance(reply, Nudge)
+        ]
+        if not due:
+            return ""
+        lang, _ = self.who()
+        text = "\n\n".join(self.nudge(reply, lang) for _, reply in due)
+        self.store.mark_sent([oid for oid, _ in due], now=now)
+        return "\n" + text
+
+    def nudge(self, reply: Nudge, lang: Lang) -> str:
+        actions = self.desk.messages.render("rem_console_actions", lang, ref=reply.ref)
+        return f"{to_plain(reply.text)}\n{to_plain(actions)}"
+
+    def command(self, name: str, arg: str, now: datetime) -> str:
+        """One of ``REMINDER_COMMANDS``, answered as plain text."""
+        lang, tz = self.who()
+        desk, key = self.desk, self.key
+        if name == "followups":
+            replies = desk.follow_ups(key, lang=lang, tz=tz, now=now)
+            return "\n\n".join(
+                self.nudge(reply, lang) if isinstance(reply, Nudge) else to_plain(reply.text)
+                for reply in replies
+            )
+        if name in ("done", "drop", "snooze"):
+            number, _, words = arg.partition(" ")
+            ref = number.removeprefix("#")
+            if not ref.isdigit() or (name == "snooze" and not words.strip()):
+                return self._say("rem_console_usage", lang)
+            if name == "snooze":
+                outcome = desk.snooze_in_words(key, int(ref), words, lang=lang, tz=tz, now=now)
+            else:
+                action = "done" if name == "done" else "cancel"
+                outcome = desk.act(key, int(ref), 0, action, lang=lang, tz=tz, now=now)
+            return to_plain(outcome.text)
+        if name == "tz":
+            if not arg:
+                return to_plain(desk.zone_text(tz, lang=lang, now=now))
+            zone = desk.read_zone(arg)
+            if zone is None:
+                return to_plain(desk.zone_unknown_text(arg, lang=lang))
+            self.store.set_timezone(key, zone)
+            desk.reminders.drop_weekly(key)  # the weekly nudges move to the new zone's hours
+            desk.keep_weekly_ahead(now)
+            return to_plain(desk.zone_set_text(zone, lang=lang, now=now))
+        if name == "pause":
+            answer = arg.casefold()
+            if answer in ("keep", "hold"):
+                hold = answer == "hold"
+                outcome = desk.pause_follow_ups(key, hold, lang=lang, tz=tz, now=now)
+            else:
+                outcome = desk.pause(key, arg, lang=lang, tz=tz, now=now)
+            return self._outcome(outcome)
+        kind, _, state = arg.partition(" ")
+        if kind and state.strip().lower() in ("on", "off"):
+            on = state.strip().lower() == "on"
+            return self._outcome(desk.switch(key, kind, on, lang=lang, tz=tz, now=now))
+        return self._outcome(desk.settings(key, lang=lang, tz=tz, now=now))
+
+    def _outcome(self, outcome: Outcome) -> str:
+        """An outcome's text, its buttons as the commands that do the same."""
+        lines = [to_plain(outcome.text)]
+        for action in outcome.actions:
+            if action.id in ("keep", "hold"):
+                lines.append(f"  /pause {action.id}: {to_plain(action.label)}")
+            elif ":" in action.id:
+                kind, state = action.id.split(":", 1)
+                lines.append(f"  {to_plain(action.label)}  (/settings {kind} {state})")
+        return "\n".join(lines)
+
+    def _say(self, key: str, lang: Lang) -> str:
+        return to_plain(self.desk.messages.render(key, lang))
 
 
 def render(replies: Iterable[Reply], catalog: Catalog, lang: str) -> str:
@@ -86,9 +202,12 @@ def run_console(
     clock: Callable[[], datetime] = system_clock,
 ) -> int:
     """Chat until /quit or end of input. Returns the exit status."""
+    from bot.reminders import ReminderDesk
     from coaching_scripts import load_catalog
+    from reminders.policy import Policy
     from storage.db import make_engine
     from storage.migrate import upgrade
+    from storage.reminders import Reminders
     from storage.store import Profile, Store
 
     stdin = stdin or sys.stdin
@@ -114,16 +233,25 @@ def run_console(
         store.set_language(key, lang)
     current_lang = lang or (known.lang if known else profile.lang)
     interactive = stdin.isatty()
+    desk = ReminderDesk(Reminders(engine), catalog.messages, Policy(), key_prefix="console:")
+    rep_lang: Lang = "zh" if current_lang == "zh" else "en"
+    reminders = ConsoleReminders(desk, store, key, lang=rep_lang, tz=profile.tz)
 
     def turn(event: Event) -> None:
         result = store.handle(profile, event, now=clock(), source="console")
         print(render(result.replies, catalog, current_lang), file=stdout, flush=True)
         store.mark_sent(result.outbox_ids, now=clock())
 
+    def remind() -> None:
+        due = reminders.deliver(clock())
+        if due:
+            print(due, file=stdout, flush=True)
+
     try:
         print(to_plain(catalog.messages.render("console_commands", current_lang)), file=stdout)
         turn(CommandIn("open", script or ""))
         while True:
+            remind()
             if interactive:
                 print("> ", end="", file=stdout, flush=True)
             line = stdin.readline()
@@ -131,6 +259,10 @@ def run_console(
                 break
             if not interactive:
                 print(f"> {line.rstrip()}", file=stdout)
+            own = read_reminder_command(line)
+            if own is not None:
+                print(reminders.command(*own, now=clock()), file=stdout, flush=True)
+                continue
             event = read_event(line, catalog)
             if event is None:
                 break
