@@ -1,4 +1,5 @@
-"""The ``coachbot`` command: ``run``, ``chat``, ``scripts check``, ``db upgrade``.
+"""The ``coachbot`` command: ``run``, ``chat``, ``scripts check``, ``db upgrade``,
+``reminders list|due``.
 
 Settings are loaded once here; a malformed setting prints one line naming it and exits with 2.
 Each command imports what it needs only when it runs, so one broken module does not take the
@@ -11,12 +12,19 @@ import argparse
 import importlib.util
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
 from config import Settings, describe_settings_error, load_settings
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from storage.reminders import ReminderInfo
 
 EXIT_USAGE = 2
 """Exit status for a usage or settings error (as argparse uses)."""
@@ -88,6 +96,152 @@ def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+REMINDER_STATUSES = ("pending", "sent", "done", "cancelled", "skipped")
+ABOUT_WIDTH = 60
+
+
+def cmd_reminders_list(settings: Settings, args: argparse.Namespace) -> int:
+    from storage.reminders import Reminders
+
+    statuses = REMINDER_STATUSES if args.all else ("pending",)
+    engine = _reminder_engine(settings)
+    try:
+        rows = Reminders(engine).listing(user_key=args.user, statuses=statuses, limit=args.limit)
+        _print_reminders(engine, rows, empty="no reminders")
+    finally:
+        engine.dispose()
+    return 0
+
+
+def cmd_reminders_due(settings: Settings, args: argparse.Namespace) -> int:
+    from storage.reminders import Reminders
+
+    at: datetime = args.at or datetime.now(UTC)
+    engine = _reminder_engine(settings)
+    try:
+        rows = Reminders(engine).listing(statuses=("pending",), due_before=at, limit=args.limit)
+        decisions = _decisions(settings, engine, rows, at)
+        _print_reminders(
+            engine, rows, empty=f"nothing due at {_utc_text(at)}", extra=("NEXT TICK", decisions)
+        )
+    finally:
+        engine.dispose()
+    return 0
+
+
+def _decisions(
+    settings: Settings, engine: sa.Engine, rows: Sequence[ReminderInfo], at: datetime
+) -> list[str]:
+    """What the next tick at ``at`` would do with each due reminder, as the desk decides it
+    (default policy): send, postpone (quiet hours, a pause) or skip (switched off, paused,
+    done this week, already debriefed)."""
+    from types import SimpleNamespace
+
+    from bot.reminders import ReminderDesk
+    from coaching_scripts import load_catalog
+    from storage.reminders import Due, Postpone, Reminders, Send, _last_done
+    from storage.store import Store
+
+    if not rows:
+        return []
+    reminders = Reminders(engine)
+    desk = ReminderDesk(reminders, load_catalog(settings.scripts_dir).messages)
+    store = Store(engine, _no_turns)
+    users = {key: store.user(key) for key in {row.user_key for row in rows}}
+    claimed = [
+        SimpleNamespace(user_id=user.id, kind=row.kind, customer=row.customer)
+        for row in rows
+        if (user := users[row.user_key]) is not None
+    ]
+    with engine.connect() as conn:
+        done = _last_done(conn, claimed)
+    decided: list[str] = []
+    for row in rows:
+        user = users[row.user_key]
+        if user is None:  # pragma: no cover - a reminder always belongs to a user
+            decided.append("?")
+            continue
+        prefs, paused = reminders.prefs(row.user_key)
+        last = done.get((user.id, row.kind, row.customer))
+        decision = desk.decide(
+            Due(row, user.id, user.lang, user.tz, bool(user.active), paused, prefs, last), at
+        )
+        if isinstance(decision, Send):
+            decided.append("send")
+        elif isinstance(decision, Postpone):
+            decided.append(f"postpone to {_utc_text(decision.until)}")
+        else:
+            decided.append(f"skip: {decision.reason}")
+    return decided
+
+
+def _reminder_engine(settings: Settings) -> sa.Engine:
+    """The database as ``chat`` opens it: migrated first, so a new file works too."""
+    from storage.db import make_engine
+    from storage.migrate import upgrade
+
+    upgrade(settings.database_url)
+    return make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+
+
+def _print_reminders(
+    engine: sa.Engine,
+    rows: Sequence[ReminderInfo],
+    *,
+    empty: str,
+    extra: tuple[str, Sequence[str]] | None = None,
+) -> None:
+    """One line per reminder, in aligned columns: id, rep, kind, status, due (UTC and the rep's
+    own time), ``extra`` (a heading and a cell per row), what it is about."""
+    from bot.console import to_plain
+    from reminders.policy import to_local
+    from storage.store import Store
+
+    if not rows:
+        print(empty)
+        return
+    store = Store(engine, _no_turns)
+    zones: dict[str, str] = {}
+    heading = ("ID", "USER", "KIND", "STATUS", "DUE (UTC)", "DUE (LOCAL)")
+    table: list[tuple[str, ...]] = [(*heading, *(extra[0:1] if extra else ()), "ABOUT")]
+    for number, row in enumerate(rows):
+        if row.user_key not in zones:
+            known = store.user(row.user_key)
+            zones[row.user_key] = known.tz if known is not None else "UTC"
+        tz = zones[row.user_key]
+        local = f"{to_local(row.due_at, tz):%Y-%m-%d %H:%M} {tz}"
+        about = " ".join(to_plain(row.about or row.customer).split()) or "-"
+        if len(about) > ABOUT_WIDTH:
+            about = about[: ABOUT_WIDTH - 1] + "…"
+        more = (extra[1][number],) if extra else ()
+        due = _utc_text(row.due_at)
+        table.append((str(row.id), row.user_key, row.kind, row.status, due, local, *more, about))
+    widths = [max(len(line[column]) for line in table) for column in range(len(table[0]) - 1)]
+    for line in table:
+        cells = [cell.ljust(width) for cell, width in zip(line, widths, strict=False)]
+        print("  ".join([*cells, line[-1]]).rstrip())
+
+
+def _utc_text(moment: datetime) -> str:
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return f"{aware.astimezone(UTC):%Y-%m-%dT%H:%M}Z"
+
+
+def _no_turns(*_: object) -> NoReturn:  # pragma: no cover - the reminder commands run no turns
+    raise RuntimeError("the reminder commands only read")
+
+
+def _moment(text: str) -> datetime:
+    """``--at``: an ISO 8601 moment; without an offset it is UTC."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not an ISO 8601 moment: {text!r} (e.g. 2026-11-26T09:00 or 2026-11-26T10:00+08:00)"
+        ) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 # -- parsing --
 
 
@@ -154,6 +308,37 @@ def build_parser() -> argparse.ArgumentParser:
         description="Bring the database at COACHBOT_DATABASE_URL up to date.",
     )
     upgrade.set_defaults(command=cmd_db_upgrade)
+
+    reminders = commands.add_parser(
+        "reminders",
+        help="look at reminders and nudges",
+        description="Look at the reminders and nudges in the database (read only).",
+    )
+    reminder_commands = reminders.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    listing = reminder_commands.add_parser(
+        "list",
+        help="list reminders, soonest first",
+        description="List reminders, soonest first: pending ones, or with --all also those "
+        "sent, done, cancelled and skipped.",
+    )
+    listing.add_argument("--user", metavar="KEY", help="one rep's, e.g. tg:12345 or console:anna")
+    listing.add_argument("--all", action="store_true", help="every status, not only pending")
+    listing.add_argument("--limit", type=int, default=200, help="at most this many (200)")
+    listing.set_defaults(command=cmd_reminders_list)
+    due = reminder_commands.add_parser(
+        "due",
+        help="what the next tick would claim",
+        description="List the pending reminders due now (or at --at): what the next tick "
+        "would claim and send, postpone or skip.",
+    )
+    due.add_argument(
+        "--at",
+        type=_moment,
+        metavar="ISO",
+        help="this moment instead of now (ISO 8601; UTC without an offset)",
+    )
+    due.add_argument("--limit", type=int, default=200, help="at most this many (200)")
+    due.set_defaults(command=cmd_reminders_due)
     return parser
 
 
