@@ -218,7 +218,7 @@ class ReminderDesk:
             if nudge:
                 return Skip("paused", follow_on)
             if due.prefs.hold_follow_ups and reminder.snoozes == 0:
-                return Postpone(due.paused_until)
+                return Postpone(release(due.paused_until, tz, self.policy))
         if kind in WEEKLY_KINDS:
             if week_of(now, tz) != week_of(reminder.due_at, tz):
                 return Skip("its week is over", follow_on)
@@ -335,8 +335,9 @@ class ReminderDesk:
             )  # fmt: skip
         status = "cancelled" if action == "cancel" else "done"
         closed = self.reminders.close(
-            user_key, reminder.id, status, now=now, source=source, external_id=external_id
-        )
+            user_key, reminder.id, status, now=now, seen_snoozes=version,
+            source=source, external_id=external_id,
+        )  # fmt: skip
         if closed is None:
             return Outcome(self._say("rem_gone", lang))
         key = "rem_cancelled" if status == "cancelled" else "rem_done"
@@ -436,7 +437,7 @@ class ReminderDesk:
     def revisits_due(self, user_key: str, now: datetime) -> list[dict[str, object]]:
         """Customers not visited for longer than their class allows, longest first."""
         found = [
-            {"name": name, "klass": klass, "days": (now - last).days}
+            {"name": name, "klass": klass.strip().upper(), "days": (now - last).days}
             for name, klass, last in self.reminders.customers(user_key)
             if klass and overdue_for_revisit(last, klass, now, self.policy)
         ]

@@ -367,11 +367,13 @@ class Reminders:
         status: str,
         *,
         now: datetime,
+        seen_snoozes: int | None = None,
         source: str | None = None,
         external_id: str | None = None,
     ) -> ReminderInfo | None:
         """Mark one of the rep's open reminders done or cancelled. None: not the rep's, or no
-        longer open, or this update was handled before."""
+        longer open, or snoozed since the tapped copy was sent, or this update was handled
+        before."""
         if status not in ("done", "cancelled"):
             raise ValueError(f"close as done or cancelled, not {status!r}")
         return self._change(
@@ -380,6 +382,7 @@ class Reminders:
             {"status": status, "closed_at": now},
             now=now,
             event=CommandIn(status, str(reminder_id)),
+            seen_snoozes=seen_snoozes,
             source=source,
             external_id=external_id,
         )
