@@ -2,7 +2,7 @@
 morning fan-out through the real bot against the fake Bot API.
 
     .venv/bin/python -m bench.reminders [scale|fanout|all] [--sizes 1000,10000,100000]
-                                        [--reps 10000] [--seconds 60] [--think 2]
+                                        [--reps 10000] [--seconds 60] [--think 2] [--flood 30]
 
 - ``scale``: a migrated SQLite file with N pending reminders (bulk-inserted with SQLAlchemy
   Core, one user per 100 reminders, all due in the future but 50), then ``ReminderDesk.tick``:
@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import gc
 import logging
 import statistics
 import sys
@@ -226,7 +227,7 @@ def flood_fake(limit: int) -> Any:
 
         def _check_faults(self, method: str, params: Any) -> None:
             super()._check_faults(method, params)
-            if method.lower() in UNLIMITED:
+            if limit <= 0 or method.lower() in UNLIMITED:
                 return
             now = time.monotonic()
             while self.window and self.window[0] <= now - 1.0:
@@ -269,9 +270,9 @@ def prepare_fanout(url: str, reps: int, folder: str) -> None:
     engine.dispose()
 
 
-def fake_thread(shared: Shared, reps: int, think: float) -> None:
+def fake_thread(shared: Shared, reps: int, think: float, flood: int) -> None:
     async def main() -> None:
-        fake = flood_fake(FLOOD_LIMIT)
+        fake = flood_fake(flood)
         await fake.start()
         for n in range(reps):
             fake.user(FIRST_REP + n)
@@ -340,6 +341,18 @@ async def run_bot(shared: Shared, url: str, seconds: float) -> dict[str, Any]:
     ticks: list[tuple[float, float, int]] = []  # (start, seconds, claimed)
     stop_probe = asyncio.Event()
 
+    collections_: list[tuple[float, float, int]] = []  # (end, seconds, generation)
+    gc_started: list[float] = [0.0]
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            gc_started[0] = time.monotonic()
+        else:
+            now = time.monotonic()
+            collections_.append((now, now - gc_started[0], info["generation"]))
+
+    gc.callbacks.append(on_gc)
+
     async def probe() -> None:
         while not stop_probe.is_set():
             before = time.monotonic()
@@ -375,6 +388,7 @@ async def run_bot(shared: Shared, url: str, seconds: float) -> dict[str, Any]:
     shared.stop_driver.set()
     stop_probe.set()
     await probing
+    gc.callbacks.remove(on_gc)
     backlog = app.sender.bulk_backlog
     logging.getLogger("apscheduler").setLevel(logging.CRITICAL)  # a tick cancelled at shutdown
     app.stopping.set()
@@ -385,6 +399,7 @@ async def run_bot(shared: Shared, url: str, seconds: float) -> dict[str, Any]:
         "stalls": stalls,
         "ticks": ticks,
         "backlog": backlog,
+        "gc": collections_,
     }
 
 
@@ -402,7 +417,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, int(len(ordered) * share + 0.5) - 1))]
 
 
-def fanout(reps: int, seconds: float, think: float) -> None:
+def fanout(reps: int, seconds: float, think: float, flood: int = FLOOD_LIMIT) -> None:
     shared = Shared()
     with tempfile.TemporaryDirectory() as folder:
         from storage.migrate import upgrade
@@ -410,7 +425,9 @@ def fanout(reps: int, seconds: float, think: float) -> None:
         url = f"sqlite:///{folder}/fanout.db"
         upgrade(url)
         prepare_fanout(url, reps, folder)
-        thread = threading.Thread(target=fake_thread, args=(shared, reps, think), daemon=True)
+        thread = threading.Thread(
+            target=fake_thread, args=(shared, reps, think, flood), daemon=True
+        )
         thread.start()
         try:
             result = asyncio.run(run_bot(shared, url, seconds))
@@ -444,7 +461,7 @@ def fanout(reps: int, seconds: float, think: float) -> None:
     claimed = [(d, n) for _, d, n in ticks if n]
     print(
         f"fanout: {reps:,} week_plan nudges due at once, send rate 30/s, chat rate 1/s, "
-        f"tick 1 s, fake answers 429 over {FLOOD_LIMIT}/s; {end - begin:.0f} s measured "
+        f"tick 1 s, fake answers 429 over {flood}/s (0: never); {end - begin:.0f} s measured "
         f"from 2 s after start; debrief rep thinks {think:g} s"
     )
     print("| figure | measured | goal |")
@@ -493,8 +510,22 @@ def fanout(reps: int, seconds: float, think: float) -> None:
             if t <= moment - stall and moment - stall - 0.01 <= t + d
         ]
         during = f"during a tick claiming {busy[0]}" if busy else "no tick running"
+        sweeps = [
+            f"gen{g} GC {d * 1000:.0f} ms"
+            for e, d, g in result["gc"]
+            if moment - stall - 0.01 <= e <= moment + 0.001 and d > 0.005
+        ]
+        during += "".join(", " + sweep for sweep in sweeps)
         notes.append(f"{stall * 1000:.0f} ms at +{woke:.1f} s ({during})")
     print("worst stalls (whole run): " + "; ".join(notes))
+    big = [(e, d, g) for e, d, g in result["gc"] if d > 0.02]
+    print(
+        f"garbage collections over 20 ms: {len(big)}"
+        + "".join(f"; gen{g} {d * 1000:.0f} ms" for _, d, g in big[:6])
+    )
+    floods = sorted(c.time - result["t_ready"] for c in fake.call_log if c.error_code == 429)
+    if floods:
+        print("429s at (s after ready): " + ", ".join(f"+{t:.2f}" for t in floods[:20]))
     chat = collections.Counter(c.method for c in fake.call_log if c.chat_id == DEBRIEF_REP)
     print("calls to the debrief rep's chat: " + ", ".join(f"{m} {n}" for m, n in chat.items()))
 
@@ -506,11 +537,12 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--think", type=float, default=2.0)
+    parser.add_argument("--flood", type=int, default=FLOOD_LIMIT, help="the fake's 429 limit")
     args = parser.parse_args()
     if args.what in ("scale", "all"):
         scale([int(size) for size in args.sizes.split(",")])
     if args.what in ("fanout", "all"):
-        fanout(args.reps, args.seconds, args.think)
+        fanout(args.reps, args.seconds, args.think, args.flood)
 
 
 if __name__ == "__main__":
