@@ -309,7 +309,7 @@ def fake_thread(shared: Shared, reps: int, think: float, flood: int) -> None:
                 shared.latencies.append((sent_at, first - sent_at, reply - sent_at))
                 await asyncio.sleep(think)
             await asyncio.to_thread(shared.bot_done.wait)
-        except BaseException as error:  # noqa: BLE001 - reported by the main thread
+        except BaseException as error:
             shared.error = error
         finally:
             await fake.stop()
