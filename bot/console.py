@@ -128,7 +128,7 @@ class ConsoleReminders:
                 outcome = desk.snooze_in_words(key, int(ref), words, lang=lang, tz=tz, now=now)
             else:
                 action = "done" if name == "done" else "cancel"
-                outcome = desk.act(key, int(ref), 0, action, lang=lang, tz=tz, now=now)
+                outcome = desk.act(key, int(ref), None, action, lang=lang, tz=tz, now=now)
             return to_plain(outcome.text)
         if name == "tz":
             if not arg:

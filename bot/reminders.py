@@ -291,7 +291,7 @@ class ReminderDesk:
         self,
         user_key: str,
         reminder_id: int,
-        version: int,
+        version: int | None,
         action: str,
         *,
         lang: Lang,
@@ -300,7 +300,8 @@ class ReminderDesk:
         source: str | None = None,
         external_id: str | None = None,
     ) -> Outcome:
-        """A tap on a reminder's button (or its console command)."""
+        """A tap on a reminder's button (or its console command: ``version`` None, the reminder
+        as it is now)."""
         reminder = self.reminders.get(user_key, reminder_id)
         if (
             reminder is None
