@@ -137,8 +137,7 @@ class ConsoleReminders:
             if zone is None:
                 return to_plain(desk.zone_unknown_text(arg, lang=lang))
             self.store.set_timezone(key, zone)
-            desk.reminders.drop_weekly(key)  # the weekly nudges move to the new zone's hours
-            desk.keep_weekly_ahead(now)
+            desk.move_weekly(key, zone, now)  # the weekly nudges move to the new zone's hours
             return to_plain(desk.zone_set_text(zone, lang=lang, now=now))
         if name == "pause":
             answer = arg.casefold()

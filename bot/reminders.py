@@ -19,7 +19,6 @@ The rules, in one place:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Literal
@@ -47,6 +46,7 @@ from reminders.policy import (
 from reminders.zones import describe_zone, parse_zone
 from storage.reminders import (
     NUDGE_KINDS,
+    OPEN,
     REP_KINDS,
     WEEKLY_KINDS,
     ClaimReport,
@@ -73,8 +73,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "week_review": ("week_review", "snooze", "cancel"),
 }
 """The buttons under each kind of reminder, in order."""
-STARTS = {"debrief": "debrief", "revisit": "revisit", "week_plan": "week_plan"}
-STARTS["week_review"] = "week_review"
+STARTS = {action: action for action in ("debrief", "revisit", "week_plan", "week_review")}
 """Actions that mark the reminder done and start a script."""
 SNOOZES: tuple[Literal["hour", "tomorrow", "next_week"], ...] = ("hour", "tomorrow", "next_week")
 SNOOZE_MENU = (*SNOOZES, "pick", "back")
@@ -147,6 +146,14 @@ class ReminderDesk:
                 if len(users) < 1000:
                     break
         return created
+
+    def move_weekly(self, user_key: str, tz: str, now: datetime) -> None:
+        """The rep's zone changed to ``tz``: their weekly nudges move to its local hours now."""
+        self.reminders.replace_weekly(
+            user_key,
+            lambda user_id: [self._weekly(kind, user_id, tz, now) for kind in WEEKLY_KINDS],
+            now=now,
+        )
 
     def _weekly(self, kind: str, user_id: int, tz: str, after: datetime) -> NewReminder:
         assert kind in WEEKLY_KINDS
@@ -303,11 +310,7 @@ class ReminderDesk:
         """A tap on a reminder's button (or its console command: ``version`` None, the reminder
         as it is now)."""
         reminder = self.reminders.get(user_key, reminder_id)
-        if (
-            reminder is None
-            or reminder.status not in ("pending", "sent")
-            or action not in EVERY_ACTION
-        ):
+        if reminder is None or reminder.status not in OPEN or action not in EVERY_ACTION:
             return Outcome(self._say("rem_gone", lang))
         about = self._about(reminder, lang)
         if action == "snooze":
@@ -387,7 +390,7 @@ class ReminderDesk:
     ) -> Outcome:
         """ "Another time…": the rep's reply names the moment."""
         reminder = self.reminders.get(user_key, reminder_id)
-        if reminder is None or reminder.status not in ("pending", "sent"):
+        if reminder is None or reminder.status not in OPEN:
             return Outcome(self._say("rem_gone", lang))
         when = parse_when(words, now=now, tz=tz, lang=lang)
         if when is None:
@@ -578,9 +581,4 @@ def policy_from(settings: Settings) -> Policy:
     )
 
 
-def deliveries_for(report: ClaimReport, user_key: str) -> Sequence[tuple[int, Reply]]:
-    """The console's share of a tick: (outbox id, reply) of one user."""
-    return [(d.outbox_id, d.reply) for d in report.deliveries if d.user_key == user_key]
-
-
-__all__ = ["ACTIONS", "EVERY_ACTION", "Outcome", "ReminderDesk", "deliveries_for", "policy_from"]
+__all__ = ["ACTIONS", "EVERY_ACTION", "Outcome", "ReminderDesk", "policy_from"]

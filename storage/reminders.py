@@ -247,17 +247,30 @@ class Reminders:
             )
         return int(result.rowcount)
 
-    def drop_weekly(self, user_key: str) -> None:
-        """The rep's zone changed: pending weekly nudges are recomputed by the next planning."""
+    def replace_weekly(
+        self,
+        user_key: str,
+        make: Callable[[int], Iterable[NewReminder]],
+        *,
+        now: datetime,
+    ) -> None:
+        """The rep's zone changed: their pending weekly nudges are replaced by ``make(user id)``
+        in one transaction (only this rep's rows are touched)."""
         r = reminder_table
         with self._engine.begin() as conn:
+            user_id = conn.execute(
+                sa.select(user_table.c.id).where(user_table.c.key == user_key)
+            ).scalar()
+            if user_id is None:
+                return
             conn.execute(
                 sa.delete(r).where(
-                    r.c.user_id == _user_id(user_key),
+                    r.c.user_id == user_id,
                     r.c.kind.in_(WEEKLY_KINDS),
                     r.c.status == "pending",
                 )
             )
+            self._upsert(conn, list(make(user_id)), now)
 
     # --- delivering -----------------------------------------------------------------------
 
@@ -624,10 +637,6 @@ class Reminders:
                     where=revived,
                 )
             )
-
-
-def _user_id(user_key: str) -> Any:
-    return sa.select(user_table.c.id).where(user_table.c.key == user_key).scalar_subquery()
 
 
 def _reminder_columns() -> list[Any]:

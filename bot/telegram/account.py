@@ -72,8 +72,7 @@ class Account:
             if zone is None:
                 return _text(desk.zone_unknown_text(arg, lang=lang))
             self._store.set_timezone(key, zone)
-            desk.reminders.drop_weekly(key)
-            desk.keep_weekly_ahead(now)
+            desk.move_weekly(key, zone, now)
             return _text(desk.zone_set_text(zone, lang=lang, now=now))
         if name == "pause":
             return Shown((_outgoing(desk.pause(key, arg, lang=lang, tz=tz, now=now)),))
