@@ -38,11 +38,14 @@ def ticking() -> Callable[[], datetime]:
 
 
 @asynccontextmanager
-async def running(settings: Settings) -> AsyncIterator[CoachBot]:
+async def running(
+    settings: Settings, clock: Callable[[], datetime] | None = None
+) -> AsyncIterator[CoachBot]:
+    """The bot, started; ``clock`` default: a minute later at each look."""
     loop = asyncio.get_running_loop()
     started: asyncio.Future[CoachBot] = loop.create_future()
     task = asyncio.create_task(
-        run(settings, clock=ticking(), install_signals=False, ready=started.set_result)
+        run(settings, clock=clock or ticking(), install_signals=False, ready=started.set_result)
     )
     done, _ = await asyncio.wait({task, started}, timeout=20, return_when=asyncio.FIRST_COMPLETED)
     if task in done:

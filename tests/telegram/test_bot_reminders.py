@@ -6,16 +6,19 @@ debrief comes at its local time, once; its buttons snooze it, finish it or start
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.telegram.runner import CoachBot, run
 from config import Settings
 from tests.telegram.fake_api import FakeTelegram, Message, User
-from tests.telegram.test_bot_polling import GOLDEN_INPUTS, WAIT, say, settings_for, text_of
+from tests.telegram.test_bot_polling import (
+    GOLDEN_INPUTS,
+    WAIT,
+    running,
+    say,
+    settings_for,
+    text_of,
+)
 
 START = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)  # Sunday 10:00 in Shanghai
 FOLLOW_UP = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)  # "1 Dec 9:30" in Shanghai
@@ -29,23 +32,6 @@ class Dial:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-@asynccontextmanager
-async def running(settings: Settings, dial: Dial) -> AsyncIterator[CoachBot]:
-    started: asyncio.Future[CoachBot] = asyncio.get_running_loop().create_future()
-    task = asyncio.create_task(
-        run(settings, clock=dial, install_signals=False, ready=started.set_result)
-    )
-    done, _ = await asyncio.wait({task, started}, timeout=20, return_when=asyncio.FIRST_COMPLETED)
-    if task in done:
-        task.result()
-    app = started.result()
-    try:
-        yield app
-    finally:
-        app.stopping.set()
-        await asyncio.wait_for(task, 30)
 
 
 def reminder_settings(fake: FakeTelegram, tmp_path: Path) -> Settings:
