@@ -259,6 +259,124 @@ class ReminderRow(SQLModel, table=True):
     closed_at: datetime | None = _ts(nullable=True)
 
 
+def _fk(column: str, *, nullable: bool = False, on_delete: str = "CASCADE", name: str) -> Any:
+    """An integer foreign key to ``table.id`` (``column`` is ``"table.id"``)."""
+    return Field(
+        default=None if nullable else ...,
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey(column, name=name, ondelete=on_delete), nullable=nullable
+        ),
+    )
+
+
+class TeamRow(SQLModel, table=True):
+    """A sales team: its managers and reps are ``membership`` rows.
+
+    ``settings`` holds what a manager may set for the team (``storage.teams.TeamSettings``):
+    whether joining needs approval, default time zone, nudge times, revisit gaps, holidays.
+    """
+
+    __tablename__ = "team"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_type=sa.String(100))
+    settings: dict[str, Any] | None = _json(nullable=True)
+    created_at: datetime = _ts()
+    created_by: int | None = _fk(
+        "user.id", nullable=True, on_delete="SET NULL", name="fk_team_created_by"
+    )
+
+
+class MembershipRow(SQLModel, table=True):
+    """A user in a team: ``role`` manager | rep; ``status`` active | pending (waits for a
+    manager's approval) | removed. A rep is an active rep of one team at most.
+    ``prefs``: a manager's own choices (instant or daily summaries, digest day and time)."""
+
+    __tablename__ = "membership"
+    __table_args__ = (
+        sa.UniqueConstraint("team_id", "user_id", name="uq_membership_team_id_user_id"),
+        sa.Index("ix_membership_user_id", "user_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = _fk("team.id", name="fk_membership_team_id")
+    user_id: int = _fk("user.id", name="fk_membership_user_id")
+    role: str = Field(sa_type=sa.String(8))
+    status: str = Field(sa_type=sa.String(8))
+    invite_id: int | None = Field(default=None)
+    prefs: dict[str, Any] | None = _json(nullable=True)
+    joined_at: datetime = _ts()
+    changed_at: datetime = _ts()
+
+
+class InviteRow(SQLModel, table=True):
+    """An invite link's code (``t.me/<bot>?start=<code>``): it expires, and has a use limit."""
+
+    __tablename__ = "invite"
+    __table_args__ = (
+        sa.UniqueConstraint("code", name="uq_invite_code"),
+        sa.Index("ix_invite_team_id", "team_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = _fk("team.id", name="fk_invite_team_id")
+    code: str = Field(sa_type=sa.String(64))
+    role: str = Field(sa_type=sa.String(8))
+    created_by: int | None = _fk(
+        "user.id", nullable=True, on_delete="SET NULL", name="fk_invite_created_by"
+    )
+    created_at: datetime = _ts()
+    expires_at: datetime = _ts()
+    max_uses: int
+    uses: int = Field(default=0)
+    revoked_at: datetime | None = _ts(nullable=True)
+
+
+class ReviewRow(SQLModel, table=True):
+    """One manager's copy of one finished run's summary (a debrief, a plan, a review).
+
+    ``status``: pending (waits for the manager's daily batch), sent, reviewed. ``effect_id``
+    is the ``manager_notice`` effect it came from: one review per notice and manager.
+    """
+
+    __tablename__ = "review"
+    __table_args__ = (
+        sa.UniqueConstraint("effect_id", "manager_id", name="uq_review_effect_id_manager_id"),
+        sa.Index("ix_review_manager_id", "manager_id", "status"),
+        sa.Index("ix_review_rep_id", "rep_id", "run_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = _fk("team.id", name="fk_review_team_id")
+    effect_id: int = _fk("effect.id", name="fk_review_effect_id")
+    run_id: int = _fk("run.id", name="fk_review_run_id")
+    rep_id: int = _fk("user.id", name="fk_review_rep_id")
+    manager_id: int = _fk("user.id", name="fk_review_manager_id")
+    status: str = Field(sa_type=sa.String(8))
+    flags: list[str] | None = _json(nullable=True)
+    created_at: datetime = _ts()
+    sent_at: datetime | None = _ts(nullable=True)
+    reviewed_at: datetime | None = _ts(nullable=True)
+
+
+class NoteRow(SQLModel, table=True):
+    """A manager's coaching note on a rep's run (visit), delivered to the rep."""
+
+    __tablename__ = "note"
+    __table_args__ = (sa.Index("ix_note_rep_id", "rep_id", "run_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = _fk("team.id", name="fk_note_team_id")
+    run_id: int = _fk("run.id", name="fk_note_run_id")
+    rep_id: int = _fk("user.id", name="fk_note_rep_id")
+    author_id: int | None = _fk(
+        "user.id", nullable=True, on_delete="SET NULL", name="fk_note_author_id"
+    )
+    text: str = Field(sa_type=sa.Text)
+    created_at: datetime = _ts()
+    outbox_id: int | None = Field(default=None)
+
+
 metadata = SQLModel.metadata
 
 user_table = metadata.tables["user"]
@@ -269,3 +387,8 @@ answer_table = metadata.tables["answer"]
 outbox_table = metadata.tables["outbox"]
 effect_table = metadata.tables["effect"]
 reminder_table = metadata.tables["reminder"]
+team_table = metadata.tables["team"]
+membership_table = metadata.tables["membership"]
+invite_table = metadata.tables["invite"]
+review_table = metadata.tables["review"]
+note_table = metadata.tables["note"]
