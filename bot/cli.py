@@ -339,6 +339,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     due.add_argument("--limit", type=int, default=200, help="at most this many (200)")
     due.set_defaults(command=cmd_reminders_due)
+
+    from bot.cli_reports import add_report_commands
+    from bot.cli_teams import add_team_commands
+
+    add_team_commands(commands)
+    add_report_commands(commands)
     return parser
 
 

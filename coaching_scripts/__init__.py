@@ -88,6 +88,15 @@ ADAPTER_MESSAGE_KEYS = frozenset(
         "tz_unknown",
     }
 )
+TEAM_MESSAGE_KEYS: frozenset[str] = frozenset()
+"""Onboarding and team management: /newteam, invites, /start <code>, /team, the no-team gate."""
+SUMMARY_MESSAGE_KEYS: frozenset[str] = frozenset()
+"""Managers' debrief summaries, coaching notes, reviews, daily batches."""
+DIGEST_MESSAGE_KEYS: frozenset[str] = frozenset()
+"""The weekly team digest and the reports (chart labels, HTML page)."""
+ADAPTER_MESSAGE_KEYS = (
+    ADAPTER_MESSAGE_KEYS | TEAM_MESSAGE_KEYS | SUMMARY_MESSAGE_KEYS | DIGEST_MESSAGE_KEYS
+)
 """Texts the console chat and the Telegram bot say themselves (tests check each is listed)."""
 
 
