@@ -53,6 +53,7 @@ from bot.telegram.render import (
 from dialogs.catalog import Catalog
 from dialogs.types import BACK, SKIP, Ask, CommandIn, Event, Lang, MediaIn, PickIn, Say
 from storage.store import Profile, Store, TurnResult
+from storage.teams import Teams
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -88,8 +89,10 @@ class Coach:
         language: Lang,
         bot_username: str | None,
         account: Account | None = None,
+        teams: Teams | None = None,
     ) -> None:
         self._account = account
+        self._teams = teams
         self._store = store
         self._catalog = catalog
         self._sender = sender

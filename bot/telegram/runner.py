@@ -42,6 +42,7 @@ from dialogs.catalog import Catalog
 from dialogs.engine import step
 from storage.reminders import Reminders
 from storage.store import Store
+from storage.teams import Teams
 
 if TYPE_CHECKING:
     from config import Settings
@@ -101,6 +102,7 @@ class CoachBot:
         )
         self.dispatcher = Dispatcher()
         self.reminders = Reminders(store.engine)
+        self.teams = Teams(store.engine, admin_keys=[f"tg:{i}" for i in settings.admin_ids])
         self.desk = ReminderDesk(self.reminders, catalog.messages, policy_from(settings))
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.coach: Coach | None = None
@@ -141,6 +143,7 @@ class CoachBot:
             language=self.settings.language,
             bot_username=me.username,
             account=Account(self.desk, self.store, self.clock, self.settings.timezone),
+            teams=self.teams,
         )
         self.dispatcher.include_router(self.coach.router())
         for lang, code in (("en", None), ("zh", "zh")):
