@@ -377,6 +377,29 @@ class NoteRow(SQLModel, table=True):
     outbox_id: int | None = Field(default=None)
 
 
+
+class DigestRow(SQLModel, table=True):
+    """One manager's weekly digest of one team for one ISO week: sent once.
+
+    The row is the claim: whoever inserts it (or takes over a claim whose lease ran out) sends
+    the digest. ``status``: claimed, sent, failed (the manager blocked the bot, say).
+    """
+
+    __tablename__ = "digest"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "team_id", "manager_id", "week", name="uq_digest_team_id_manager_id_week"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = _fk("team.id", name="fk_digest_team_id")
+    manager_id: int = _fk("user.id", name="fk_digest_manager_id")
+    week: str = Field(sa_type=sa.String(8))
+    status: str = Field(sa_type=sa.String(8))
+    claimed_at: datetime = _ts()
+    sent_at: datetime | None = _ts(nullable=True)
+
 metadata = SQLModel.metadata
 
 user_table = metadata.tables["user"]
@@ -392,3 +415,4 @@ membership_table = metadata.tables["membership"]
 invite_table = metadata.tables["invite"]
 review_table = metadata.tables["review"]
 note_table = metadata.tables["note"]
+digest_table = metadata.tables["digest"]
