@@ -29,8 +29,10 @@ from storage.schema import (
     conversation_table,
     effect_table,
     inbox_table,
+    note_table,
     outbox_table,
     reminder_table,
+    review_table,
     run_table,
     user_table,
 )
@@ -95,6 +97,14 @@ def export_user(store: Store, key: str, *, now: datetime | None = None) -> dict[
             .where(m.c.user_id == uid)
             .order_by(m.c.due_at, m.c.id)
         ).all()
+        n = note_table
+        notes = conn.execute(
+            sa.select(r.c.no, n.c.text, n.c.created_at, u.c.display_name)
+            .join(r, r.c.id == n.c.run_id)
+            .outerjoin(u, u.c.id == n.c.author_id)
+            .where(n.c.rep_id == uid)
+            .order_by(n.c.created_at, n.c.id)
+        ).all()
 
     by_run: defaultdict[int, dict[str, Any]] = defaultdict(dict)
     for answer in answers:
@@ -142,6 +152,15 @@ def export_user(store: Store, key: str, *, now: datetime | None = None) -> dict[
             }
             for row in reminders
         ],
+        "manager_notes": [
+            {
+                "run": row.no,
+                "from": row.display_name or "",
+                "text": row.text,
+                "created_at": _iso(row.created_at),
+            }
+            for row in notes
+        ],
         "memory": {
             "recent_customers": list(memory.pop("customers", [])),
             "objections": list(memory.pop("objections", [])),
@@ -169,7 +188,13 @@ def delete_user(store: Store, key: str) -> bool:
             conn.execute(sa.select(c.c.user_id).where(c.c.user_id == uid).with_for_update())
         runs = sa.select(r.c.id).where(r.c.user_id == uid).scalar_subquery()
         deleted = 0
+        rv, n = review_table, note_table
         for statement in (
+            # a manager's copies of the rep's summaries and notes on the rep's runs; a deleted
+            # manager's own review copies go too, the notes they wrote stay the reps' (unsigned)
+            sa.delete(rv).where(sa.or_(rv.c.rep_id == uid, rv.c.manager_id == uid)),
+            sa.delete(n).where(n.c.rep_id == uid),
+            sa.update(n).where(n.c.author_id == uid).values(author_id=None),
             sa.delete(a).where(a.c.run_id.in_(runs)),
             sa.delete(e).where(e.c.user_id == uid),
             sa.delete(reminder_table).where(reminder_table.c.user_id == uid),

@@ -1,0 +1,579 @@
+"""Debrief summaries for managers, their reviews and coaching notes, as rows.
+
+A rep's finished run leaves a ``manager_notice`` effect (``storage.store``). ``dispatch`` turns
+each one into ``review`` rows — one per active manager of the rep's team at that moment — and
+marks the effect done, in one transaction: on PostgreSQL the effects are claimed ``FOR UPDATE
+SKIP LOCKED`` (a second bot process takes other effects instead of waiting), on SQLite writers
+take turns (``BEGIN IMMEDIATE``); the unique ``(effect_id, manager_id)`` makes a second pass a
+no-op anyway. A manager who wants summaries at once gets an outbox row in the same commit (the
+review becomes ``sent``); one who wants a daily batch gets all pending reviews in one message at
+their local ``daily_at`` (``send_daily`` claims them with one conditional ``UPDATE``, so a batch
+goes out once even with two claimers). The outbox then delivers them like any reply.
+
+Everything a manager does afterwards — read a review, mark it reviewed, write a coaching note,
+invite the rep to a coaching session — takes the manager's ``ManagerScope`` and is limited in SQL
+to that manager's own reviews in teams they manage (and reps still in them): a forged review id
+of another manager or team raises ``NotYourTeam`` and changes nothing.
+
+The texts are not made here: callers pass pure render functions (``bot.summaries``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from storage.db import READ_ONLY
+from storage.schema import (
+    answer_table,
+    effect_table,
+    membership_table,
+    note_table,
+    outbox_table,
+    reminder_table,
+    review_table,
+    run_table,
+    user_table,
+)
+from storage.teams import ManagerPrefs, ManagerScope, NotYourTeam
+
+REPEAT_NO_GOAL = 3
+"""Flag the visit when it is at least the third one in a row to this customer without the goal."""
+OVERDUE_AFTER = timedelta(days=1)
+"""A follow-up still open this long after its time counts as overdue."""
+LOW_FEELING = 2
+"""A feeling score at or below this is worth a manager's word."""
+VISIT_SCRIPTS = ("debrief",)
+"""Runs that are customer visits with a goal (the ``no_goal`` flag counts these)."""
+NOTE_LENGTH = 2000
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One review as a manager sees it: the rep's run, its answers and the flags."""
+
+    review_id: int
+    team_id: int
+    run_id: int
+    run_no: int
+    script: str
+    summary: str
+    """The engine's summary (Telegram HTML, in the rep's language)."""
+    answers: Mapping[str, Any]
+    rep_id: int
+    rep_key: str
+    rep_name: str
+    rep_lang: str
+    flags: tuple[str, ...]
+    """``no_goal:3`` (third visit in a row to this customer without the goal), ``overdue:2``
+    (open follow-ups past their time), ``low_feeling``."""
+    status: str
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Reader:
+    """The manager a summary is written for."""
+
+    user_id: int
+    key: str
+    name: str
+    lang: str
+    tz: str
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A message to send: Telegram HTML and rows of ``(label, callback data)`` buttons."""
+
+    text: str
+    buttons: tuple[tuple[tuple[str, str], ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A message committed to the outbox, to be delivered to ``user_key``."""
+
+    user_key: str
+    lang: str
+    outbox_id: int
+    draft: Draft
+
+
+Render = Callable[[Reader, Sequence[Notice], bool], Sequence[Draft]]
+"""(manager, notices, daily batch?) -> the messages that show them."""
+RepText = Callable[[Notice, str], str]
+"""(notice, manager's name) -> the text the rep gets, in ``notice.rep_lang``."""
+
+
+def last_daily_moment(daily_at: str, tz: str, now: datetime) -> datetime:
+    """The latest moment at or before ``now`` when the local clock in ``tz`` read ``daily_at``."""
+    zone = _zone(tz)
+    clock = parse_clock(daily_at) or time(18, 0)
+    local = now.astimezone(zone)
+    moment = datetime.combine(local.date(), clock, tzinfo=zone)
+    if moment > local:
+        moment = datetime.combine(local.date() - timedelta(days=1), clock, tzinfo=zone)
+    return moment.astimezone(now.tzinfo)
+
+
+def parse_clock(text: str) -> time | None:
+    """``"18:00"`` → 18:00; None for anything else."""
+    hours, sep, minutes = text.strip().partition(":")
+    if not sep or not hours.isdigit() or not minutes.isdigit() or len(minutes) != 2:
+        return None
+    if not 0 <= int(hours) < 24 or not 0 <= int(minutes) < 60:
+        return None
+    return time(int(hours), int(minutes))
+
+
+class Reviews:
+    """Reviews and notes over the same engine as the store and the teams."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self._engine = engine
+        self._reader = engine.execution_options(**READ_ONLY)
+        self._postgres = engine.dialect.name == "postgresql"
+
+    # --- notices into reviews -------------------------------------------------------------
+
+    def dispatch(self, render: Render, *, now: datetime, limit: int = 200) -> list[Sent]:
+        """Turn up to ``limit`` new manager notices into reviews, and summaries for the
+        managers who want them at once, in one transaction. Returns what to deliver."""
+        e = effect_table
+        query = (
+            sa.select(e.c.id, e.c.user_id, e.c.run_id)
+            .where(e.c.kind == "manager_notice", e.c.done_at.is_(None))
+            .order_by(e.c.id)
+            .limit(limit)
+        )
+        if self._postgres:
+            query = query.with_for_update(of=e, skip_locked=True)
+        sent: list[Sent] = []
+        with self._engine.begin() as conn:
+            effects = conn.execute(query).all()
+            if not effects:
+                return sent
+            instant: list[tuple[Reader, int]] = []
+            for effect in effects:
+                if effect.run_id is not None:
+                    instant.extend(self._review(conn, effect, now))
+            conn.execute(
+                sa.update(e).where(e.c.id.in_([row.id for row in effects])).values(done_at=now)
+            )
+            for reader, review_id in instant:
+                notices = _notices(conn, [review_id])
+                sent.extend(self._send(conn, reader, notices, render, daily=False, now=now))
+        return sent
+
+    def _review(self, conn: sa.Connection, effect: Any, now: datetime) -> list[tuple[Reader, int]]:
+        """The effect's review rows; (manager, review id) for those who want it at once."""
+        m, u, rv = membership_table, user_table, review_table
+        rep_team = (
+            sa.select(m.c.team_id)
+            .where(m.c.user_id == effect.user_id, m.c.role == "rep", m.c.status == "active")
+            .scalar_subquery()
+        )
+        managers = conn.execute(
+            sa.select(m.c.team_id, m.c.prefs, u.c.id, u.c.key, u.c.display_name, u.c.lang, u.c.tz)
+            .join(u, u.c.id == m.c.user_id)
+            .where(
+                m.c.team_id == rep_team,
+                m.c.role == "manager",
+                m.c.status == "active",
+                m.c.user_id != effect.user_id,
+            )
+            .order_by(m.c.id)
+        ).all()
+        if not managers:
+            return []
+        flags = _flags(conn, effect.user_id, effect.run_id, now)
+        out: list[tuple[Reader, int]] = []
+        for row in managers:
+            # an earlier summary of this run (before /edit) no longer waits for the batch
+            conn.execute(
+                sa.update(rv)
+                .where(
+                    rv.c.run_id == effect.run_id,
+                    rv.c.manager_id == row.id,
+                    rv.c.status == "pending",
+                )
+                .values(status="replaced")
+            )
+            review_id = conn.execute(
+                _insert(self._engine)(rv)
+                .values(
+                    team_id=row.team_id,
+                    effect_id=effect.id,
+                    run_id=effect.run_id,
+                    rep_id=effect.user_id,
+                    manager_id=row.id,
+                    status="pending",
+                    flags=list(flags),
+                    created_at=now,
+                )
+                .on_conflict_do_nothing(index_elements=[rv.c.effect_id, rv.c.manager_id])
+                .returning(rv.c.id)
+            ).scalar()
+            if review_id is None:
+                continue
+            if ManagerPrefs.from_json(row.prefs).summaries == "instant":
+                reader = Reader(row.id, row.key, row.display_name, row.lang, row.tz)
+                out.append((reader, int(review_id)))
+        return out
+
+    # --- the daily batch ------------------------------------------------------------------
+
+    def send_daily(self, render: Render, *, now: datetime) -> list[Sent]:
+        """Each manager's pending reviews once their local ``daily_at`` has come (a manager
+        who switched to instant gets what still waits now), one batch per manager and team."""
+        rv, m, u = review_table, membership_table, user_table
+        query = (
+            sa.select(
+                rv.c.id,
+                rv.c.team_id,
+                rv.c.created_at,
+                m.c.prefs,
+                u.c.id.label("manager_id"),
+                u.c.key,
+                u.c.display_name,
+                u.c.lang,
+                u.c.tz,
+            )
+            .join(m, sa.and_(m.c.team_id == rv.c.team_id, m.c.user_id == rv.c.manager_id))
+            .join(u, u.c.id == rv.c.manager_id)
+            .where(rv.c.status == "pending", m.c.role == "manager", m.c.status == "active")
+            .order_by(rv.c.id)
+        )
+        with self._reader.connect() as conn:
+            rows = conn.execute(query).all()
+        batches: dict[tuple[int, int], list[Any]] = defaultdict(list)
+        for row in rows:
+            batches[(row.manager_id, row.team_id)].append(row)
+        sent: list[Sent] = []
+        for group in batches.values():
+            first = group[0]
+            prefs = ManagerPrefs.from_json(first.prefs)
+            due = now
+            if prefs.summaries == "daily":
+                due = last_daily_moment(prefs.daily_at, first.tz, now)
+            ids = [row.id for row in group if row.created_at <= due]
+            if not ids:
+                continue
+            reader = Reader(first.manager_id, first.key, first.display_name, first.lang, first.tz)
+            with self._engine.begin() as conn:
+                claimed = (
+                    conn.execute(
+                        sa.update(rv)
+                        .where(rv.c.id.in_(ids), rv.c.status == "pending")
+                        .values(status="sent", sent_at=now)
+                        .returning(rv.c.id)
+                    )
+                    .scalars()
+                    .all()
+                )
+                if not claimed:
+                    continue
+                notices = _notices(conn, sorted(claimed))
+                sent.extend(self._send(conn, reader, notices, render, daily=True, now=now))
+        return sent
+
+    def _send(
+        self,
+        conn: sa.Connection,
+        reader: Reader,
+        notices: Sequence[Notice],
+        render: Render,
+        *,
+        daily: bool,
+        now: datetime,
+    ) -> list[Sent]:
+        if not notices:
+            return []
+        rv = review_table
+        out = []
+        for draft in render(reader, notices, daily):
+            outbox_id = _outbox(conn, reader.user_id, draft, now)
+            out.append(Sent(reader.key, reader.lang, outbox_id, draft))
+        conn.execute(
+            sa.update(rv)
+            .where(rv.c.id.in_([n.review_id for n in notices]))
+            .values(status="sent", sent_at=sa.func.coalesce(rv.c.sent_at, now))
+        )
+        return out
+
+    # --- what a manager does, through their scope -----------------------------------------
+
+    def notice(self, scope: ManagerScope, review_id: int) -> Notice:
+        """One of the manager's reviews, of a rep still in a team they manage."""
+        with self._reader.connect() as conn:
+            found = _notices(conn, [review_id], scope)
+        if not found:
+            raise NotYourTeam(f"review {review_id}")
+        scope.run(found[0].run_id)  # the rep is still an active rep of a team they manage
+        return found[0]
+
+    def mark_reviewed(self, scope: ManagerScope, review_id: int, *, now: datetime) -> Notice:
+        self.notice(scope, review_id)
+        rv = review_table
+        with self._engine.begin() as conn:
+            changed = conn.execute(
+                sa.update(rv)
+                .where(*_own(scope, review_id))
+                .values(status="reviewed", reviewed_at=sa.func.coalesce(rv.c.reviewed_at, now))
+            )
+            if changed.rowcount != 1:
+                raise NotYourTeam(f"review {review_id}")
+        return self.notice(scope, review_id)
+
+    def add_note(
+        self,
+        scope: ManagerScope,
+        review_id: int,
+        text: str,
+        rep_text: RepText,
+        *,
+        now: datetime,
+    ) -> Sent:
+        """A coaching note on the review's run: a note row and the rep's message, in one
+        commit; the review counts as reviewed."""
+        notice = self.notice(scope, review_id)
+        text = text.strip()[:NOTE_LENGTH]
+        n, rv, u = note_table, review_table, user_table
+        with self._engine.begin() as conn:
+            author = conn.execute(
+                sa.select(u.c.display_name).where(u.c.id == scope.manager_id)
+            ).scalar()
+            draft = Draft(rep_text(notice, author or ""))
+            outbox_id = _outbox(conn, notice.rep_id, draft, now)
+            # INSERT ... SELECT from the manager's own review: nothing when it is not theirs
+            inserted = conn.execute(
+                sa.insert(n).from_select(
+                    ["team_id", "run_id", "rep_id", "author_id", "text", "created_at", "outbox_id"],
+                    sa.select(
+                        rv.c.team_id,
+                        rv.c.run_id,
+                        rv.c.rep_id,
+                        rv.c.manager_id,
+                        sa.literal(text, n.c.text.type),
+                        sa.literal(now, n.c.created_at.type),
+                        sa.literal(outbox_id),
+                    ).where(*_own(scope, review_id)),
+                )
+            )
+            if inserted.rowcount != 1:
+                raise NotYourTeam(f"review {review_id}")  # rolls back the rep's message too
+            conn.execute(
+                sa.update(rv)
+                .where(*_own(scope, review_id))
+                .values(status="reviewed", reviewed_at=sa.func.coalesce(rv.c.reviewed_at, now))
+            )
+        return Sent(notice.rep_key, notice.rep_lang, outbox_id, draft)
+
+    def invite(
+        self, scope: ManagerScope, review_id: int, rep_text: RepText, *, now: datetime
+    ) -> Sent:
+        """The manager asks the rep to a coaching session (``rep_text`` names the skill)."""
+        notice = self.notice(scope, review_id)
+        u = user_table
+        with self._engine.begin() as conn:
+            author = conn.execute(
+                sa.select(u.c.display_name).where(u.c.id == scope.manager_id)
+            ).scalar()
+            draft = Draft(rep_text(notice, author or ""))
+            own = conn.execute(sa.select(review_table.c.id).where(*_own(scope, review_id)))
+            if own.first() is None:
+                raise NotYourTeam(f"review {review_id}")
+            outbox_id = _outbox(conn, notice.rep_id, draft, now)
+        return Sent(notice.rep_key, notice.rep_lang, outbox_id, draft)
+
+    def notes_of(self, scope: ManagerScope, run_id: int) -> list[tuple[str, datetime]]:
+        """The notes on a run of the manager's teams: (text, when), oldest first."""
+        scope.run(run_id)
+        n = note_table
+        query = (
+            sa.select(n.c.text, n.c.created_at)
+            .where(n.c.run_id == run_id, n.c.team_id.in_(scope.managed_ids()))
+            .order_by(n.c.id)
+        )
+        with self._reader.connect() as conn:
+            return [(row.text, row.created_at) for row in conn.execute(query)]
+
+    def pending(self, scope: ManagerScope) -> list[Notice]:
+        """The manager's reviews not yet marked reviewed, oldest first."""
+        rv = review_table
+        query = sa.select(rv.c.id).where(
+            rv.c.manager_id == scope.manager_id,
+            rv.c.team_id.in_(scope.managed_ids()),
+            rv.c.status.in_(("pending", "sent")),
+        )
+        with self._reader.connect() as conn:
+            ids = list(conn.execute(query).scalars())
+            return _notices(conn, ids, scope)
+
+
+def _own(scope: ManagerScope, review_id: int) -> tuple[Any, ...]:
+    """The manager's own review, in a team they manage."""
+    rv = review_table
+    return (
+        rv.c.id == review_id,
+        rv.c.manager_id == scope.manager_id,
+        rv.c.team_id.in_(scope.managed_ids()),
+    )
+
+
+def _notices(
+    conn: sa.Connection, review_ids: Sequence[int], scope: ManagerScope | None = None
+) -> list[Notice]:
+    if not review_ids:
+        return []
+    rv, r, u, a = review_table, run_table, user_table, answer_table
+    query = (
+        sa.select(
+            rv.c.id,
+            rv.c.team_id,
+            rv.c.run_id,
+            rv.c.rep_id,
+            rv.c.flags,
+            rv.c.status,
+            r.c.no,
+            r.c.script,
+            r.c.summary,
+            r.c.finished_at,
+            u.c.key,
+            u.c.display_name,
+            u.c.lang,
+        )
+        .join(r, r.c.id == rv.c.run_id)
+        .join(u, u.c.id == rv.c.rep_id)
+        .where(rv.c.id.in_(list(review_ids)))
+        .order_by(rv.c.id)
+    )
+    if scope is not None:
+        query = query.where(
+            rv.c.manager_id == scope.manager_id, rv.c.team_id.in_(scope.managed_ids())
+        )
+    rows = conn.execute(query).all()
+    answers: dict[int, dict[str, Any]] = defaultdict(dict)
+    run_ids = {row.run_id for row in rows}
+    if run_ids:
+        for run_id, step, value in conn.execute(
+            sa.select(a.c.run_id, a.c.step, a.c.value).where(a.c.run_id.in_(run_ids))
+        ):
+            answers[run_id][step] = value
+    return [
+        Notice(
+            review_id=row.id,
+            team_id=row.team_id,
+            run_id=row.run_id,
+            run_no=row.no,
+            script=row.script,
+            summary=row.summary or "",
+            answers=answers.get(row.run_id, {}),
+            rep_id=row.rep_id,
+            rep_key=row.key,
+            rep_name=row.display_name or row.key,
+            rep_lang=row.lang,
+            flags=tuple(str(flag) for flag in (row.flags or ())),
+            status=row.status,
+            finished_at=row.finished_at,
+        )
+        for row in rows
+    ]
+
+
+def _flags(conn: sa.Connection, rep_id: int, run_id: int, now: datetime) -> tuple[str, ...]:
+    """What a manager should notice about this run, computed when it is dispatched."""
+    r, a, m = run_table, answer_table, reminder_table
+    flags: list[str] = []
+    query = sa.select(a.c.step, a.c.value).where(
+        a.c.run_id == run_id, a.c.step.in_(("customer", "goal_met", "feeling_score"))
+    )
+    this = {row.step: row.value for row in conn.execute(query)}
+    script = conn.execute(sa.select(r.c.script).where(r.c.id == run_id)).scalar()
+    customer = this.get("customer")
+    if script in VISIT_SCRIPTS and isinstance(customer, str) and this.get("goal_met") is False:
+        visits: dict[int, dict[str, Any]] = defaultdict(dict)
+        order: dict[int, Any] = {}
+        for rid, finished_at, step, value in conn.execute(
+            sa.select(r.c.id, r.c.finished_at, a.c.step, a.c.value)
+            .join(a, a.c.run_id == r.c.id)
+            .where(
+                r.c.user_id == rep_id,
+                r.c.script.in_(VISIT_SCRIPTS),
+                sa.or_(r.c.status == "finished", r.c.id == run_id),
+                a.c.step.in_(("customer", "goal_met")),
+            )
+        ):
+            visits[rid][step] = value
+            order[rid] = (rid == run_id, finished_at, rid)
+        streak = 0
+        for rid in sorted(visits, key=lambda rid: order[rid]):
+            visit = visits[rid]
+            name = visit.get("customer")
+            if not isinstance(name, str) or name.strip().casefold() != customer.strip().casefold():
+                continue
+            streak = streak + 1 if visit.get("goal_met") is False else 0
+        if streak >= REPEAT_NO_GOAL:
+            flags.append(f"no_goal:{streak}")
+    overdue = conn.execute(
+        sa.select(sa.func.count())
+        .select_from(m)
+        .where(
+            m.c.user_id == rep_id,
+            m.c.kind == "follow_up",
+            m.c.status.in_(("pending", "sent")),
+            m.c.due_at <= now - OVERDUE_AFTER,
+        )
+    ).scalar_one()
+    if overdue:
+        flags.append(f"overdue:{overdue}")
+    score = this.get("feeling_score")
+    if isinstance(score, int | float) and not isinstance(score, bool) and score <= LOW_FEELING:
+        flags.append("low_feeling")
+    return tuple(flags)
+
+
+def _outbox(conn: sa.Connection, user_id: int, draft: Draft, now: datetime) -> int:
+    """An outbox row for ``draft``: a ``say`` (what a restarted sender resends) plus buttons."""
+    payload: dict[str, Any] = {"type": "say", "text": draft.text}
+    if draft.buttons:
+        payload["buttons"] = [[list(button) for button in row] for row in draft.buttons]
+    return int(
+        conn.execute(
+            sa.insert(outbox_table)
+            .values(user_id=user_id, payload=payload, created_at=now, attempts=0)
+            .returning(outbox_table.c.id)
+        ).scalar_one()
+    )
+
+
+def _insert(engine: sa.Engine) -> Any:
+    return postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+
+
+def _zone(tz: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+__all__ = [
+    "Draft",
+    "Notice",
+    "Reader",
+    "Render",
+    "RepText",
+    "Reviews",
+    "Sent",
+    "last_daily_moment",
+    "parse_clock",
+]
