@@ -1,0 +1,278 @@
+"""One team's activity over a period, read in a handful of set-based queries for the reports.
+
+Why a module of its own: the weekly digest and the exports need the same rows — the team's reps,
+their finished runs with the answers the reports count, their follow-up reminders and every
+customer they have seen — and must read them without one query per rep or per run (a team of 50
+reps has about 500 visits a week and 25,000 a year). Each read is one query over all the team's
+reps at once, limited in SQL by the team's active rep memberships.
+
+Two entry points: ``load_scoped`` for a manager (the team must be one they manage: ``scope.team``
+raises ``NotYourTeam``, and every query is limited by ``scope.managed_ids()`` as well) and
+``load_team`` for the operator's CLI (any team by id).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from storage.db import READ_ONLY
+from storage.schema import (
+    answer_table,
+    membership_table,
+    reminder_table,
+    run_table,
+    user_table,
+)
+from storage.teams import ManagerScope, Team, Teams, TeamSettings
+
+REPORT_SCRIPTS = ("debrief", "precall", "week_plan", "week_review", "revisit")
+"""The scripts the reports count."""
+REPORT_STEPS = (
+    "customer",
+    "visit_type",
+    "customer_class",
+    "goal_met",
+    "objections",
+    "main_objection",
+    "order_value",
+    "visit_at",
+    "deal_size",
+    "feeling_score",
+)
+"""The answers the digest reads (the export reads every answer)."""
+PLAN_LOOKBACK = timedelta(days=28)
+"""A pre-call plan for a visit in the period may have been written up to this long before it."""
+DEBRIEF_GRACE = timedelta(days=3)
+"""A visit late in the period may be debriefed up to this long after the period ends."""
+OPEN = ("pending", "sent")
+
+
+class UnknownTeam(LookupError):
+    """The operator named a team that does not exist."""
+
+
+@dataclass(frozen=True)
+class ActivityRep:
+    id: int
+    key: str
+    name: str
+    tz: str
+
+
+@dataclass(frozen=True)
+class ActivityRun:
+    """A finished run with the answers the reports read (option ids, JSON values)."""
+
+    id: int
+    rep_id: int
+    script: str
+    started_at: datetime
+    finished_at: datetime
+    answers: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    id: int
+    rep_id: int
+    about: str
+    customer: str
+    due_at: datetime
+    status: str
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A customer a rep debriefed or revisited before ``as_of``: latest class, latest visit."""
+
+    rep_id: int
+    name: str
+    customer_class: str | None
+    last_visit: datetime
+
+
+@dataclass(frozen=True)
+class Activity:
+    team: Team
+    start: datetime
+    end: datetime
+    as_of: datetime
+    reps: tuple[ActivityRep, ...]
+    runs: tuple[ActivityRun, ...]
+    """Finished runs of the reports' scripts, from ``start - PLAN_LOOKBACK`` to
+    ``end + DEBRIEF_GRACE`` (and not after ``as_of``), oldest first."""
+    follow_ups: tuple[FollowUp, ...]
+    """Follow-ups due before ``end`` that were still open at ``start`` (or closed since)."""
+    customers: tuple[Seen, ...] = field(default=())
+
+    @property
+    def settings(self) -> TeamSettings:
+        return self.team.settings
+
+
+def load_scoped(
+    engine: sa.Engine,
+    scope: ManagerScope,
+    team_id: int,
+    start: datetime,
+    end: datetime,
+    *,
+    as_of: datetime,
+) -> Activity:
+    """A manager's team's activity; ``NotYourTeam`` for a team the manager does not manage."""
+    team = scope.team(team_id)
+    return _load(engine, team, start, end, as_of, scope.managed_ids())
+
+
+def load_team(
+    engine: sa.Engine, team_id: int, start: datetime, end: datetime, *, as_of: datetime
+) -> Activity:
+    """Any team's activity, for the operator (the CLI); ``UnknownTeam`` when there is none."""
+    team = Teams(engine).get(team_id)
+    if team is None:
+        raise UnknownTeam(f"no team {team_id}")
+    return _load(engine, team, start, end, as_of, None)
+
+
+def _load(
+    engine: sa.Engine,
+    team: Team,
+    start: datetime,
+    end: datetime,
+    as_of: datetime,
+    managed: sa.ScalarSelect[Any] | None,
+) -> Activity:
+    u, m, r, a, rem = user_table, membership_table, run_table, answer_table, reminder_table
+    where = [m.c.team_id == team.id, m.c.role == "rep", m.c.status == "active"]
+    if managed is not None:
+        where.append(m.c.team_id.in_(managed))
+    rep_ids = sa.select(m.c.user_id).where(*where).scalar_subquery()
+    runs_from, runs_to = start - PLAN_LOOKBACK, min(end + DEBRIEF_GRACE, as_of)
+    run_where = (
+        r.c.user_id.in_(rep_ids),
+        r.c.status == "finished",
+        r.c.script.in_(REPORT_SCRIPTS),
+        r.c.finished_at >= runs_from,
+        r.c.finished_at < runs_to,
+    )
+    reader = engine.execution_options(**READ_ONLY)
+    with reader.connect() as conn:
+        reps = tuple(
+            ActivityRep(row.id, row.key, row.display_name or row.key, row.tz)
+            for row in conn.execute(
+                sa.select(u.c.id, u.c.key, u.c.display_name, u.c.tz)
+                .select_from(m.join(u, u.c.id == m.c.user_id))
+                .where(*where)
+                .order_by(u.c.display_name, u.c.id)
+            )
+        )
+        answers: dict[int, dict[str, Any]] = {}
+        for run_id, step, value in conn.execute(
+            sa.select(a.c.run_id, a.c.step, a.c.value)
+            .join(r, r.c.id == a.c.run_id)
+            .where(*run_where, a.c.step.in_(REPORT_STEPS))
+        ):
+            answers.setdefault(run_id, {})[step] = value
+        runs = tuple(
+            ActivityRun(
+                row.id,
+                row.user_id,
+                row.script,
+                _utc(row.started_at),
+                _utc(row.finished_at),
+                answers.get(row.id, {}),
+            )
+            for row in conn.execute(
+                sa.select(r.c.id, r.c.user_id, r.c.script, r.c.started_at, r.c.finished_at)
+                .where(*run_where)
+                .order_by(r.c.finished_at, r.c.id)
+            )
+        )
+        follow_ups = tuple(
+            FollowUp(
+                row.id,
+                row.user_id,
+                row.about,
+                row.customer,
+                _utc(row.due_at),
+                row.status,
+                None if row.closed_at is None else _utc(row.closed_at),
+            )
+            for row in conn.execute(
+                sa.select(
+                    rem.c.id,
+                    rem.c.user_id,
+                    rem.c.about,
+                    rem.c.customer,
+                    rem.c.due_at,
+                    rem.c.status,
+                    rem.c.closed_at,
+                )
+                .where(
+                    rem.c.user_id.in_(rep_ids),
+                    rem.c.kind == "follow_up",
+                    rem.c.due_at < end,
+                    sa.or_(rem.c.status.in_(OPEN), rem.c.closed_at >= start),
+                )
+                .order_by(rem.c.due_at, rem.c.id)
+            )
+        )
+        customers = _customers(conn, rep_ids, as_of)
+    return Activity(team, start, end, as_of, reps, runs, follow_ups, customers)
+
+
+def _customers(conn: sa.Connection, rep_ids: Any, as_of: datetime) -> tuple[Seen, ...]:
+    """Every customer each rep debriefed or revisited before ``as_of``, with the latest visit
+    and the latest class named (a visit without a class keeps the one known before)."""
+    r, a = run_table, answer_table
+    query = (
+        sa.select(r.c.id, r.c.user_id, r.c.finished_at, a.c.step, a.c.value)
+        .join(a, a.c.run_id == r.c.id)
+        .where(
+            r.c.user_id.in_(rep_ids),
+            r.c.status == "finished",
+            r.c.script.in_(("debrief", "revisit")),
+            r.c.finished_at < as_of,
+            a.c.step.in_(("customer", "customer_class")),
+        )
+        .order_by(r.c.finished_at, r.c.id)
+    )
+    runs: dict[int, dict[str, Any]] = {}
+    for run_id, user_id, finished_at, step, value in conn.execute(query):
+        runs.setdefault(run_id, {"rep": user_id, "at": finished_at})[step] = value
+    latest: dict[tuple[int, str], Seen] = {}
+    for run in runs.values():  # oldest first: a later visit wins, a known class stays
+        name = run.get("customer")
+        if not isinstance(name, str) or not name.strip():
+            continue
+        key = (run["rep"], name.strip().casefold())
+        known = latest.get(key)
+        klass = run.get("customer_class")
+        if not isinstance(klass, str):
+            klass = known.customer_class if known else None
+        latest[key] = Seen(run["rep"], name.strip(), klass, _utc(run["at"]))
+    return tuple(latest.values())
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+__all__ = [
+    "DEBRIEF_GRACE",
+    "PLAN_LOOKBACK",
+    "Activity",
+    "ActivityRep",
+    "ActivityRun",
+    "FollowUp",
+    "Seen",
+    "UnknownTeam",
+    "load_scoped",
+    "load_team",
+]
