@@ -355,7 +355,8 @@ class Reviews:
             outbox_id = _outbox(conn, notice.rep_id, draft, now)
             # INSERT ... SELECT from the manager's own review: nothing when it is not theirs
             inserted = conn.execute(
-                sa.insert(n).from_select(
+                sa.insert(n)
+                .from_select(
                     ["team_id", "run_id", "rep_id", "author_id", "text", "created_at", "outbox_id"],
                     sa.select(
                         rv.c.team_id,
@@ -367,8 +368,9 @@ class Reviews:
                         sa.literal(outbox_id),
                     ).where(*_own(scope, review_id)),
                 )
-            )
-            if inserted.rowcount != 1:
+                .returning(n.c.id)
+            ).scalar()
+            if inserted is None:
                 raise NotYourTeam(f"review {review_id}")  # rolls back the rep's message too
             conn.execute(
                 sa.update(rv)

@@ -18,6 +18,13 @@ _CMD = re.compile(r"c:(edit|forget|keep)")
 _REMINDER = re.compile(r"r:(\d{1,12}):(\d{1,6}):([a-z_]{1,16})")
 _SETTING = re.compile(r"s:([a-z_]{1,24}):(on|off)")
 _PAUSE = re.compile(r"p:(keep|hold)")
+_MANAGE = re.compile(r"m:([ncsv]):(\d{1,12})(?::([a-z_]{1,24}))?|m:(go)")
+_TEAM_USER = re.compile(r"t:(ap|dc|rm|ry):(\d{1,12}):(\d{1,12})")
+_TEAM_SWITCH = re.compile(r"t:(ao):(\d{1,12}):(on|off)")
+_TEAM_REF = re.compile(r"t:(rv|nl|v):(\d{1,12})")
+TEAM_ACTIONS = frozenset({"ap", "dc", "rm", "ry", "ao", "rv", "nl", "v"})
+"""ap/dc: approve/decline a join request; rm: ask to remove a rep, ry: remove; ao: approval
+switch; rv: withdraw invite ``ref``; nl: a new invite link; v: show the team again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +82,31 @@ class PauseTap:
     hold: bool
 
 
-Tap = Pick | Nav | LangPick | Cmd | ReminderTap | SettingTap | PauseTap
+@dataclass(frozen=True, slots=True)
+class TeamTap:
+    """A manager's button (/team, a join request): ``action`` on team ``ref`` (for ``rv`` an
+    invite id), about user ``user_id`` (0: none); ``on`` is the approval switch's new state.
+    Ids are only claims: the manager's scope refuses any outside their own teams."""
+
+    action: str
+    ref: int
+    user_id: int = 0
+    on: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ManageTap:
+    """A manager's button under a summary (``review``): ``n`` write a coaching note, ``c``
+    choose a skill to coach, ``s`` coach ``skill``, ``v`` mark reviewed; or the rep's ``go``
+    under a coaching invitation (review 0). Ids are only claims: the scope decides."""
+
+    action: str
+    review: int
+    skill: str = ""
+
+
+MANAGE_ACTIONS = frozenset({"n", "c", "s", "v"})
+Tap = Pick | Nav | LangPick | Cmd | ReminderTap | SettingTap | PauseTap | TeamTap | ManageTap
 BUTTON_COMMANDS = frozenset({"edit", "forget", "keep"})
 
 
@@ -111,6 +142,25 @@ def pause_data(hold: bool) -> str:
     return _checked(f"p:{'hold' if hold else 'keep'}")
 
 
+def team_data(action: str, ref: int, user_id: int | None = None, on: bool | None = None) -> str:
+    if action not in TEAM_ACTIONS:
+        raise ValueError(f"not a team action: {action!r}")
+    tail = "" if user_id is None else f":{user_id}"
+    tail += "" if on is None else f":{'on' if on else 'off'}"
+    data = _checked(f"t:{action}:{ref}{tail}")
+    if parse(data) is None:
+        raise ValueError(f"malformed team button: {data!r}")
+    return data
+
+
+def manage_data(action: str, review: int = 0, skill: str = "") -> str:
+    if action == "go":
+        return _checked("m:go")
+    if action not in MANAGE_ACTIONS or (action == "s") != bool(skill):
+        raise ValueError(f"not a manager's button: {action!r} {skill!r}")
+    return _checked(f"m:{action}:{review}" + (f":{skill}" if skill else ""))
+
+
 def parse(data: str | None) -> Tap | None:
     """The tap a button meant, or None for data we never made (old versions, forged)."""
     if not data:
@@ -129,6 +179,18 @@ def parse(data: str | None) -> Tap | None:
         return SettingTap(setting[1], setting[2] == "on")
     if pause := _PAUSE.fullmatch(data):
         return PauseTap(pause[1] == "hold")
+    if manage := _MANAGE.fullmatch(data):
+        if manage[4]:
+            return ManageTap("go", 0)
+        if (manage[1] == "s") != bool(manage[3]):
+            return None
+        return ManageTap(manage[1], int(manage[2]), manage[3] or "")
+    if team := _TEAM_USER.fullmatch(data):
+        return TeamTap(team[1], int(team[2]), int(team[3]))
+    if team := _TEAM_SWITCH.fullmatch(data):
+        return TeamTap(team[1], int(team[2]), on=team[3] == "on")
+    if team := _TEAM_REF.fullmatch(data):
+        return TeamTap(team[1], int(team[2]))
     return None
 
 

@@ -1,0 +1,240 @@
+"""What a manager reads about a rep's finished run, and the rep's side of what the manager sends.
+
+Pure: notices in, Telegram HTML and buttons out, in the manager's language (the rep's messages in
+the rep's). Every text comes from ``coaching_scripts/messages.yaml`` (``mgr_*``); templates escape
+what the rep or the manager typed, and the engine's own summaries go in as the HTML they are.
+
+A debrief summary: customer and visit type, the feeling in a line, goal against what happened,
+the buyer's side (the "why" of phase 4, about the customer), next step and date, and the flags.
+Other scripts (week plan, skills...) show their own summary under a one-line head.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from markupsafe import Markup
+
+from bot.telegram.callbacks import manage_data
+from dialogs.catalog import Catalog
+from dialogs.when import When, describe_when
+from storage.reviews import Draft, Notice, Reader, RepText
+
+BATCH_TEXT = 3500
+"""Characters per message of a daily batch (Telegram's limit is 4096)."""
+BATCH_ITEMS = 15
+"""Summaries per batch message at most (three buttons each)."""
+COACHING_SCRIPT = "coaching"
+SKILL_STEP = "skill"
+Buttons = tuple[tuple[tuple[str, str], ...], ...]
+
+
+class Summaries:
+    def __init__(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+
+    def say(self, key: str, lang: str, **context: Any) -> str:
+        return self._catalog.messages.render(key, lang, **context)
+
+    # --- the manager's side ---------------------------------------------------------------
+
+    def render(self, reader: Reader, notices: Sequence[Notice], daily: bool) -> list[Draft]:
+        """``storage.reviews.Render``: one message per summary, or the day's batch."""
+        lang = reader.lang
+        if not daily:
+            return [
+                Draft(self.text(n, lang, reader.tz), self.buttons(n.review_id, lang))
+                for n in notices
+            ]
+        drafts: list[Draft] = []
+        head = self.say("mgr_batch_head", lang, count=len(notices))
+        parts: list[str] = [head]
+        rows: list[tuple[tuple[str, str], ...]] = []
+        size = len(head)
+        for number, notice in enumerate(notices, start=1):
+            text = f"<b>{number}.</b> " + self.text(notice, lang, reader.tz)
+            if rows and (size + len(text) > BATCH_TEXT or len(rows) >= BATCH_ITEMS):
+                drafts.append(Draft("\n\n".join(parts), tuple(rows)))
+                parts, rows, size = [], [], 0
+            parts.append(text)
+            size += len(text) + 2
+            rows.extend(self.buttons(notice.review_id, lang, number))
+        drafts.append(Draft("\n\n".join(parts), tuple(rows)))
+        return drafts
+
+    def text(self, notice: Notice, lang: str, tz: str) -> str:
+        """One summary, for a manager reading in ``lang`` in zone ``tz``."""
+        if notice.script != "debrief":
+            title = self._title(notice.script, lang)
+            lines = [
+                self.say(
+                    "mgr_other",
+                    lang,
+                    rep=notice.rep_name,
+                    title=title,
+                    summary=Markup(notice.summary),
+                )
+            ]
+            return "\n".join([*lines, *self.flags(notice, lang)])
+        a = notice.answers
+        lines = [
+            self.say(
+                "mgr_debrief_head",
+                lang,
+                rep=notice.rep_name,
+                customer=_text(a.get("customer")) or "—",
+                visit_type=self._label("debrief", "visit_type", a.get("visit_type"), lang),
+            )
+        ]
+        if a.get("feeling_score") is not None:
+            lines.append(
+                self.say(
+                    "mgr_feeling",
+                    lang,
+                    score=a.get("feeling_score"),
+                    words=_line(_text(a.get("feeling_words"))),
+                )
+            )
+        lines.append(
+            self.say(
+                "mgr_goal",
+                lang,
+                goal=_text(a.get("goal")) or "—",
+                happened=_text(a.get("what_happened")) or "—",
+                met=a.get("goal_met") if isinstance(a.get("goal_met"), bool) else None,
+            )
+        )
+        insight = [_text(a.get(step)) for step in ("why_outcome", "why_objection")]
+        if any(insight):
+            lines.append(self.say("mgr_insight", lang, insight=" ".join(i for i in insight if i)))
+        if _text(a.get("next_action")):
+            lines.append(
+                self.say(
+                    "mgr_next",
+                    lang,
+                    action=_text(a.get("next_action")),
+                    when=self._when(a.get("next_date"), lang, tz),
+                )
+            )
+        return "\n".join([*lines, *self.flags(notice, lang)])
+
+    def flags(self, notice: Notice, lang: str) -> list[str]:
+        out = []
+        for flag in notice.flags:
+            name, _, count = flag.partition(":")
+            key = f"mgr_flag_{name}"
+            if key in self._catalog.messages:
+                out.append(self.say(key, lang, count=int(count) if count.isdigit() else 0))
+        return out
+
+    def buttons(self, review_id: int, lang: str, number: int | None = None) -> Buttons:
+        """Reply with a note, coach a skill, mark reviewed (numbered in a batch)."""
+        if number is None:
+            return (
+                ((self.say("mgr_btn_note", lang), manage_data("n", review_id)),),
+                (
+                    (self.say("mgr_btn_coach", lang), manage_data("c", review_id)),
+                    (self.say("mgr_btn_reviewed", lang), manage_data("v", review_id)),
+                ),
+            )
+        return (
+            (
+                (f"💬 {number}", manage_data("n", review_id)),
+                (f"🎯 {number}", manage_data("c", review_id)),
+                (f"✓ {number}", manage_data("v", review_id)),
+            ),
+        )
+
+    def skills(self) -> list[str]:
+        """The skills a coaching session can work on (the coaching script's options)."""
+        step = self._step(COACHING_SCRIPT, SKILL_STEP)
+        return list(step.option_labels) if step is not None else []
+
+    def skill_label(self, skill: str, lang: str) -> str:
+        return self._label(COACHING_SCRIPT, SKILL_STEP, skill, lang) or skill
+
+    def skill_buttons(self, review_id: int, lang: str) -> Buttons:
+        buttons = [
+            (self.skill_label(skill, lang), manage_data("s", review_id, skill))
+            for skill in self.skills()
+        ]
+        return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+
+    def visit(self, notice: Notice, lang: str, tz: str) -> str:
+        """The visit named in a line: customer and day (or the script's title and day)."""
+        day = ""
+        if notice.finished_at is not None:
+            day = describe_when(When(notice.finished_at, False), tz=tz, lang=lang)
+        customer = _text(notice.answers.get("customer"))
+        what = customer or self._title(notice.script, lang)
+        return self.say("mgr_visit", lang, what=what, day=day)
+
+    # --- the rep's side -------------------------------------------------------------------
+
+    def note_for_rep(self, text: str, tz: str) -> RepText:
+        """The rep's message carrying a manager's note (``storage.reviews.RepText``)."""
+
+        def render(notice: Notice, manager: str) -> str:
+            lang = notice.rep_lang
+            visit = self.visit(notice, lang, tz)
+            return self.say("mgr_note_to_rep", lang, manager=manager, visit=visit, text=text)
+
+        return render
+
+    def invitation_for_rep(self, skill: str, tz: str) -> RepText:
+        def render(notice: Notice, manager: str) -> str:
+            lang = notice.rep_lang
+            return self.say(
+                "mgr_coach_to_rep",
+                lang,
+                manager=manager,
+                skill=self.skill_label(skill, lang),
+                visit=self.visit(notice, lang, tz),
+            )
+
+        return render
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def _step(self, script: str, step: str) -> Any:
+        compiled = self._catalog.scripts.get(script)
+        return compiled.steps.get(step) if compiled is not None else None
+
+    def _label(self, script: str, step: str, value: Any, lang: str) -> str:
+        found = self._step(script, step)
+        if found is None or not isinstance(value, str):
+            return _text(value)
+        template = found.option_labels.get(value)
+        return str(template.render(lang, {})) if template is not None else value
+
+    def _title(self, script: str, lang: str) -> str:
+        compiled = self._catalog.scripts.get(script)
+        return str(compiled.title.render(lang, {})) if compiled is not None else script
+
+    def _when(self, value: Any, lang: str, tz: str) -> str:
+        if not isinstance(value, Mapping) or "at" not in value:
+            return _text(value)
+        try:
+            at = datetime.fromisoformat(str(value["at"]))
+        except ValueError:
+            return ""
+        return describe_when(When(at, bool(value.get("has_time", True))), tz=tz, lang=lang)
+
+
+def _text(value: Any) -> str:
+    if value is None or isinstance(value, bool):
+        return ""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value).strip()
+
+
+def _line(text: str, limit: int = 160) -> str:
+    """The first line of ``text``, cut at ``limit`` characters."""
+    first = text.splitlines()[0] if text else ""
+    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
+
+
+__all__ = ["Summaries"]
