@@ -38,6 +38,7 @@ from bot.telegram.account import Account
 from bot.telegram.coach import Coach
 from bot.telegram.render import Outgoing, render_turn
 from bot.telegram.sender import Sender
+from bot.telegram.teams import Onboarding
 from dialogs.catalog import Catalog
 from dialogs.engine import step
 from storage.reminders import Reminders
@@ -103,7 +104,9 @@ class CoachBot:
         self.dispatcher = Dispatcher()
         self.reminders = Reminders(store.engine)
         self.teams = Teams(store.engine, admin_keys=[f"tg:{i}" for i in settings.admin_ids])
-        self.desk = ReminderDesk(self.reminders, catalog.messages, policy_from(settings))
+        self.desk = ReminderDesk(
+            self.reminders, catalog.messages, policy_from(settings), teams=self.teams
+        )
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.coach: Coach | None = None
         self.stopping = asyncio.Event()
@@ -128,7 +131,8 @@ class CoachBot:
     def _blocked(self, chat_id: int) -> None:
         from bot.telegram.inputs import user_key
 
-        self.store.set_active(user_key(chat_id), False)
+        if self.store.user(user_key(chat_id)) is not None:  # a stranger's refusal: keep nothing
+            self.store.set_active(user_key(chat_id), False)
 
     async def start(self) -> None:
         await self.sender.start()
@@ -145,10 +149,23 @@ class CoachBot:
             account=Account(self.desk, self.store, self.clock, self.settings.timezone),
             teams=self.teams,
         )
+        self.onboarding = Onboarding(
+            teams=self.teams,
+            store=self.store,
+            messages=self.catalog.messages,
+            sender=self.sender,
+            clock=self.clock,
+            timezone=self.settings.timezone,
+            language=self.settings.language,
+            bot_username=me.username,
+            base_menu=partial(menu, self.catalog),
+        )
+        self.dispatcher.include_router(self.onboarding.router())  # the no-team gate comes first
         self.dispatcher.include_router(self.coach.router())
         for lang, code in (("en", None), ("zh", "zh")):
             commands = menu(self.catalog, lang)
             self.sender.submit(None, SetMyCommands(commands=commands, language_code=code))
+        await self.onboarding.set_manager_menus()
         await self.resend_unsent()
         self.scheduler.add_job(
             self.remind,

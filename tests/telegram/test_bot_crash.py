@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,11 +16,14 @@ from sqlalchemy import create_engine
 
 from coaching_scripts import load_catalog
 from dialogs.engine import step
+from storage.migrate import upgrade
 from storage.store import Store
-from tests.telegram.fake_api import FakeTelegram
+from storage.teams import Teams
+from tests.telegram.fake_api import FakeTelegram, User
 from tests.telegram.test_bot_webhook import SECRET, free_port
 
 REPS = 12
+START = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
 BURST = ["4", "Long wait, short meeting", "1, 3", "They never read the proposal", "Acme"]
 
 
@@ -49,6 +53,20 @@ def bot_env(fake: FakeTelegram, tmp_path: Path, mode: str) -> dict[str, str]:
     return env
 
 
+def enrol(url: str, reps: list[User]) -> None:
+    """The reps join a team (only a team's members may use the coach) before the bot starts."""
+    upgrade(url)
+    engine = create_engine(url)
+    try:
+        teams = Teams(engine)
+        team = teams.create_team("tg:1", "Test team", now=START, check=False)
+        invite = teams.scope("tg:1").invite(team.id, now=START, uses=REPS)
+        for rep in reps:
+            teams.join(f"tg:{rep.id}", invite.code, now=START, display_name=rep.first_name)
+    finally:
+        engine.dispose()
+
+
 async def start_bot(
     fake: FakeTelegram, env: dict[str, str], mode: str
 ) -> asyncio.subprocess.Process:
@@ -70,6 +88,7 @@ async def test_kill_9_during_a_burst_loses_nothing(
 ) -> None:
     env = bot_env(fake, tmp_path, mode)
     reps = [fake.user(1000 + n) for n in range(REPS)]
+    enrol(env["COACHBOT_DATABASE_URL"], reps)
     bot = await start_bot(fake, env, mode)
     for rep in reps:
         fake.send_text(rep, "/debrief")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,6 +15,8 @@ from tests.telegram.fake_api import FakeTelegram, Message, User
 START = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
 WAIT = 10.0
 """Seconds a test waits for the bot (many sessions at once can take a while)."""
+TEAM = "Test team"
+MANAGER = "tg:1"
 
 
 def settings_for(fake: FakeTelegram, tmp_path: Path, **extra: str) -> Settings:
@@ -37,11 +39,35 @@ def ticking() -> Callable[[], datetime]:
     return lambda: next(moments)
 
 
+def enrol(app: CoachBot, reps: Iterable[User]) -> None:
+    """Put ``reps`` in a team by an invite link, as their manager would: only a team's members
+    may use the coach (a user on no team is turned away by the gate)."""
+    teams = app.teams
+    team = teams.find(TEAM) or teams.create_team(
+        MANAGER, TEAM, now=START, tz=app.settings.timezone, check=False
+    )
+    invite = teams.scope(MANAGER).invite(team.id, now=START, days=90, uses=500)
+    for rep in reps:
+        zh = (rep.language_code or "").startswith("zh")
+        teams.join(
+            f"tg:{rep.id}",
+            invite.code,
+            now=START,
+            display_name=rep.first_name,
+            lang="zh" if zh else "en",
+            tz=app.settings.timezone,
+        )
+
+
 @asynccontextmanager
 async def running(
-    settings: Settings, clock: Callable[[], datetime] | None = None
+    settings: Settings,
+    clock: Callable[[], datetime] | None = None,
+    *,
+    reps: Iterable[User] = (),
 ) -> AsyncIterator[CoachBot]:
-    """The bot, started; ``clock`` default: a minute later at each look."""
+    """The bot, started, with ``reps`` in a team; ``clock`` default: a minute later at each
+    look."""
     loop = asyncio.get_running_loop()
     started: asyncio.Future[CoachBot] = loop.create_future()
     task = asyncio.create_task(
@@ -52,6 +78,7 @@ async def running(
         task.result()
     app = started.result()
     try:
+        enrol(app, reps)
         yield app
     finally:
         app.stopping.set()
@@ -74,7 +101,7 @@ def text_of(message: Message) -> str:
 async def test_a_debrief_by_long_polling(fake_api: FakeTelegram, tmp_path: Path) -> None:
     fake = fake_api
     anna = fake.user(42)
-    async with running(settings_for(fake, tmp_path)):
+    async with running(settings_for(fake, tmp_path), reps=[anna]):
         question = await say(fake, anna, "/debrief")
         assert "How do you feel about this visit" in text_of(question)
         assert question.labels == ["1", "2", "3", "4", "5"]
@@ -106,7 +133,7 @@ async def test_whole_debriefs_in_english_and_chinese(
     anna, chen = fake.user(42, language_code="en"), fake.user(43, "陈", language_code="zh-hans")
     english = (GOLDEN_INPUTS / "debrief.en.txt").read_text(encoding="utf-8").splitlines()
     chinese = (GOLDEN_INPUTS / "debrief.short.zh.txt").read_text(encoding="utf-8").splitlines()
-    async with running(settings_for(fake, tmp_path)) as app:
+    async with running(settings_for(fake, tmp_path), reps=[anna, chen]) as app:
         await asyncio.gather(
             converse(fake, anna, ["/debrief", *english]),
             converse(fake, chen, ["/debrief", *chinese]),
@@ -126,7 +153,7 @@ async def test_a_redelivered_update_is_answered_once(
 ) -> None:
     fake = fake_api
     anna = fake.user(42)
-    async with running(settings_for(fake, tmp_path)) as app:
+    async with running(settings_for(fake, tmp_path), reps=[anna]) as app:
         await say(fake, anna, "/debrief")
         update = fake.send_text(anna, "4")
         await fake.wait_for_messages(42, 2, timeout=WAIT)
@@ -143,7 +170,7 @@ async def test_stale_button_sticker_voice_and_a_huge_text(
 ) -> None:
     fake = fake_api
     anna = fake.user(42)
-    async with running(settings_for(fake, tmp_path)) as app:
+    async with running(settings_for(fake, tmp_path), reps=[anna]) as app:
         first = await say(fake, anna, "/debrief")
         five = first.callback_data("5")
         await say(fake, anna, "3")
@@ -171,7 +198,7 @@ async def test_twenty_messages_at_once_are_answered_in_order(
 ) -> None:
     fake = fake_api
     anna = fake.user(42)
-    async with running(settings_for(fake, tmp_path)) as app:
+    async with running(settings_for(fake, tmp_path), reps=[anna]) as app:
         await say(fake, anna, "/debrief")
         for n in range(20):
             fake.send_text(anna, "4" if n == 0 else f"note {n}")
@@ -188,7 +215,7 @@ async def test_a_restart_resumes_at_the_same_question(
     fake = fake_api
     anna = fake.user(42)
     settings = settings_for(fake, tmp_path)
-    async with running(settings):
+    async with running(settings, reps=[anna]):
         await say(fake, anna, "/debrief")
         await say(fake, anna, "2")
     async with running(settings) as app:
@@ -202,7 +229,7 @@ async def test_429_is_waited_out_and_403_marks_the_rep_inactive(
 ) -> None:
     fake = fake_api
     anna, gone = fake.user(42), fake.user(44)
-    async with running(settings_for(fake, tmp_path)) as app:
+    async with running(settings_for(fake, tmp_path), reps=[anna, gone]) as app:
         fake.fail_next("sendMessage", 429, retry_after=1)
         reply = await say(fake, anna, "/debrief")
         assert "How do you feel" in text_of(reply)
@@ -233,7 +260,7 @@ async def test_every_script_in_both_languages_in_telegram(
         script = path.stem.split(".")[0]
         await converse(fake, users[path], [f"/{script}", *typed[path]])
 
-    async with running(settings_for(fake, tmp_path)) as app:
+    async with running(settings_for(fake, tmp_path), reps=users.values()) as app:
         await asyncio.gather(*(session(path) for path in sessions))
         for path, user in users.items():
             script = path.stem.split(".")[0]

@@ -68,7 +68,7 @@ async def test_a_follow_up_comes_on_time_once_and_its_buttons_work(
 ) -> None:
     fake, dial = fake_api, Dial(START)
     anna = fake.user(42, language_code="en")
-    async with running(reminder_settings(fake, tmp_path), dial) as app:
+    async with running(reminder_settings(fake, tmp_path), dial, reps=[anna]) as app:
         await debrief(fake, anna)
         before = len(fake.messages_to(42))
         dial.now = FOLLOW_UP - timedelta(minutes=1)
@@ -106,7 +106,7 @@ async def test_a_button_of_a_reminder_already_done_changes_nothing(
 ) -> None:
     fake, dial = fake_api, Dial(START)
     anna = fake.user(42, language_code="en")
-    async with running(reminder_settings(fake, tmp_path), dial) as app:
+    async with running(reminder_settings(fake, tmp_path), dial, reps=[anna]) as app:
         await debrief(fake, anna)
         before = len(fake.messages_to(42))
         dial.now = FOLLOW_UP
@@ -125,7 +125,7 @@ async def test_a_button_of_a_reminder_already_done_changes_nothing(
 async def test_another_time_in_words_by_replying(fake_api: FakeTelegram, tmp_path: Path) -> None:
     fake, dial = fake_api, Dial(START)
     chen = fake.user(43, "陈", language_code="zh-hans")
-    async with running(reminder_settings(fake, tmp_path), dial) as app:
+    async with running(reminder_settings(fake, tmp_path), dial, reps=[chen]) as app:
         await debrief(fake, chen, "debrief.short.zh.txt")
         before = len(fake.messages_to(43))
         answers = app.store.answers("tg:43")
@@ -147,7 +147,7 @@ async def test_another_time_in_words_by_replying(fake_api: FakeTelegram, tmp_pat
 async def test_tz_settings_and_pause(fake_api: FakeTelegram, tmp_path: Path) -> None:
     fake, dial = fake_api, Dial(START)
     anna = fake.user(42, language_code="en")
-    async with running(reminder_settings(fake, tmp_path), dial) as app:
+    async with running(reminder_settings(fake, tmp_path), dial, reps=[anna]) as app:
         assert "Berlin" in text_of(await say(fake, anna, "/tz Berlin"))
         assert app.store.user("tg:42").tz == "Europe/Berlin"  # type: ignore[union-attr]
         assert "don't know" in text_of(await say(fake, anna, "/tz Atlantis"))

@@ -46,7 +46,7 @@ async def test_whole_debriefs_by_webhook_in_english_and_chinese(
     chen = fake.user(43, "陈", language_code="zh-hans")
     english = (GOLDEN_INPUTS / "debrief.en.txt").read_text(encoding="utf-8").splitlines()
     chinese = (GOLDEN_INPUTS / "debrief.zh.txt").read_text(encoding="utf-8").splitlines()
-    async with running(settings) as app:
+    async with running(settings, reps=[anna, chen]) as app:
         assert fake.webhook_url == f"http://127.0.0.1:{port}/tg/hook"
         await asyncio.gather(
             converse(fake, anna, ["/debrief", *english]),
@@ -96,7 +96,7 @@ async def test_a_redelivered_webhook_update_is_answered_once(
     port = free_port()
     settings = settings_for(fake, tmp_path, **webhook_settings(port))
     anna = fake.user(42)
-    async with running(settings) as app:
+    async with running(settings, reps=[anna]) as app:
         update = fake.send_text(anna, "/debrief")
         await fake.wait_for_messages(42, 1)
         fake.redeliver(update)

@@ -1,0 +1,597 @@
+"""Teams on Telegram: who may use the coach, joining by invite link, and the manager's /team.
+
+This router runs before the coach's. It lets everything of a user who may use the bot (an admin,
+a manager, an active rep) through to the coach (``SkipHandler``) and answers everyone else
+itself, storing nothing of theirs: no user row, no inbox row. What still works for them: an
+invite link (``/start CODE``), /help, /lang, /export and /deleteme.
+
+A manager's buttons carry team, user and invite ids (``t:`` callback data). They are only claims:
+every action goes through ``ManagerScope``, which refuses, in SQL, anything outside the manager's
+own teams, so a forged button naming another team's rep or invite changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from aiogram import F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.enums import ChatType
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    SendMessage,
+    SetMyCommands,
+    TelegramMethod,
+)
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeChat,
+    CallbackQuery,
+    ChatMemberUpdated,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    User,
+)
+
+from bot.telegram import callbacks
+from bot.telegram.callbacks import TeamTap
+from bot.telegram.coach import Outbox
+from bot.telegram.inputs import command_of, language_of, user_key
+from bot.telegram.render import Button, Keyboard, Outgoing
+from dialogs.catalog import Messages
+from dialogs.types import Lang
+from dialogs.when import When, describe_when
+from storage.store import Store
+from storage.teams import (
+    Invite,
+    InviteRefused,
+    ManagerScope,
+    Member,
+    NotYourTeam,
+    Standing,
+    Team,
+    TeamError,
+    Teams,
+)
+
+TEAM_COMMANDS = frozenset({"newteam", "invite", "team"})
+OPEN_COMMANDS = frozenset({"export", "deleteme"})
+"""What a user on no team may still do, handled by the coach: their own data is theirs."""
+CODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+"""An invite code as a deep link can carry it (Telegram's ``start`` parameter)."""
+MAX_TEAMS_SHOWN = 5
+MAX_NAMES = 60
+MAX_PENDING_BUTTONS = 10
+MAX_REMOVE_BUTTONS = 30
+MAX_INVITES_SHOWN = 8
+NAME_LENGTH = 40
+BUTTON_NAME_LENGTH = 24
+
+
+@dataclass(frozen=True)
+class Acted:
+    """What a manager's tap did: the tapped message's new look, messages for the manager's
+    chat, and notices for other chats (a rep approved, declined or removed)."""
+
+    edit: Outgoing
+    send: tuple[Outgoing, ...] = ()
+    notices: tuple[tuple[int, str], ...] = ()
+
+
+class Onboarding:
+    """The no-team gate, invite links and team management in Telegram."""
+
+    def __init__(
+        self,
+        *,
+        teams: Teams,
+        store: Store,
+        messages: Messages,
+        sender: Outbox,
+        clock: Callable[[], datetime],
+        timezone: str,
+        language: Lang,
+        bot_username: str | None,
+        base_menu: Callable[[str], list[BotCommand]] | None = None,
+    ) -> None:
+        self._teams = teams
+        self._store = store
+        self._messages = messages
+        self._sender = sender
+        self._clock = clock
+        self._timezone = timezone
+        self._language = language
+        self._bot_username = bot_username
+        self._base_menu = base_menu
+
+    def router(self) -> Router:
+        router = Router(name="teams")
+        private = F.chat.type == ChatType.PRIVATE
+        router.message.register(self.on_message, private)
+        router.edited_message.register(self.on_edit, private)
+        router.callback_query.register(self.on_tap)
+        router.my_chat_member.register(self.on_membership)
+        return router
+
+    # --- messages -------------------------------------------------------------------------------
+
+    async def on_message(self, message: Message) -> None:
+        user = message.from_user
+        if user is None or user.is_bot:
+            raise SkipHandler
+        chat_id = message.chat.id
+        command = command_of(message.text or "", self._bot_username)
+        name, arg = command or ("", "")
+        if name == "start" and arg:
+            await self._join(chat_id, user, arg)
+            return
+        standing = await asyncio.to_thread(self._teams.standing, user_key(user.id))
+        if name in TEAM_COMMANDS and standing.allowed:
+            await self._team_command(chat_id, user, standing, name, arg)
+            return
+        if command is None and standing.allowed and self._names_new_team(message):
+            await self._new_team(chat_id, user, standing, message.text or "")
+            return
+        if standing.allowed or name in OPEN_COMMANDS:
+            raise SkipHandler
+        await self._gate(chat_id, user, standing, name, arg)
+
+    async def on_edit(self, edited_message: Message) -> None:
+        """An edit by a user on no team is not kept (and not answered: they heard why)."""
+        user = edited_message.from_user
+        if user is not None and (await self._standing(user)).allowed:
+            raise SkipHandler
+
+    async def on_membership(self, my_chat_member: ChatMemberUpdated) -> None:
+        """Blocking or unblocking the bot is recorded only for a user it already knows."""
+        known = await asyncio.to_thread(self._store.user, user_key(my_chat_member.from_user.id))
+        if known is not None:
+            raise SkipHandler
+
+    async def _gate(
+        self, chat_id: int, user: User, standing: Standing, name: str, arg: str
+    ) -> None:
+        """The one polite answer to a user who may not use the coach (yet)."""
+        lang, _ = await self._who(user)
+        if name == "lang":
+            wanted = arg.lower()
+            chosen = "zh" if wanted.startswith(("zh", "中")) else "en" if wanted[:2] == "en" else ""
+            if not chosen:
+                keyboard: Keyboard = (
+                    (
+                        Button("English", callbacks.lang_data("en")),
+                        Button("中文", callbacks.lang_data("zh")),
+                    ),
+                )
+                self._send(chat_id, self._say("tg_lang_choose", lang), keyboard)
+                return
+            lang = chosen
+        self._send(chat_id, self._gate_text(standing, lang, help_asked=name == "help"))
+
+    def _gate_text(self, standing: Standing, lang: str, *, help_asked: bool = False) -> str:
+        if standing.pending is not None:
+            return self._say("tg_team_pending", lang, team=standing.pending.name)
+        return self._say("tg_team_gate_help" if help_asked else "tg_team_gate", lang)
+
+    # --- joining by invite link ---------------------------------------------------------------
+
+    async def _join(self, chat_id: int, user: User, code: str) -> None:
+        """``/start CODE``: join the code's team. A new active rep is welcomed, then the coach
+        greets them as usual (``SkipHandler``)."""
+        key = user_key(user.id)
+        try:
+            if not CODE.fullmatch(code):
+                raise InviteRefused("unknown")
+            joined = await asyncio.to_thread(
+                self._teams.join,
+                key,
+                code,
+                now=self._clock(),
+                display_name=user.full_name,
+                lang=language_of(user, self._language),
+            )
+        except InviteRefused as refused:
+            lang, _ = await self._who(user)
+            self._send(chat_id, self._say(f"tg_team_refused_{refused.reason}", lang))
+            return
+        lang, _ = await self._who(user)
+        team = joined.team
+        if joined.status == "pending":
+            self._send(chat_id, self._say("tg_team_pending", lang, team=team.name))
+            if not joined.already:
+                await self._ask_managers(team, user)
+            return
+        if joined.already:
+            self._send(
+                chat_id, self._say("tg_team_already", lang, team=team.name, role=joined.role)
+            )
+            return
+        if joined.role == "manager":
+            self._send(chat_id, self._say("tg_team_welcome_manager", lang, team=team.name))
+            self._manager_menu(chat_id, lang)
+            return
+        left = joined.left.name if joined.left is not None else ""
+        self._send(chat_id, self._say("tg_team_welcome", lang, team=team.name, left=left))
+        raise SkipHandler
+
+    async def _ask_managers(self, team: Team, user: User) -> None:
+        """A rep waits for approval: the team's managers get Approve / Decline buttons."""
+        known = await asyncio.to_thread(self._store.user, user_key(user.id))
+        managers = await asyncio.to_thread(self._teams.all_managers)
+        if known is None:  # pragma: no cover - joining made the user
+            return
+        name = _name(user.full_name, user_key(user.id))
+        if user.username:
+            name = f"{name} (@{user.username})"
+        for team_id, manager in managers:
+            chat = _chat_of(manager.key)
+            if team_id != team.id or chat is None:
+                continue
+            lang = manager.lang
+            short = _short(name, BUTTON_NAME_LENGTH)
+            keyboard: Keyboard = (
+                (
+                    Button(
+                        self._say("tg_team_button_approve", lang, name=short),
+                        callbacks.team_data("ap", team.id, known.id),
+                    ),
+                    Button(
+                        self._say("tg_team_button_decline", lang, name=short),
+                        callbacks.team_data("dc", team.id, known.id),
+                    ),
+                ),
+            )
+            text = self._say("tg_team_join_request", lang, name=name, team=team.name)
+            self._send(chat, text, keyboard)
+
+    # --- the managers' commands ---------------------------------------------------------------
+
+    async def _team_command(
+        self, chat_id: int, user: User, standing: Standing, name: str, arg: str
+    ) -> None:
+        lang, tz = await self._who(user)
+        if name == "newteam":
+            await self._new_team(chat_id, user, standing, arg)
+            return
+        if not standing.manages:
+            text = "tg_team_none" if standing.may_create_team or standing.admin else ""
+            self._send(chat_id, self._say(text or "tg_team_not_manager", lang))
+            return
+        key = user_key(user.id)
+        if name == "invite":
+            role = "manager" if arg.lower().startswith(("manager", "经理", "协同")) else "rep"
+            team = standing.manages[0]
+            sent = await asyncio.to_thread(self._new_invite, key, team.id, role, lang, tz)
+            self._send(chat_id, sent.text)
+            return
+        for team in standing.manages[:MAX_TEAMS_SHOWN]:
+            view = await asyncio.to_thread(self._view_of, key, team.id, lang, tz)
+            self._send(chat_id, view.text, view.keyboard)
+
+    async def _new_team(self, chat_id: int, user: User, standing: Standing, name: str) -> None:
+        lang, tz = await self._who(user)
+        if not standing.may_create_team:
+            self._send(chat_id, self._say("tg_team_not_manager", lang))
+            return
+        if not name.strip():
+            ask = SendMessage(
+                chat_id=chat_id,
+                text=self._say("tg_team_name_ask", lang),
+                reply_markup=ForceReply(force_reply=True),
+            )
+            self._sender.submit(chat_id, ask)
+            return
+        key = user_key(user.id)
+        now = self._clock()
+        try:
+            team = await asyncio.to_thread(
+                self._teams.create_team,
+                key,
+                name,
+                now=now,
+                display_name=user.full_name,
+                lang=lang,
+                tz=self._timezone,
+            )
+        except TeamError:
+            self._send(chat_id, self._say("tg_team_not_manager", lang))
+            return
+        invite = await asyncio.to_thread(self._teams.scope(key).invite, team.id, now=now)
+        text = self._say("tg_team_created", lang, team=team.name, **self._link(invite, lang, tz))
+        self._send(chat_id, text)
+        self._manager_menu(chat_id, lang)
+
+    def _names_new_team(self, message: Message) -> bool:
+        """A reply to "What shall the new team be called?"."""
+        asked = message.reply_to_message
+        if asked is None or asked.from_user is None or not asked.from_user.is_bot:
+            return False
+        text = (asked.text or "").strip()
+        return bool(message.text) and any(
+            text == self._say("tg_team_name_ask", lang).strip() for lang in ("en", "zh")
+        )
+
+    def _new_invite(self, key: str, team_id: int, role: str, lang: str, tz: str) -> Outgoing:
+        scope = self._teams.scope(key)
+        wanted: Literal["manager", "rep"] = "manager" if role == "manager" else "rep"
+        invite = scope.invite(team_id, now=self._clock(), role=wanted)
+        team = scope.team(team_id)
+        which = "tg_team_invite_manager" if role == "manager" else "tg_team_invite"
+        return Outgoing(self._say(which, lang, team=team.name, **self._link(invite, lang, tz)))
+
+    def _link(self, invite: Invite, lang: str, tz: str) -> dict[str, Any]:
+        until = describe_when(When(invite.expires_at, True), tz=tz, lang=lang, now=self._clock())
+        return {"link": invite.link(self._bot_username), "until": until, "uses": invite.max_uses}
+
+    # --- /team ----------------------------------------------------------------------------------
+
+    def _view_of(self, key: str, team_id: int, lang: str, tz: str) -> Outgoing:
+        return self._view(self._teams.scope(key), team_id, lang, tz)
+
+    def _view(self, scope: ManagerScope, team_id: int, lang: str, tz: str) -> Outgoing:
+        """The team as its manager sees it: members, waiting reps, invite links, with buttons."""
+        team = scope.team(team_id)
+        members = scope.members(team_id)
+        invites = scope.invites(team_id, now=self._clock())
+        active = [m for m in members if m.status == "active"]
+        reps = [m for m in active if m.role == "rep"]
+        pending = [m for m in members if m.status == "pending"]
+        shown_invites = [
+            {"id": i.id, "role": i.role, "uses": i.uses, "max_uses": i.max_uses}
+            | self._link(i, lang, tz)
+            for i in invites[:MAX_INVITES_SHOWN]
+        ]
+        text = self._say(
+            "tg_team_view",
+            lang,
+            team=team.name,
+            approval=team.settings.approval,
+            managers=[_member_name(m) for m in active if m.role == "manager"],
+            reps=self._names(reps, lang),
+            count=len(reps),
+            pending=self._names(pending, lang),
+            invites=shown_invites,
+        )
+        rows: list[tuple[Button, ...]] = []
+        for member in pending[:MAX_PENDING_BUTTONS]:
+            short = _short(_member_name(member), BUTTON_NAME_LENGTH)
+            rows.append(
+                (
+                    Button(
+                        self._say("tg_team_button_approve", lang, name=short),
+                        callbacks.team_data("ap", team_id, member.user_id),
+                    ),
+                    Button(
+                        self._say("tg_team_button_decline", lang, name=short),
+                        callbacks.team_data("dc", team_id, member.user_id),
+                    ),
+                )
+            )
+        removes = [
+            Button(
+                self._say("tg_team_button_remove", lang, name=_short(_member_name(m), 20)),
+                callbacks.team_data("rm", team_id, m.user_id),
+            )
+            for m in reps[:MAX_REMOVE_BUTTONS]
+        ]
+        revokes = [
+            Button(
+                self._say("tg_team_button_revoke", lang, id=i.id), callbacks.team_data("rv", i.id)
+            )
+            for i in invites[:MAX_INVITES_SHOWN]
+        ]
+        rows.extend(_pairs(removes))
+        rows.extend(_pairs(revokes))
+        approval = team.settings.approval
+        rows.append(
+            (
+                Button(
+                    self._say("tg_team_button_new_link", lang), callbacks.team_data("nl", team_id)
+                ),
+                Button(
+                    self._say("tg_team_button_approval", lang, approval=approval),
+                    callbacks.team_data("ao", team_id, on=not approval),
+                ),
+            )
+        )
+        return Outgoing(text, tuple(rows))
+
+    def _names(self, members: Sequence[Member], lang: str) -> list[str]:
+        names = [_member_name(m) for m in members[:MAX_NAMES]]
+        if len(members) > MAX_NAMES:
+            names.append(self._say("tg_team_more", lang, count=len(members) - MAX_NAMES))
+        return names
+
+    # --- taps -----------------------------------------------------------------------------------
+
+    async def on_tap(self, callback_query: CallbackQuery) -> None:
+        query = callback_query
+        data = query.data or ""
+        message = query.message if isinstance(query.message, Message) else None
+        if data.startswith("t:"):
+            await self._team_tap(query, message)
+            return
+        if message is None or message.chat.type != ChatType.PRIVATE:
+            raise SkipHandler
+        standing = await self._standing(query.from_user)
+        tap = callbacks.parse(data)
+        keeping = isinstance(tap, callbacks.Cmd) and tap.command in ("forget", "keep")
+        if standing.allowed or keeping:
+            raise SkipHandler
+        self._sender.submit(None, AnswerCallbackQuery(callback_query_id=query.id))
+        lang, _ = await self._who(query.from_user)
+        if isinstance(tap, callbacks.LangPick):
+            lang = tap.lang
+        self._edit(message, None, ())
+        self._send(message.chat.id, self._gate_text(standing, lang))
+
+    async def _team_tap(self, query: CallbackQuery, message: Message | None) -> None:
+        tap = callbacks.parse(query.data)
+        lang, tz = await self._who(query.from_user)
+        key = user_key(query.from_user.id)
+        private = message is not None and message.chat.type == ChatType.PRIVATE
+        acted: Acted | None = None
+        if isinstance(tap, TeamTap) and private:
+            try:
+                acted = await asyncio.to_thread(self._act, key, tap, lang, tz)
+            except TeamError:
+                acted = None
+        if acted is None or message is None:
+            refused = self._say("tg_team_tap_refused", lang)
+            self._sender.submit(None, AnswerCallbackQuery(callback_query_id=query.id, text=refused))
+            return
+        self._sender.submit(None, AnswerCallbackQuery(callback_query_id=query.id))
+        self._edit(message, acted.edit.text, acted.edit.keyboard)
+        for outgoing in acted.send:
+            self._send(message.chat.id, outgoing.text, outgoing.keyboard)
+        for chat_id, text in acted.notices:
+            self._send(chat_id, text)
+
+    def _act(self, key: str, tap: TeamTap, lang: str, tz: str) -> Acted:
+        """One manager action, through the manager's scope (``NotYourTeam`` for anything of
+        another team: the caller answers that nothing changed)."""
+        scope = self._teams.scope(key)
+        now = self._clock()
+        if tap.action == "rv":
+            invite = scope.revoke(tap.ref, now=now)
+            return Acted(self._view(scope, invite.team_id, lang, tz))
+        team = scope.team(tap.ref)
+        if tap.action == "v":
+            return Acted(self._view(scope, team.id, lang, tz))
+        if tap.action == "ao":
+            scope.set_settings(team.id, now=now, approval=tap.on)
+            return Acted(self._view(scope, team.id, lang, tz))
+        if tap.action == "nl":
+            invite = scope.invite(team.id, now=now)
+            text = self._say("tg_team_invite", lang, team=team.name, **self._link(invite, lang, tz))
+            return Acted(self._view(scope, team.id, lang, tz), send=(Outgoing(text),))
+        team_id, member = scope.member(tap.user_id)
+        if team_id != team.id or member.role != "rep":
+            raise NotYourTeam(f"user {tap.user_id} in team {team.id}")
+        name = _member_name(member)
+        back = (Button(self._say("tg_team_button_back", lang), callbacks.team_data("v", team.id)),)
+        if tap.action == "rm":
+            yes = Button(
+                self._say("tg_team_button_yes_remove", lang),
+                callbacks.team_data("ry", team.id, member.user_id),
+            )
+            text = self._say("tg_team_remove_confirm", lang, name=name, team=team.name)
+            return Acted(Outgoing(text, ((yes,), back)))
+        chat = _chat_of(member.key)
+        if tap.action == "ap":
+            scope.approve(team.id, member.user_id, now=now)
+            done = self._say("tg_team_approved", lang, name=name, team=team.name)
+            notice = self._say("tg_team_rep_approved", member.lang, team=team.name)
+        else:  # dc, ry: decline a waiting rep, remove an active one
+            scope.remove(team.id, member.user_id, now=now)
+            done = self._say("tg_team_declined", lang, name=name, team=team.name)
+            which = "tg_team_rep_declined" if member.status == "pending" else "tg_team_rep_removed"
+            notice = self._say(which, member.lang, team=team.name)
+        notices = ((chat, notice),) if chat is not None else ()
+        return Acted(Outgoing(done, (back,)), notices=notices)
+
+    # --- menus ----------------------------------------------------------------------------------
+
+    def _manager_menu(self, chat_id: int, lang: str) -> None:
+        """A manager's own command menu: the rep's commands and the team commands."""
+        if self._base_menu is None:
+            return
+        commands = list(self._base_menu(lang))
+        for line in self._say("tg_team_menu", lang).splitlines():
+            name, _, description = line.partition("—")
+            commands.append(BotCommand(command=name.strip(), description=description.strip()))
+        scope = BotCommandScopeChat(chat_id=chat_id)
+        self._sender.submit(None, SetMyCommands(commands=commands, scope=scope))
+
+    async def set_manager_menus(self) -> None:
+        """At start: every manager's chat gets the team commands (also teams made by the CLI)."""
+        managers = await asyncio.to_thread(self._teams.all_managers)
+        done: set[int] = set()
+        for _, manager in managers:
+            chat = _chat_of(manager.key)
+            if chat is not None and chat not in done:
+                done.add(chat)
+                self._manager_menu(chat, manager.lang)
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    async def _standing(self, user: User) -> Standing:
+        return await asyncio.to_thread(self._teams.standing, user_key(user.id))
+
+    async def _who(self, user: User) -> tuple[str, str]:
+        """The user's language and zone: as stored, else Telegram's language (nothing stored)."""
+        known = await asyncio.to_thread(self._store.user, user_key(user.id))
+        if known is None:
+            return language_of(user, self._language), self._timezone
+        return ("zh" if known.lang == "zh" else "en"), known.tz
+
+    def _say(self, key: str, lang: str, **context: Any) -> str:
+        return self._messages.render(key, lang, **context)
+
+    def _send(self, chat_id: int, text: str, keyboard: Keyboard = ()) -> None:
+        self._sender.submit(
+            chat_id, SendMessage(chat_id=chat_id, text=text, reply_markup=_markup(keyboard))
+        )
+
+    def _edit(self, message: Message, text: str | None, keyboard: Keyboard) -> None:
+        chat_id = message.chat.id
+        method: TelegramMethod[Any]
+        if text is None:
+            method = EditMessageReplyMarkup(
+                chat_id=chat_id, message_id=message.message_id, reply_markup=_markup(keyboard)
+            )
+        else:
+            method = EditMessageText(
+                chat_id=chat_id,
+                message_id=message.message_id,
+                text=text,
+                reply_markup=_markup(keyboard),
+            )
+        self._sender.submit(chat_id, method)
+
+
+def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
+    if not keyboard:
+        return None
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=button.text, callback_data=button.data) for button in row]
+            for row in keyboard
+        ]
+    )
+
+
+def _pairs(buttons: Sequence[Button]) -> list[tuple[Button, ...]]:
+    return [tuple(buttons[n : n + 2]) for n in range(0, len(buttons), 2)]
+
+
+def _short(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def _name(display_name: str, key: str) -> str:
+    return _short(" ".join(display_name.split()), NAME_LENGTH) or key
+
+
+def _member_name(member: Member) -> str:
+    return _name(member.display_name, member.key)
+
+
+def _chat_of(key: str) -> int | None:
+    """The Telegram chat of a user key (``tg:42`` → 42); None for a console user."""
+    if not key.startswith("tg:"):
+        return None
+    number = key.removeprefix("tg:")
+    return int(number) if number.isdigit() else None
+
+
+__all__ = ["OPEN_COMMANDS", "TEAM_COMMANDS", "Onboarding"]
