@@ -133,19 +133,22 @@ def _decisions(
     settings: Settings, engine: sa.Engine, rows: Sequence[ReminderInfo], at: datetime
 ) -> list[str]:
     """What the next tick at ``at`` would do with each due reminder, as the desk decides it
-    (default policy): send, postpone (quiet hours, a pause) or skip (switched off, paused,
-    done this week, already debriefed)."""
+    (the operator's policy, as each rep's team changed it): send, postpone (quiet hours, a
+    pause) or skip (switched off, paused, done this week, already debriefed)."""
     from types import SimpleNamespace
 
-    from bot.reminders import ReminderDesk
+    from bot.reminders import ReminderDesk, policy_from
     from coaching_scripts import load_catalog
     from storage.reminders import Due, Postpone, Reminders, Send, _last_done
     from storage.store import Store
+    from storage.teams import Teams
 
     if not rows:
         return []
     reminders = Reminders(engine)
-    desk = ReminderDesk(reminders, load_catalog(settings.scripts_dir).messages)
+    messages = load_catalog(settings.scripts_dir).messages
+    desk = ReminderDesk(reminders, messages, policy_from(settings), teams=Teams(engine))
+    desk.refresh_teams()
     store = Store(engine, _no_turns)
     users = {key: store.user(key) for key in {row.user_key for row in rows}}
     claimed = [

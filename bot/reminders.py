@@ -19,9 +19,10 @@ The rules, in one place:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Literal
+from typing import Literal, Protocol
 
 from markupsafe import Markup
 
@@ -61,8 +62,18 @@ from storage.reminders import (
     Send,
     Skip,
 )
+from storage.teams import TeamSettings
 
 Lang = Literal["en", "zh"]
+
+
+class TeamPolicies(Protocol):
+    """Where a team's changes to the reminder policy come from (``storage.teams.Teams``)."""
+
+    def reminder_settings(self) -> Mapping[int, TeamSettings]: ...
+
+    def settings_of(self, key: str) -> TeamSettings | None: ...
+
 
 ACTIONS: dict[str, tuple[str, ...]] = {
     "follow_up": ("done", "snooze", "cancel"),
@@ -110,18 +121,55 @@ class ReminderDesk:
         policy: Policy | None = None,
         *,
         key_prefix: str = "tg:",
+        teams: TeamPolicies | None = None,
     ) -> None:
         self.reminders = reminders
         self.messages = messages
         self.policy = policy or Policy()
+        """The operator's policy; a team may change parts of it for its members."""
         self.key_prefix = key_prefix
+        self._teams = teams
+        self._by_user: dict[int, Policy] = {}
         self._weekly_checked: datetime | None = None
+
+    # --- each rep's policy: the operator's, as their team changed it ----------------------------
+
+    def refresh_teams(self) -> None:
+        """Read which reps' teams changed the policy (each tick: a team's change counts at once)."""
+        if self._teams is None:
+            return
+        made: dict[int, Policy] = {}
+        by_user: dict[int, Policy] = {}
+        for user_id, settings in self._teams.reminder_settings().items():
+            if id(settings) not in made:
+                made[id(settings)] = self.team_policy(settings)
+            by_user[user_id] = made[id(settings)]
+        self._by_user = by_user
+
+    def team_policy(self, settings: TeamSettings | None) -> Policy:
+        if settings is None or not settings.changes_reminders:
+            return self.policy
+        return self.policy.for_team(
+            week_plan_at=settings.week_plan_at,
+            week_review_at=settings.week_review_at,
+            class_days=settings.class_days,
+            holidays=settings.holidays,
+        )
+
+    def _policy(self, user_id: int) -> Policy:
+        return self._by_user.get(user_id, self.policy)
+
+    def _policy_of(self, user_key: str) -> Policy:
+        if self._teams is None:
+            return self.policy
+        return self.team_policy(self._teams.settings_of(user_key))
 
     # --- the scheduler's side ----------------------------------------------------------------
 
     def tick(self, now: datetime, *, limit: int = 100) -> ClaimReport:
         """Plan what new answers asked for, then claim and decide what is due (blocking: call it
         from a worker thread)."""
+        self.refresh_teams()
         self.plan(now)
         return self.reminders.claim_due(
             lambda due: self.decide(due, now), now=now, limit=limit, key_prefix=self.key_prefix
@@ -148,20 +196,26 @@ class ReminderDesk:
         return created
 
     def move_weekly(self, user_key: str, tz: str, now: datetime) -> None:
-        """The rep's zone changed to ``tz``: their weekly nudges move to its local hours now."""
+        """The rep's zone (or their team's nudge times) changed: their weekly nudges move to
+        the new local hours now."""
+        policy = self._policy_of(user_key)
         self.reminders.replace_weekly(
             user_key,
-            lambda user_id: [self._weekly(kind, user_id, tz, now) for kind in WEEKLY_KINDS],
+            lambda user_id: [self._weekly(kind, user_id, tz, now, policy) for kind in WEEKLY_KINDS],
             now=now,
         )
 
-    def _weekly(self, kind: str, user_id: int, tz: str, after: datetime) -> NewReminder:
+    def _weekly(
+        self, kind: str, user_id: int, tz: str, after: datetime, policy: Policy | None = None
+    ) -> NewReminder:
         assert kind in WEEKLY_KINDS
-        due = next_weekly(kind, after, tz, self.policy)  # type: ignore[arg-type]
+        policy = policy or self._policy(user_id)
+        due = next_weekly(kind, after, tz, policy)  # type: ignore[arg-type]
         return NewReminder(user_id, kind, f"{kind}:{user_id}:{week_of(due, tz)}", due)
 
     def _plan(self, planned: PlannedEffect) -> list[NewReminder]:
         effect, uid, tz = planned.effect, planned.user_id, planned.tz
+        policy = self._policy(uid)
         if isinstance(effect, FollowUpWanted):
             kind = "visit" if effect.visit else "follow_up"
             step = effect.step or "at"
@@ -178,7 +232,7 @@ class ReminderDesk:
                 )
             ]
             if effect.visit:
-                for n, at in enumerate(debrief_nudges(effect.at, tz, self.policy), 1):
+                for n, at in enumerate(debrief_nudges(effect.at, tz, policy), 1):
                     new.append(
                         NewReminder(
                             uid,
@@ -194,7 +248,7 @@ class ReminderDesk:
             return new
         if isinstance(effect, RevisitWanted):
             won = planned.created_at
-            times = revisit_times(won, tz, self.policy)
+            times = revisit_times(won, tz, policy)
             return [
                 NewReminder(
                     uid,
@@ -205,7 +259,7 @@ class ReminderDesk:
                     customer=effect.customer,
                     run_no=effect.run,
                 )
-                for days, at in zip(self.policy.revisit_after_days, times, strict=True)
+                for days, at in zip(policy.revisit_after_days, times, strict=True)
             ]
         return []
 
@@ -213,7 +267,10 @@ class ReminderDesk:
         """Send, postpone or skip one due reminder (pure: everything it needs is in ``due``)."""
         reminder, tz = due.reminder, due.tz
         kind = reminder.kind
-        follow_on = (self._weekly(kind, due.user_id, tz, now),) if kind in WEEKLY_KINDS else ()
+        policy = self._policy(due.user_id)
+        follow_on: tuple[NewReminder, ...] = ()
+        if kind in WEEKLY_KINDS:
+            follow_on = (self._weekly(kind, due.user_id, tz, now, policy),)
         if not due.active:
             return Skip("the rep blocked the bot")
         nudge = kind in NUDGE_KINDS
@@ -221,11 +278,11 @@ class ReminderDesk:
             return Skip("switched off", follow_on)
         if due.paused_until is not None and due.paused_until > now:
             if kind == "revisit":
-                return Postpone(release(due.paused_until, tz, self.policy))
+                return Postpone(release(due.paused_until, tz, policy))
             if nudge:
                 return Skip("paused", follow_on)
             if due.prefs.hold_follow_ups and reminder.snoozes == 0:
-                return Postpone(release(due.paused_until, tz, self.policy))
+                return Postpone(release(due.paused_until, tz, policy))
         if kind in WEEKLY_KINDS:
             if week_of(now, tz) != week_of(reminder.due_at, tz):
                 return Skip("its week is over", follow_on)
@@ -236,8 +293,8 @@ class ReminderDesk:
         )
         if kind == "debrief_nudge" and debriefed:
             return Skip("debriefed", follow_on)
-        if not reminder.explicit and is_quiet(now, tz, self.policy):
-            return Postpone(release(now, tz, self.policy))
+        if not reminder.explicit and is_quiet(now, tz, policy):
+            return Postpone(release(now, tz, policy))
         lang: Lang = "zh" if due.lang == "zh" else "en"
         return Send(self.nudge(reminder, lang, tz, now), follow_on)
 
@@ -332,7 +389,7 @@ class ReminderDesk:
             return Outcome(text, reminder.id, ask_time=True)
         if action in SNOOZES:
             option = next(choice for choice in SNOOZES if choice == action)
-            until = snooze_until(option, now, tz, self.policy)
+            until = snooze_until(option, now, tz, self._policy_of(user_key))
             return self.snooze(
                 user_key, reminder, until, version, lang=lang, tz=tz, now=now,
                 source=source, external_id=external_id,
@@ -440,10 +497,11 @@ class ReminderDesk:
 
     def revisits_due(self, user_key: str, now: datetime) -> list[dict[str, object]]:
         """Customers not visited for longer than their class allows, longest first."""
+        policy = self._policy_of(user_key)
         found = [
             {"name": name, "klass": klass.strip().upper(), "days": (now - last).days}
             for name, klass, last in self.reminders.customers(user_key)
-            if klass and overdue_for_revisit(last, klass, now, self.policy)
+            if klass and overdue_for_revisit(last, klass, now, policy)
         ]
         return sorted(found, key=lambda c: -int(str(c["days"])))
 
@@ -511,7 +569,7 @@ class ReminderDesk:
     def settings(self, user_key: str, *, lang: Lang, tz: str, now: datetime) -> Outcome:
         """/settings: the state of each nudge as a toggle button."""
         prefs, paused = self.reminders.prefs(user_key)
-        policy = self.policy
+        policy = self._policy_of(user_key)
         quiet = f"{policy.quiet_start:%H:%M}–{policy.quiet_end:%H:%M}"
         text = self._say(
             "settings_title",
@@ -523,7 +581,7 @@ class ReminderDesk:
         )
         actions = []
         for kind in NUDGE_KINDS:
-            name = self._say(f"settings_{kind}", lang, at=self._weekly_at(kind, lang))
+            name = self._say(f"settings_{kind}", lang, at=self._weekly_at(kind, lang, policy))
             on = kind not in prefs.off
             label = self._say("settings_on" if on else "settings_off", lang, name=name)
             actions.append(Choice(f"{kind}:{'off' if on else 'on'}", label))
@@ -539,11 +597,11 @@ class ReminderDesk:
             self.reminders.set_prefs(user_key, Prefs(frozenset(off), prefs.hold_follow_ups))
         return self.settings(user_key, lang=lang, tz=tz, now=now)
 
-    def _weekly_at(self, kind: str, lang: str) -> str:
+    def _weekly_at(self, kind: str, lang: str, policy: Policy) -> str:
         if kind == "week_plan":
-            day, clock = self.policy.week_plan_at
+            day, clock = policy.week_plan_at
         elif kind == "week_review":
-            day, clock = self.policy.week_review_at
+            day, clock = policy.week_review_at
         else:
             return ""
         names = _ZH_DAYS if lang == "zh" else _EN_DAYS

@@ -15,11 +15,11 @@ that is not quiet. What a rep chose (a snooze) is not released.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 _SEARCH_DAYS = 400  # a year of holidays still ends the search for a working day
@@ -53,6 +53,53 @@ class Policy:
             weekday = getattr(self, name)[0]
             if not 0 <= weekday <= 6:
                 raise ValueError(f"{name}: weekday {weekday} is not 0 (Monday) to 6 (Sunday)")
+
+    def for_team(
+        self,
+        *,
+        week_plan_at: str | None = None,
+        week_review_at: str | None = None,
+        class_days: Mapping[str, int] | None = None,
+        holidays: Iterable[str] = (),
+    ) -> Policy:
+        """This policy as a team changed it: its weekly nudge times ("Mon 09:00"), its days
+        between visits per customer class (merged over these), its holidays (ISO dates, on top
+        of the operator's). A value that does not parse keeps the operator's."""
+        changes: dict[str, Any] = {}
+        for name, value in (("week_plan_at", week_plan_at), ("week_review_at", week_review_at)):
+            weekly = parse_weekly(value) if value else None
+            if weekly is not None:
+                changes[name] = weekly
+        if class_days:
+            merged = {**self.class_max_days, **{k.upper(): int(v) for k, v in class_days.items()}}
+            changes["class_max_days"] = MappingProxyType(merged)
+        days = {day for day in (_iso_date(text) for text in holidays) if day is not None}
+        if days:
+            changes["holidays"] = self.holidays | days
+        return replace(self, **changes) if changes else self
+
+
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def parse_weekly(value: str) -> tuple[int, time] | None:
+    """ "Mon 09:00" (or "monday 9:00") → (0, 09:00); None when it is not a weekday and a time."""
+    parts = value.split()
+    if len(parts) != 2 or parts[0][:3].lower() not in WEEKDAY_NAMES:
+        return None
+    hours, _, minutes = parts[1].partition(":")
+    try:
+        clock = time(int(hours), int(minutes or 0))
+    except ValueError:
+        return None
+    return WEEKDAY_NAMES.index(parts[0][:3].lower()), clock
+
+
+def _iso_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None
 
 
 # --- zones ----------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from storage.schema import (
     answer_table,
     effect_table,
     inbox_table,
+    membership_table,
     outbox_table,
     reminder_table,
     run_table,
@@ -219,16 +220,22 @@ class Reminders:
         self, kind: str, *, key_prefix: str, limit: int = 1000
     ) -> list[tuple[int, str]]:
         """Active users (of one adapter, e.g. ``tg:``) with no pending reminder of ``kind``:
-        (user id, tz). The weekly nudges are kept one ahead with this."""
-        u, r = user_table, reminder_table
+        (user id, tz). The weekly nudges are kept one ahead with this. A manager who is no
+        team's rep writes no weekly plan, so is not nudged to."""
+        u, r, m = user_table, reminder_table, membership_table
         waiting = (
             sa.select(r.c.id)
             .where(r.c.user_id == u.c.id, r.c.kind == kind, r.c.status == "pending")
             .exists()
         )
+        memberships = sa.select(m.c.id).where(m.c.user_id == u.c.id, m.c.status == "active")
+        only_manages = (
+            memberships.where(m.c.role == "manager").exists()
+            & ~memberships.where(m.c.role == "rep").exists()
+        )
         query = (
             sa.select(u.c.id, u.c.tz)
-            .where(u.c.key.startswith(key_prefix), u.c.active.is_(True), ~waiting)
+            .where(u.c.key.startswith(key_prefix), u.c.active.is_(True), ~waiting, ~only_manages)
             .order_by(u.c.id)
             .limit(limit)
         )

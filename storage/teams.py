@@ -84,6 +84,11 @@ class TeamSettings:
             "holidays": list(self.holidays),
         }
 
+    @property
+    def changes_reminders(self) -> bool:
+        """Whether the team changed any of the operator's reminder policy."""
+        return bool(self.week_plan_at or self.week_review_at or self.class_days or self.holidays)
+
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | None) -> TeamSettings:
         data = data or {}
@@ -396,6 +401,34 @@ class Teams:
         )
         with self._reader.connect() as conn:
             return [_member(row) for row in conn.execute(query)]
+
+    def reminder_settings(self) -> dict[int, TeamSettings]:
+        """User id → the settings of their team, for members of teams that changed the reminder
+        policy (a tick asks this: one small query when no team changed anything)."""
+        t, m = team_table, membership_table
+        with self._reader.connect() as conn:
+            changed = {
+                row.id: settings
+                for row in conn.execute(sa.select(t.c.id, t.c.settings))
+                if (settings := TeamSettings.from_json(row.settings)).changes_reminders
+            }
+            if not changed:
+                return {}
+            rows = conn.execute(
+                sa.select(m.c.user_id, m.c.team_id)
+                .where(m.c.team_id.in_(changed), m.c.status == "active")
+                .order_by(m.c.role.desc())  # a rep's own team wins over one they manage
+            ).all()
+        found: dict[int, TeamSettings] = {}
+        for row in rows:
+            found.setdefault(int(row.user_id), changed[int(row.team_id)])
+        return found
+
+    def settings_of(self, key: str) -> TeamSettings | None:
+        """The settings of the team ``key`` is a rep of (or else the first they manage)."""
+        standing = self.standing(key)
+        team = standing.team or (standing.manages[0] if standing.manages else None)
+        return team.settings if team is not None else None
 
     def all_managers(self) -> list[tuple[int, Member]]:
         """(team id, manager) for every active manager: whom digests and daily batches go to."""
