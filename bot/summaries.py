@@ -173,17 +173,17 @@ class Summaries:
 
     # --- the rep's side -------------------------------------------------------------------
 
-    def note_for_rep(self, text: str, tz: str) -> RepText:
+    def note_for_rep(self, text: str) -> RepText:
         """The rep's message carrying a manager's note (``storage.reviews.RepText``)."""
 
         def render(notice: Notice, manager: str) -> str:
             lang = notice.rep_lang
-            visit = self.visit(notice, lang, tz)
+            visit = self.visit(notice, lang, notice.rep_tz)
             return self.say("mgr_note_to_rep", lang, manager=manager, visit=visit, text=text)
 
         return render
 
-    def invitation_for_rep(self, skill: str, tz: str) -> RepText:
+    def invitation_for_rep(self, skill: str) -> RepText:
         def render(notice: Notice, manager: str) -> str:
             lang = notice.rep_lang
             return self.say(
@@ -191,7 +191,7 @@ class Summaries:
                 lang,
                 manager=manager,
                 skill=self.skill_label(skill, lang),
-                visit=self.visit(notice, lang, tz),
+                visit=self.visit(notice, lang, notice.rep_tz),
             )
 
         return render

@@ -34,6 +34,7 @@ from storage.db import READ_ONLY
 from storage.schema import (
     answer_table,
     effect_table,
+    inbox_table,
     membership_table,
     note_table,
     outbox_table,
@@ -71,6 +72,7 @@ class Notice:
     rep_key: str
     rep_name: str
     rep_lang: str
+    rep_tz: str
     flags: tuple[str, ...]
     """``no_goal:3`` (third visit in a row to this customer without the goal), ``overdue:2``
     (open follow-ups past their time), ``low_feeling``."""
@@ -341,13 +343,34 @@ class Reviews:
         rep_text: RepText,
         *,
         now: datetime,
-    ) -> Sent:
+        source: str = "telegram",
+        external_id: str | None = None,
+    ) -> Sent | None:
         """A coaching note on the review's run: a note row and the rep's message, in one
-        commit; the review counts as reviewed."""
+        commit; the review counts as reviewed. With ``external_id`` (the update that carried
+        the note) recorded in the inbox in the same commit: a redelivered update returns None
+        and adds nothing."""
         notice = self.notice(scope, review_id)
         text = text.strip()[:NOTE_LENGTH]
         n, rv, u = note_table, review_table, user_table
         with self._engine.begin() as conn:
+            if external_id is not None:
+                i = inbox_table
+                claimed = conn.execute(
+                    _insert(self._engine)(i)
+                    .values(
+                        user_id=scope.manager_id,
+                        source=source,
+                        external_id=external_id,
+                        event={"type": "note", "review": review_id, "text": text},
+                        received_at=now,
+                        processed_at=now,
+                    )
+                    .on_conflict_do_nothing(index_elements=[i.c.source, i.c.external_id])
+                    .returning(i.c.id)
+                ).scalar()
+                if claimed is None:
+                    return None
             author = conn.execute(
                 sa.select(u.c.display_name).where(u.c.id == scope.manager_id)
             ).scalar()
@@ -380,16 +403,23 @@ class Reviews:
         return Sent(notice.rep_key, notice.rep_lang, outbox_id, draft)
 
     def invite(
-        self, scope: ManagerScope, review_id: int, rep_text: RepText, *, now: datetime
+        self,
+        scope: ManagerScope,
+        review_id: int,
+        rep_text: RepText,
+        *,
+        now: datetime,
+        buttons: tuple[tuple[tuple[str, str], ...], ...] = (),
     ) -> Sent:
-        """The manager asks the rep to a coaching session (``rep_text`` names the skill)."""
+        """The manager asks the rep to a coaching session (``rep_text`` names the skill;
+        ``buttons``: the rep's, e.g. one that starts it)."""
         notice = self.notice(scope, review_id)
         u = user_table
         with self._engine.begin() as conn:
             author = conn.execute(
                 sa.select(u.c.display_name).where(u.c.id == scope.manager_id)
             ).scalar()
-            draft = Draft(rep_text(notice, author or ""))
+            draft = Draft(rep_text(notice, author or ""), buttons)
             own = conn.execute(sa.select(review_table.c.id).where(*_own(scope, review_id)))
             if own.first() is None:
                 raise NotYourTeam(f"review {review_id}")
@@ -452,6 +482,7 @@ def _notices(
             u.c.key,
             u.c.display_name,
             u.c.lang,
+            u.c.tz,
         )
         .join(r, r.c.id == rv.c.run_id)
         .join(u, u.c.id == rv.c.rep_id)
@@ -483,6 +514,7 @@ def _notices(
             rep_key=row.key,
             rep_name=row.display_name or row.key,
             rep_lang=row.lang,
+            rep_tz=row.tz,
             flags=tuple(str(flag) for flag in (row.flags or ())),
             status=row.status,
             finished_at=row.finished_at,

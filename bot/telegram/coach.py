@@ -199,6 +199,13 @@ class Coach:
 
     # --- one turn ---------------------------------------------------------------------------------
 
+    async def start_script(
+        self, chat_id: int, user: User, script: str, update_id: int | None
+    ) -> None:
+        """Start ``script`` as if the rep typed its command (a button made outside the engine,
+        such as the one under a manager's coaching invitation)."""
+        await self._turn(chat_id, user, CommandIn("start", script), update_id)
+
     async def _turn(
         self,
         chat_id: int,

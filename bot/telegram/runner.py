@@ -34,14 +34,17 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.reminders import ReminderDesk, policy_from
+from bot.summaries import Summaries
 from bot.telegram.account import Account
 from bot.telegram.coach import Coach
+from bot.telegram.manage import Manage
 from bot.telegram.render import Outgoing, render_turn
 from bot.telegram.sender import Sender
 from bot.telegram.teams import Onboarding
 from dialogs.catalog import Catalog
 from dialogs.engine import step
 from storage.reminders import Reminders
+from storage.reviews import Reviews
 from storage.store import Store
 from storage.teams import Teams
 
@@ -109,6 +112,7 @@ class CoachBot:
         )
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.coach: Coach | None = None
+        self.manage: Manage | None = None
         self.stopping = asyncio.Event()
         self._recorder: asyncio.Task[None] | None = None
 
@@ -161,6 +165,17 @@ class CoachBot:
             base_menu=partial(menu, self.catalog),
         )
         self.dispatcher.include_router(self.onboarding.router())  # the no-team gate comes first
+        self.manage = Manage(
+            reviews=Reviews(self.store.engine),
+            teams=self.teams,
+            summaries=Summaries(self.catalog),
+            store=self.store,
+            sender=self.sender,
+            coach=self.coach,
+            clock=self.clock,
+            language=self.settings.language,
+        )
+        self.dispatcher.include_router(self.manage.router())  # m: taps, notes, /summaries
         self.dispatcher.include_router(self.coach.router())
         for lang, code in (("en", None), ("zh", "zh")):
             commands = menu(self.catalog, lang)
@@ -175,6 +190,15 @@ class CoachBot:
             max_instances=1,
             misfire_grace_time=None,  # ... and is never dropped: rows wait, ticks only look
             next_run_time=datetime.now(UTC),  # reminders due while the bot was down: now
+        )
+        self.scheduler.add_job(
+            self.summarise,
+            IntervalTrigger(seconds=self.settings.reminder_tick),
+            id="summaries",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+            next_run_time=datetime.now(UTC),
         )
         self.scheduler.start()
         log.info("coachbot @%s started", me.username)
@@ -201,6 +225,18 @@ class CoachBot:
             outgoing = render_turn([delivery.reply], self.catalog.messages, "en")
             self.coach.deliver(chat_id, outgoing, [delivery.outbox_id], bulk=True)
         return len(report.deliveries)
+
+    async def summarise(self) -> int:
+        """One tick of managers' summaries: new debrief notices into reviews (instant ones
+        sent), and the daily batches now due. Returns how many messages went to the sender."""
+        assert self.manage is not None
+        try:
+            sent = await asyncio.to_thread(self.manage.tick, self.clock())
+        except Exception:
+            log.exception("summary tick failed; the next tick tries again")
+            return 0
+        self.manage.deliver(sent)
+        return len(sent)
 
     async def resend_unsent(self) -> None:
         """Replies committed before a crash but never delivered go out now, in order."""

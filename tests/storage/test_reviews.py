@@ -354,6 +354,7 @@ def test_a_note_reaches_the_rep_and_marks_the_review(
     scope = teams.scope("tg:10")
     [notice] = reviews.pending(scope)
     note = reviews.add_note(scope, notice.review_id, "  Ask who decides.  ", rep_text, now=NOW)
+    assert note is not None
     assert note.user_key == "tg:11"
     assert note.draft.text == "from  on run 1"
     [row] = rows(engine, note_table)

@@ -1,0 +1,344 @@
+"""The manager's side on Telegram: debrief summaries arriving, and what a manager does with them.
+
+Buttons under a summary (``m:`` callback data): reply with a coaching note (a ForceReply question
+tagged ``✍ #<review>``; the reply's text becomes the note, delivered to the rep naming the visit),
+coach a skill (pick one; the rep gets an invitation with a button that starts /coaching), mark
+reviewed (the message shows it). ``/summaries instant | daily [HH:MM]`` picks how summaries come.
+
+Ids in callback data are only claims: every action goes through ``storage.reviews`` with the
+manager's ``ManagerScope``, so a forged or stale id gets a polite refusal and changes nothing.
+The database calls block, so they run in a thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from aiogram import F, Router
+from aiogram.enums import ChatType
+from aiogram.filters import Command, CommandObject
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    SendMessage,
+)
+from aiogram.types import (
+    CallbackQuery,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+    User,
+)
+
+from bot.summaries import Summaries
+from bot.telegram import callbacks
+from bot.telegram.coach import Coach, Outbox
+from bot.telegram.inputs import language_of, user_key
+from bot.telegram.render import Button, Keyboard, Outgoing
+from dialogs.types import Lang
+from storage.reviews import Notice, Reviews, Sent, parse_clock
+from storage.store import Store
+from storage.teams import NotYourTeam, Teams
+
+log = logging.getLogger(__name__)
+
+ASKED_NOTE = re.compile(r"✍ ?#(\d{1,12})\b")
+"""The review a "your coaching note … write it as a reply" question is about."""
+COACHING_SCRIPT = "coaching"
+Buttons = tuple[tuple[tuple[str, str], ...], ...]
+
+
+class Manage:
+    def __init__(
+        self,
+        *,
+        reviews: Reviews,
+        teams: Teams,
+        summaries: Summaries,
+        store: Store,
+        sender: Outbox,
+        coach: Coach,
+        clock: Callable[[], datetime],
+        language: Lang,
+    ) -> None:
+        self._reviews = reviews
+        self._teams = teams
+        self._summaries = summaries
+        self._store = store
+        self._sender = sender
+        self._coach = coach
+        self._clock = clock
+        self._language = language
+
+    def router(self) -> Router:
+        router = Router(name="manage")
+        private = F.chat.type == ChatType.PRIVATE
+        router.callback_query.register(self.on_tap, F.data.startswith("m:"))
+        router.message.register(self.on_summaries, private, Command("summaries"))
+        router.message.register(self.on_note, private, _asked_note)
+        return router
+
+    # --- the scheduler's tick ---------------------------------------------------------------
+
+    def tick(self, now: datetime) -> list[Sent]:
+        """New notices into reviews (and instant summaries), then the daily batches now due."""
+        render = self._summaries.render
+        return [
+            *self._reviews.dispatch(render, now=now),
+            *self._reviews.send_daily(render, now=now),
+        ]
+
+    def deliver(self, sent: Sequence[Sent], *, bulk: bool = True) -> None:
+        for item in sent:
+            if item.user_key.startswith("tg:"):
+                chat_id = int(item.user_key.removeprefix("tg:"))
+                outgoing = Outgoing(item.draft.text, _keyboard(item.draft.buttons))
+                self._coach.deliver(chat_id, [outgoing], [item.outbox_id], bulk=bulk)
+
+    # --- taps -------------------------------------------------------------------------------
+
+    async def on_tap(self, callback_query: CallbackQuery, event_update: Update) -> None:
+        query = callback_query
+        message = query.message if isinstance(query.message, Message) else None
+        tap = callbacks.parse(query.data)
+        lang = await self._lang(query.from_user)
+        if message is None or not isinstance(tap, callbacks.ManageTap):
+            self._answer(query, self._summaries.say("mgr_not_yours", lang))
+            return
+        if tap.action == "go":  # the rep, under a coaching invitation
+            self._answer(query)
+            self._edit(message, None, ())
+            await self._coach.start_script(
+                message.chat.id, query.from_user, COACHING_SCRIPT, event_update.update_id
+            )
+            return
+        try:
+            await self._act(query, message, tap, lang)
+        except NotYourTeam:
+            log.info("refused %r from %s", query.data, query.from_user.id)
+            self._answer(query, self._summaries.say("mgr_not_yours", lang), alert=True)
+
+    async def _act(
+        self, query: CallbackQuery, message: Message, tap: callbacks.ManageTap, lang: str
+    ) -> None:
+        say = self._summaries.say
+        summaries = self._summaries
+        scope = await asyncio.to_thread(self._teams.scope, user_key(query.from_user.id))
+        chat_id = message.chat.id
+        tz = await self._tz(query.from_user)
+        now = self._clock()
+        if tap.action == "v":
+            await asyncio.to_thread(self._reviews.mark_reviewed, scope, tap.review, now=now)
+            self._answer(query, say("mgr_reviewed", lang))
+            self._show_reviewed(message, tap.review, lang)
+            return
+        notice: Notice = await asyncio.to_thread(self._reviews.notice, scope, tap.review)
+        if tap.action == "n":
+            self._answer(query)
+            visit = summaries.visit(notice, lang, tz)
+            text = say("mgr_ask_note", lang, ref=notice.review_id, rep=notice.rep_name, visit=visit)
+            self._sender.submit(
+                chat_id,
+                SendMessage(chat_id=chat_id, text=text, reply_markup=ForceReply(force_reply=True)),
+            )
+        elif tap.action == "c":
+            self._answer(query)
+            text = say("mgr_pick_skill", lang, rep=notice.rep_name)
+            keyboard = summaries.skill_buttons(notice.review_id, lang)
+            self._sender.submit(
+                chat_id, SendMessage(chat_id=chat_id, text=text, reply_markup=_markup(keyboard))
+            )
+        elif tap.action == "s":
+            if tap.skill not in summaries.skills():
+                raise NotYourTeam(f"skill {tap.skill}")
+            start = ((say("mgr_btn_start", notice.rep_lang), callbacks.manage_data("go")),)
+            sent = await asyncio.to_thread(
+                self._reviews.invite,
+                scope,
+                notice.review_id,
+                summaries.invitation_for_rep(tap.skill),
+                now=now,
+                buttons=(start,),
+            )
+            self._answer(query)
+            self.deliver([sent], bulk=False)
+            skill = summaries.skill_label(tap.skill, lang)
+            self._edit(message, say("mgr_coach_sent", lang, rep=notice.rep_name, skill=skill), ())
+
+    def _show_reviewed(self, message: Message, review_id: int, lang: str) -> None:
+        """One summary: its text with "✓ Reviewed" under it, no buttons. A batch: that
+        summary's buttons go, the others stay."""
+        rows = message.reply_markup.inline_keyboard if message.reply_markup else []
+        mine = {
+            button.callback_data
+            for row in rows
+            for button in row
+            if _review_of(button.callback_data) == review_id
+        }
+        others = [
+            tuple((b.text, b.callback_data or "") for b in row if b.callback_data not in mine)
+            for row in rows
+        ]
+        kept: Buttons = tuple(row for row in others if row)
+        if any(_review_of(data) not in (None, review_id) for row in kept for _, data in row):
+            self._edit_markup(message, kept)
+            return
+        text = f"{message.html_text}\n\n<b>{self._summaries.say('mgr_reviewed', lang)}</b>"
+        self._edit(message, text, ())
+
+    # --- the note, as a reply ---------------------------------------------------------------
+
+    async def on_note(self, message: Message, event_update: Update) -> None:
+        user = message.from_user
+        asked = message.reply_to_message
+        if user is None or asked is None or message.text is None:
+            return
+        found = ASKED_NOTE.search(asked.text or "")
+        assert found is not None  # the filter said so
+        lang = await self._lang(user)
+        say = self._summaries.say
+        chat_id = message.chat.id
+        try:
+            scope = await asyncio.to_thread(self._teams.scope, user_key(user.id))
+            sent = await asyncio.to_thread(
+                self._reviews.add_note,
+                scope,
+                int(found[1]),
+                message.text,
+                self._summaries.note_for_rep(message.text),
+                now=self._clock(),
+                external_id=str(event_update.update_id),
+            )
+        except NotYourTeam:
+            self._send(chat_id, say("mgr_not_yours", lang))
+            return
+        if sent is None:
+            return  # a redelivered update: the note went the first time
+        self.deliver([sent], bulk=False)
+        notice = await asyncio.to_thread(self._reviews.notice, scope, int(found[1]))
+        self._send(chat_id, say("mgr_note_sent", lang, rep=notice.rep_name))
+
+    # --- /summaries ---------------------------------------------------------------------------
+
+    async def on_summaries(self, message: Message, command: CommandObject) -> None:
+        user = message.from_user
+        if user is None:
+            return
+        lang = await self._lang(user)
+        tz = await self._tz(user)
+        say = self._summaries.say
+        scope = await asyncio.to_thread(self._teams.scope, user_key(user.id))
+        teams = await asyncio.to_thread(scope.teams)
+        if not teams:
+            self._send(message.chat.id, say("mgr_summaries_not_manager", lang))
+            return
+        words = (command.args or "").lower().split()
+        mode = words[0] if words else ""
+        at = words[1] if len(words) > 1 else None
+        current = await asyncio.to_thread(scope.prefs, teams[0].id)
+        if mode not in ("instant", "daily") or (at is not None and parse_clock(at) is None):
+            text = say(
+                "mgr_summaries_now", lang, mode=current.summaries, at=current.daily_at, tz=tz
+            )
+            self._send(message.chat.id, text)
+            return
+        now = self._clock()
+        clock = parse_clock(at) if at else None
+        daily_at = clock.strftime("%H:%M") if clock is not None else None
+        for team in teams:
+            prefs = await asyncio.to_thread(scope.prefs, team.id)
+            prefs = replace(prefs, summaries=mode, daily_at=daily_at or prefs.daily_at)
+            await asyncio.to_thread(scope.set_prefs, team.id, prefs, now=now)
+        if mode == "instant":
+            self._send(message.chat.id, say("mgr_summaries_instant", lang))
+        else:
+            at_text = daily_at or current.daily_at
+            self._send(message.chat.id, say("mgr_summaries_daily", lang, at=at_text, tz=tz))
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    async def _lang(self, user: User) -> str:
+        known = await asyncio.to_thread(self._store.user, user_key(user.id))
+        if known is not None:
+            return "zh" if known.lang == "zh" else "en"
+        return language_of(user, self._language)
+
+    async def _tz(self, user: User) -> str:
+        known = await asyncio.to_thread(self._store.user, user_key(user.id))
+        return known.tz if known is not None else "UTC"
+
+    def _answer(self, query: CallbackQuery, text: str | None = None, alert: bool = False) -> None:
+        self._sender.submit(
+            None, AnswerCallbackQuery(callback_query_id=query.id, text=text, show_alert=alert)
+        )
+
+    def _send(self, chat_id: int, text: str) -> None:
+        self._sender.submit(chat_id, SendMessage(chat_id=chat_id, text=text))
+
+    def _edit(self, message: Message, text: str | None, buttons: Buttons) -> None:
+        if text is None:
+            self._edit_markup(message, buttons)
+            return
+        self._sender.submit(
+            message.chat.id,
+            EditMessageText(
+                chat_id=message.chat.id,
+                message_id=message.message_id,
+                text=text,
+                reply_markup=_markup(buttons),
+            ),
+        )
+
+    def _edit_markup(self, message: Message, buttons: Buttons) -> None:
+        self._sender.submit(
+            message.chat.id,
+            EditMessageReplyMarkup(
+                chat_id=message.chat.id,
+                message_id=message.message_id,
+                reply_markup=_markup(buttons),
+            ),
+        )
+
+
+def _asked_note(message: Message) -> bool:
+    """A text replying to the bot's "write your coaching note" question (not a command)."""
+    asked = message.reply_to_message
+    if asked is None or asked.from_user is None or not asked.from_user.is_bot:
+        return False
+    text = message.text or ""
+    return (
+        bool(text.strip())
+        and not text.startswith("/")
+        and bool(ASKED_NOTE.search(asked.text or ""))
+    )
+
+
+def _review_of(data: str | None) -> int | None:
+    tap = callbacks.parse(data)
+    return tap.review if isinstance(tap, callbacks.ManageTap) and tap.review else None
+
+
+def _keyboard(buttons: Buttons) -> Keyboard:
+    return tuple(tuple(Button(text, data) for text, data in row) for row in buttons)
+
+
+def _markup(buttons: Buttons) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=text, callback_data=data) for text, data in row]
+            for row in buttons
+        ]
+    )
+
+
+__all__ = ["Manage"]
