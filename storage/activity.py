@@ -264,15 +264,89 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+@dataclass(frozen=True)
+class ExportRow:
+    """One answer of one finished run of a rep of the team (a run without answers: step '')."""
+
+    run_id: int
+    rep_key: str
+    rep_name: str
+    script: str
+    started_at: datetime
+    finished_at: datetime
+    step: str
+    value: Any
+    answered_at: datetime | None
+
+
+def export_rows(
+    engine: sa.Engine,
+    team_id: int,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> tuple[Team, list[ExportRow]]:
+    """Every answer of the finished runs of the team's active reps (finished in
+    ``[since, until)``), in one query, ordered by run and answer; ``UnknownTeam`` when none."""
+    team = Teams(engine).get(team_id)
+    if team is None:
+        raise UnknownTeam(f"no team {team_id}")
+    u, m, r, a = user_table, membership_table, run_table, answer_table
+    reps = (
+        sa.select(m.c.user_id)
+        .where(m.c.team_id == team_id, m.c.role == "rep", m.c.status == "active")
+        .scalar_subquery()
+    )
+    where = [r.c.user_id.in_(reps), r.c.status == "finished"]
+    if since is not None:
+        where.append(r.c.finished_at >= since)
+    if until is not None:
+        where.append(r.c.finished_at < until)
+    query = (
+        sa.select(
+            r.c.id,
+            u.c.key,
+            u.c.display_name,
+            r.c.script,
+            r.c.started_at,
+            r.c.finished_at,
+            a.c.step,
+            a.c.value,
+            a.c.answered_at,
+        )
+        .select_from(r.join(u, u.c.id == r.c.user_id).outerjoin(a, a.c.run_id == r.c.id))
+        .where(*where)
+        .order_by(r.c.finished_at, r.c.id, a.c.id)
+    )
+    with engine.execution_options(**READ_ONLY).connect() as conn:
+        rows = [
+            ExportRow(
+                row.id,
+                row.key,
+                row.display_name or row.key,
+                row.script,
+                _utc(row.started_at),
+                _utc(row.finished_at),
+                row.step or "",
+                row.value,
+                None if row.answered_at is None else _utc(row.answered_at),
+            )
+            for row in conn.execute(query)
+        ]
+    return team, rows
+
+
 __all__ = [
     "DEBRIEF_GRACE",
     "PLAN_LOOKBACK",
     "Activity",
     "ActivityRep",
     "ActivityRun",
+    "ExportRow",
     "FollowUp",
     "Seen",
     "UnknownTeam",
+    "export_rows",
     "load_scoped",
     "load_team",
 ]

@@ -1,0 +1,156 @@
+"""Visits and answers as tables, for ``coachbot export``: an .xlsx workbook or a .csv file.
+
+Two tables: ``visits`` (one row per debrief, the answers the reports count as columns) and
+``answers`` (every answer of every finished run, one row each). Times are the team's local wall
+times. CSV is UTF-8 with a byte-order mark, so Excel opens Chinese names correctly; a workbook
+holds both tables as sheets, a CSV file one of them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from storage.activity import ExportRow
+
+VISIT_STEPS = (
+    "customer",
+    "visit_type",
+    "customer_class",
+    "deal_size",
+    "depth",
+    "stage",
+    "contact_role",
+    "feeling_score",
+    "goal_met",
+    "order_value",
+    "objections",
+    "main_objection",
+    "next_action",
+    "next_date",
+)
+VISIT_HEADER = ("run_id", "rep", "rep_key", "finished", *VISIT_STEPS)
+ANSWER_HEADER = ("run_id", "rep", "rep_key", "script", "started", "finished", "step", "value")
+TABLES = ("visits", "answers")
+
+
+def cell(value: Any, zone: ZoneInfo) -> Any:
+    """An answer as a spreadsheet cell: numbers and booleans as they are, lists joined, a date
+    answer as the local wall time, anything else as text."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list):
+        return ", ".join(str(cell(item, zone)) for item in value)
+    if isinstance(value, dict) and isinstance(value.get("at"), str):
+        try:
+            return local(datetime.fromisoformat(value["at"]), zone)
+        except ValueError:
+            return value["at"]
+    return str(value)
+
+
+def local(moment: datetime, zone: ZoneInfo) -> datetime:
+    """A naive local wall time (spreadsheets have no time zones)."""
+    return moment.astimezone(zone).replace(tzinfo=None, microsecond=0)
+
+
+def visits_table(rows: Iterable[ExportRow], tz: str) -> list[tuple[Any, ...]]:
+    zone = ZoneInfo(tz)
+    runs: dict[int, tuple[ExportRow, dict[str, Any]]] = {}
+    for row in rows:
+        if row.script == "debrief":
+            runs.setdefault(row.run_id, (row, {}))[1][row.step] = row.value
+    return [
+        (
+            first.run_id,
+            first.rep_name,
+            first.rep_key,
+            local(first.finished_at, zone),
+            *(cell(answers.get(step), zone) for step in VISIT_STEPS),
+        )
+        for first, answers in runs.values()
+    ]
+
+
+def answers_table(rows: Iterable[ExportRow], tz: str) -> list[tuple[Any, ...]]:
+    zone = ZoneInfo(tz)
+    return [
+        (
+            row.run_id,
+            row.rep_name,
+            row.rep_key,
+            row.script,
+            local(row.started_at, zone),
+            local(row.finished_at, zone),
+            row.step,
+            cell(row.value, zone),
+        )
+        for row in rows
+        if row.step
+    ]
+
+
+def write_xlsx(path: Path, rows: Sequence[ExportRow], tz: str) -> dict[str, int]:
+    """Both tables as sheets; the number of data rows of each."""
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+
+    book = Workbook(write_only=True)
+    counts: dict[str, int] = {}
+    for name, header, table in (
+        ("visits", VISIT_HEADER, visits_table(rows, tz)),
+        ("answers", ANSWER_HEADER, answers_table(rows, tz)),
+    ):
+        sheet = book.create_sheet(name)
+        sheet.append(list(header))
+        for line in table:
+            sheet.append([_xlsx_cell(value) for value in line])
+        counts[name] = len(table)
+    book.save(path)
+    return counts
+
+
+def write_csv(path: Path, rows: Sequence[ExportRow], tz: str, table: str = "visits") -> int:
+    """One table as CSV (UTF-8 with BOM); the number of data rows."""
+    header, lines = (
+        (VISIT_HEADER, visits_table(rows, tz))
+        if table == "visits"
+        else (ANSWER_HEADER, answers_table(rows, tz))
+    )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for line in lines:
+        writer.writerow(["" if value is None else _csv_cell(value) for value in line])
+    path.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
+    return len(lines)
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, str):
+        return _xlsx_cell(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value
+
+
+_ILLEGAL = {chr(n) for n in range(32) if chr(n) not in "\t\n\r"}
+
+
+def _xlsx_cell(value: Any) -> Any:
+    """Text without the control characters a workbook cannot hold; a leading ``=`` (a formula
+    to a spreadsheet: rep-typed text must not run) kept as text."""
+    if isinstance(value, str):
+        value = "".join(ch for ch in value if ch not in _ILLEGAL)
+        if value.startswith(("=", "+", "-", "@")):
+            return "'" + value
+    return value
+
+
+__all__ = ["TABLES", "answers_table", "visits_table", "write_csv", "write_xlsx"]
