@@ -346,8 +346,8 @@ class Onboarding:
         reps = [m for m in active if m.role == "rep"]
         pending = [m for m in members if m.status == "pending"]
         shown_invites = [
-            {"id": i.id, "role": i.role, "uses": i.uses, "max_uses": i.max_uses}
-            | self._link(i, lang, tz)
+            self._link(i, lang, tz)
+            | {"id": i.id, "role": i.role, "uses": i.uses, "max_uses": i.max_uses}
             for i in invites[:MAX_INVITES_SHOWN]
         ]
         text = self._say(

@@ -42,6 +42,9 @@ def ticking() -> Callable[[], datetime]:
 def enrol(app: CoachBot, reps: Iterable[User]) -> None:
     """Put ``reps`` in a team by an invite link, as their manager would: only a team's members
     may use the coach (a user on no team is turned away by the gate)."""
+    reps = list(reps)
+    if not reps:
+        return
     teams = app.teams
     team = teams.find(TEAM) or teams.create_team(
         MANAGER, TEAM, now=START, tz=app.settings.timezone, check=False
