@@ -161,4 +161,4 @@ def test_a_manager_gets_their_team_and_not_another(
             engine, team_id, messages=catalog.messages, now=NOW, scope=teams.scope("tg:200")
         )
     with pytest.raises(BadWeek):
-        build_weekly(engine, team_id, messages=catalog.messages, now=NOW, week="2026-W53")
+        build_weekly(engine, team_id, messages=catalog.messages, now=NOW, week="2025-W53")
