@@ -332,6 +332,7 @@ async def run_bot(shared: Shared, url: str, seconds: float) -> dict[str, Any]:
             "COACHBOT_SEND_RATE": "30",
             "COACHBOT_SEND_CHAT_RATE": "1",
             "COACHBOT_REMINDER_TICK": "1",
+            "COACHBOT_ADMIN_IDS": str(DEBRIEF_REP),  # past the no-team gate
         },
         env_file=None,
     )
