@@ -193,6 +193,7 @@ DIGEST_MESSAGE_KEYS: frozenset[str] = frozenset(
         "digest_escalated_count",
         "digest_escalated_heading",
         "digest_escalated_item",
+        "digest_escalated_rep",
         "digest_more",
         "digest_no",
         "digest_no_reps",
@@ -220,8 +221,16 @@ DIGEST_MESSAGE_KEYS: frozenset[str] = frozenset(
     }
 )
 """The weekly team digest and the reports (chart labels, HTML page)."""
+DELIVERY_MESSAGE_KEYS = frozenset(
+    {"dg_bad_schedule", "dg_bad_week", "dg_not_manager", "dg_schedule_set", "dg_usage"}
+)
+"""The weekly digest in Telegram: /digest and its schedule."""
 ADAPTER_MESSAGE_KEYS = (
-    ADAPTER_MESSAGE_KEYS | TEAM_MESSAGE_KEYS | SUMMARY_MESSAGE_KEYS | DIGEST_MESSAGE_KEYS
+    ADAPTER_MESSAGE_KEYS
+    | TEAM_MESSAGE_KEYS
+    | SUMMARY_MESSAGE_KEYS
+    | DIGEST_MESSAGE_KEYS
+    | DELIVERY_MESSAGE_KEYS
 )
 """Texts the console chat and the Telegram bot say themselves (tests check each is listed)."""
 

@@ -33,16 +33,19 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.digests import DigestDesk
 from bot.reminders import ReminderDesk, policy_from
 from bot.summaries import Summaries
 from bot.telegram.account import Account
 from bot.telegram.coach import Coach
+from bot.telegram.digests import TeamDigests
 from bot.telegram.manage import Manage
 from bot.telegram.render import Outgoing, render_turn
 from bot.telegram.sender import Sender
 from bot.telegram.teams import Onboarding
 from dialogs.catalog import Catalog
 from dialogs.engine import step
+from storage.digests import Digests
 from storage.reminders import Reminders
 from storage.reviews import Reviews
 from storage.store import Store
@@ -58,9 +61,11 @@ POLL_TIMEOUT = 25
 """Seconds a getUpdates call waits for news (long polling)."""
 SHUTDOWN_GRACE = 10.0
 MARK_SENT_EVERY = 0.05
+"""Seconds between writes that mark delivered replies sent."""
 MAX_CLAIM = 500
 """Reminders claimed in one tick at most."""
-"""Seconds between writes that mark delivered replies sent."""
+DIGEST_TICK = 30.0
+"""Seconds between looks for weekly digests due (a few rows per team: cheap)."""
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
@@ -176,6 +181,17 @@ class CoachBot:
             language=self.settings.language,
         )
         self.dispatcher.include_router(self.manage.router())  # m: taps, notes, /summaries
+        self.digests = TeamDigests(
+            teams=self.teams,
+            store=self.store,
+            desk=DigestDesk(self.teams, Digests(self.store.engine)),
+            messages=self.catalog.messages,
+            sender=self.sender,
+            clock=self.clock,
+            language=self.settings.language,
+            bot_username=me.username,
+        )
+        self.dispatcher.include_router(self.digests.router())  # /digest
         self.dispatcher.include_router(self.coach.router())
         for lang, code in (("en", None), ("zh", "zh")):
             commands = menu(self.catalog, lang)
@@ -190,6 +206,15 @@ class CoachBot:
             max_instances=1,
             misfire_grace_time=None,  # ... and is never dropped: rows wait, ticks only look
             next_run_time=datetime.now(UTC),  # reminders due while the bot was down: now
+        )
+        self.scheduler.add_job(
+            self.digests.tick,
+            IntervalTrigger(seconds=DIGEST_TICK),
+            id="digests",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+            next_run_time=datetime.now(UTC),  # a digest due while the bot was down: now
         )
         self.scheduler.add_job(
             self.summarise,

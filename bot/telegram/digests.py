@@ -1,0 +1,215 @@
+"""The weekly team digest in Telegram: sent by itself at each manager's hour, and ``/digest``.
+
+The chart goes as a photo with the headline figures as its caption, the per-rep detail and the
+lists (who has not debriefed, escalated follow-ups) as messages after it. A scheduled digest is
+marked sent only once Telegram took every part; a part given up on (the manager blocked the bot)
+marks it failed, so it is not retried forever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.enums import ChatType
+from aiogram.methods import SendMessage, SendPhoto
+from aiogram.types import BufferedInputFile, Message
+
+from bot.digests import DigestDesk, DueDigest
+from bot.telegram.coach import Outbox
+from bot.telegram.inputs import command_of, language_of, user_key
+from dialogs.catalog import Messages
+from dialogs.types import Lang
+from reminders.policy import WEEKDAY_NAMES, parse_weekly, to_local
+from reminders.zones import describe_zone
+from reports.digest import BadWeek
+from reports.schedule import covered_week
+from reports.weekly import WeeklyReport, build_weekly
+from storage.store import Store
+from storage.teams import ManagerPrefs, ManagerScope, NotYourTeam, Team, Teams
+
+log = logging.getLogger(__name__)
+
+COMMAND = "digest"
+_DAY_NAMES = {
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+    "zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
+}
+
+
+class TeamDigests:
+    def __init__(
+        self,
+        *,
+        teams: Teams,
+        store: Store,
+        desk: DigestDesk,
+        messages: Messages,
+        sender: Outbox,
+        clock: Callable[[], datetime],
+        language: str,
+        bot_username: str | None,
+    ) -> None:
+        self._teams = teams
+        self._store = store
+        self._desk = desk
+        self._messages = messages
+        self._sender = sender
+        self._clock = clock
+        self._language = language
+        self._bot_username = bot_username
+
+    def router(self) -> Router:
+        router = Router(name="digests")
+        router.message.register(self.on_message, F.chat.type == ChatType.PRIVATE)
+        return router
+
+    # --- the scheduled digests --------------------------------------------------------------
+
+    async def tick(self) -> int:
+        """Send the digests due now (each claimed first); how many went out."""
+        now = self._clock()
+        try:
+            due = await asyncio.to_thread(self._desk.claim_due, now)
+        except Exception:
+            log.exception("digest tick failed; the next tick tries again")
+            return 0
+        sent = 0
+        for item in due:
+            sent += await self._send_due(item, now)
+        return sent
+
+    async def _send_due(self, due: DueDigest, now: datetime) -> int:
+        lang = _lang(due.manager.lang)
+        try:
+            report = await asyncio.to_thread(self._build, due.team, due.manager.key, due.week, lang)
+        except NotYourTeam:  # no longer their team since the claim
+            await asyncio.to_thread(self._desk.finish, due, sent=False, now=now)
+            return 0
+        except Exception:
+            log.exception("digest %s could not be built", due.key)
+            await asyncio.to_thread(self._desk.finish, due, sent=False, now=now)
+            return 0
+        chat_id = int(due.manager.key.removeprefix("tg:"))
+        delivered = await self._deliver(chat_id, report, bulk=True)
+        await asyncio.to_thread(self._desk.finish, due, sent=delivered, now=self._clock())
+        return int(delivered)
+
+    def _build(self, team: Team, manager_key: str, week: str, lang: str) -> WeeklyReport:
+        return build_weekly(
+            self._teams.engine,
+            team.id,
+            messages=self._messages,
+            now=self._clock(),
+            week=week,
+            lang=lang,
+            scope=self._teams.scope(manager_key),
+            page=False,
+        )
+
+    async def _deliver(self, chat_id: int, report: WeeklyReport, *, bulk: bool) -> bool:
+        """The chart with its caption, then the detail; True once Telegram took every part."""
+        calls: list[asyncio.Future[Any]] = []
+        if report.png is not None:
+            photo = BufferedInputFile(report.png, filename=f"digest-{report.week}.png")
+            calls.append(
+                self._sender.submit(
+                    chat_id,
+                    SendPhoto(chat_id=chat_id, photo=photo, caption=report.text.caption),
+                    bulk=bulk,
+                )
+            )
+        else:
+            calls.append(self._submit(chat_id, report.text.caption, bulk=bulk))
+        calls.extend(self._submit(chat_id, text, bulk=bulk) for text in report.text.messages)
+        results = await asyncio.gather(*calls, return_exceptions=True)
+        return all(
+            result is not None and not isinstance(result, BaseException) for result in results
+        )
+
+    def _submit(self, chat_id: int, text: str, *, bulk: bool = False) -> asyncio.Future[Any]:
+        return self._sender.submit(chat_id, SendMessage(chat_id=chat_id, text=text), bulk=bulk)
+
+    # --- /digest ------------------------------------------------------------------------------
+
+    async def on_message(self, message: Message) -> None:
+        user = message.from_user
+        command = command_of(message.text or "", self._bot_username)
+        if user is None or command is None or command[0] != COMMAND:
+            raise SkipHandler
+        key = user_key(user.id)
+        chat_id = message.chat.id
+        scope = await asyncio.to_thread(self._teams.scope, key)
+        teams = await asyncio.to_thread(scope.teams)
+        if not teams:
+            known = await asyncio.to_thread(self._store.user, key)
+            told = _lang(known.lang) if known else language_of(user, _lang(self._language))
+            self._submit(chat_id, self._say("dg_not_manager", told))
+            return
+        _, me = await asyncio.to_thread(scope.member, scope.manager_id)
+        lang: Lang = _lang(me.lang)
+        tz = me.tz or "UTC"
+        arg = command[1].strip()
+        if arg.lower().startswith(("at ", "on ")) or arg.lower() in ("at", "on"):
+            told = await asyncio.to_thread(self._schedule, scope, teams, arg[2:].strip(), lang, tz)
+            self._submit(chat_id, told)
+            return
+        if arg.lower() in ("help", "?"):
+            prefs = await asyncio.to_thread(scope.prefs, teams[0].id)
+            self._submit(chat_id, self._usage(prefs, lang, tz))
+            return
+        now = self._clock()
+        week = arg or covered_week(to_local(now, tz).date())
+        for team in teams:
+            try:
+                report = await asyncio.to_thread(self._build, team, key, week, lang)
+            except BadWeek:
+                prefs = await asyncio.to_thread(scope.prefs, team.id)
+                text = self._say("dg_bad_week", lang, text=arg[:40]) + "\n\n"
+                self._submit(chat_id, text + self._usage(prefs, lang, tz))
+                return
+            await self._deliver(chat_id, report, bulk=False)
+
+    def _schedule(
+        self, scope: ManagerScope, teams: list[Team], words: str, lang: Lang, tz: str
+    ) -> str:
+        """``/digest at Fri 16:00``: the manager's own weekday and time, for all their teams
+        (blocking); what to tell them."""
+        wanted = parse_weekly(words)
+        if wanted is None:
+            prefs = scope.prefs(teams[0].id)
+            text = self._say("dg_bad_schedule", lang, text=words[:40]) + "\n\n"
+            return text + self._usage(prefs, lang, tz)
+        day, clock = wanted
+        now = self._clock()
+        for team in teams:
+            prefs = scope.prefs(team.id)
+            scope.set_prefs(
+                team.id,
+                ManagerPrefs(prefs.summaries, prefs.daily_at, day, f"{clock:%H:%M}"),
+                now=now,
+            )
+        zone = describe_zone(tz, now, lang)
+        day_name = _DAY_NAMES[_lang(lang)][day]
+        return self._say("dg_schedule_set", lang, day=day_name, at=f"{clock:%H:%M}", zone=zone)
+
+    def _usage(self, prefs: ManagerPrefs, lang: Lang, tz: str) -> str:
+        day = _DAY_NAMES[_lang(lang)][prefs.digest_day]
+        zone = describe_zone(tz, self._clock(), lang)
+        example = f"{WEEKDAY_NAMES[4].title()} 16:00"
+        return self._say("dg_usage", lang, day=day, at=prefs.digest_at, zone=zone, example=example)
+
+    def _say(self, key: str, lang: str, **context: Any) -> str:
+        return self._messages.render(key, _lang(lang), **context)
+
+
+def _lang(value: str | None) -> Lang:
+    return "zh" if value == "zh" else "en"
+
+
+__all__ = ["TeamDigests"]
