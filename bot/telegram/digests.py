@@ -148,8 +148,8 @@ class TeamDigests:
         teams = await asyncio.to_thread(scope.teams)
         if not teams:
             known = await asyncio.to_thread(self._store.user, key)
-            told = _lang(known.lang) if known else language_of(user, _lang(self._language))
-            self._submit(chat_id, self._say("dg_not_manager", told))
+            theirs = _lang(known.lang) if known else language_of(user, _lang(self._language))
+            self._submit(chat_id, self._say("dg_not_manager", theirs))
             return
         _, me = await asyncio.to_thread(scope.member, scope.manager_id)
         lang: Lang = _lang(me.lang)
