@@ -8,8 +8,10 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
+from bot.telegram import callbacks
 from bot.telegram.runner import CoachBot
 from config import Settings
 from storage.schema import (
@@ -85,6 +87,25 @@ def team_named(app: CoachBot, name: str) -> Team:
     return team
 
 
+def test_team_buttons_fit_and_are_read_strictly() -> None:
+    biggest = 10**12 - 1
+    for data in (
+        callbacks.team_data("ry", biggest, biggest),
+        callbacks.team_data("ao", biggest, on=True),
+        callbacks.team_data("rv", biggest),
+    ):
+        assert len(data.encode()) <= 64
+        assert isinstance(callbacks.parse(data), callbacks.TeamTap)
+    assert callbacks.parse("t:ap:3:12") == callbacks.TeamTap("ap", 3, 12)
+    assert callbacks.parse("t:ao:3:off") == callbacks.TeamTap("ao", 3, on=False)
+    for forged in ("t:ap:3", "t:rv:3:4", "t:ao:3:yes", "t:ry:-1:2", "t:ry:1:2 ", "t:v:1e3", "t:"):
+        assert callbacks.parse(forged) is None, forged
+    with pytest.raises(ValueError, match="not a team action"):
+        callbacks.team_data("drop", 1)
+    with pytest.raises(ValueError, match="malformed"):
+        callbacks.team_data("rv", 1, 2)
+
+
 async def test_an_admin_makes_a_team_and_a_rep_joins_by_its_link(
     fake_api: FakeTelegram, tmp_path: Path
 ) -> None:
@@ -145,6 +166,8 @@ async def test_a_stranger_is_answered_politely_and_nothing_is_kept(
         assert "ask your manager" in text_of(await say(fake, eve, "/team"))
         await say(fake, eve, "/newteam Mine")
         await say(fake, eve, "/start not-a-code")
+        eve.block()  # a my_chat_member update: nothing to record about a stranger either
+        assert "请向你的经理" in text_of(await say(fake, chen, "你好"))  # handled after it
         await settle(app)
         assert counts(app) == empty
         assert app.store.user("tg:50") is None
