@@ -263,6 +263,7 @@ async def test_every_script_in_both_languages_in_telegram(
         script = path.stem.split(".")[0]
         await converse(fake, users[path], [f"/{script}", *typed[path]])
 
+    fake.user(int(MANAGER.removeprefix("tg:")), "Manager")  # the summaries go to their chat
     async with running(settings_for(fake, tmp_path), reps=users.values()) as app:
         await asyncio.gather(*(session(path) for path in sessions))
         for path, user in users.items():
