@@ -225,12 +225,27 @@ DELIVERY_MESSAGE_KEYS = frozenset(
     {"dg_bad_schedule", "dg_bad_week", "dg_not_manager", "dg_schedule_set", "dg_usage"}
 )
 """The weekly digest in Telegram: /digest and its schedule."""
+TEAM_SETTINGS_MESSAGE_KEYS = frozenset(
+    {
+        "ts_bad_classes",
+        "ts_bad_date",
+        "ts_bad_weekly",
+        "ts_bad_zone",
+        "ts_not_manager",
+        "ts_saved",
+        "ts_show",
+        "ts_too_many_holidays",
+        "ts_usage",
+    }
+)
+"""A team's settings: /teamsettings and ``coachbot team set``."""
 ADAPTER_MESSAGE_KEYS = (
     ADAPTER_MESSAGE_KEYS
     | TEAM_MESSAGE_KEYS
     | SUMMARY_MESSAGE_KEYS
     | DIGEST_MESSAGE_KEYS
     | DELIVERY_MESSAGE_KEYS
+    | TEAM_SETTINGS_MESSAGE_KEYS
 )
 """Texts the console chat and the Telegram bot say themselves (tests check each is listed)."""
 

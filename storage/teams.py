@@ -375,6 +375,16 @@ class Teams:
             ).first()
         return _team(row) if row is not None else None
 
+    def save_settings(self, team_id: int, settings: TeamSettings) -> None:
+        """The operator's change of a team's settings (``coachbot team set``; no scope)."""
+        t = team_table
+        with self._engine.begin() as conn:
+            changed = conn.execute(
+                sa.update(t).where(t.c.id == team_id).values(settings=settings.to_json())
+            )
+        if changed.rowcount != 1:
+            raise TeamError("no_team", str(team_id))
+
     def all_teams(self) -> list[Team]:
         """Every team (the operator's CLI)."""
         with self._reader.connect() as conn:

@@ -42,6 +42,7 @@ from bot.telegram.digests import TeamDigests
 from bot.telegram.manage import Manage
 from bot.telegram.render import Outgoing, render_turn
 from bot.telegram.sender import Sender
+from bot.telegram.team_settings import TeamSettingsChat
 from bot.telegram.teams import Onboarding
 from dialogs.catalog import Catalog
 from dialogs.engine import step
@@ -168,6 +169,7 @@ class CoachBot:
             language=self.settings.language,
             bot_username=me.username,
             base_menu=partial(menu, self.catalog),
+            admin_ids=self.settings.admin_ids,
         )
         self.dispatcher.include_router(self.onboarding.router())  # the no-team gate comes first
         self.manage = Manage(
@@ -192,6 +194,17 @@ class CoachBot:
             bot_username=me.username,
         )
         self.dispatcher.include_router(self.digests.router())  # /digest
+        team_settings = TeamSettingsChat(
+            teams=self.teams,
+            store=self.store,
+            desk=self.desk,
+            messages=self.catalog.messages,
+            sender=self.sender,
+            clock=self.clock,
+            language=self.settings.language,
+            bot_username=me.username,
+        )
+        self.dispatcher.include_router(team_settings.router())  # /teamsettings
         self.dispatcher.include_router(self.coach.router())
         for lang, code in (("en", None), ("zh", "zh")):
             commands = menu(self.catalog, lang)

@@ -1,0 +1,101 @@
+"""``/teamsettings``: a manager reads and changes their team's reminder settings in Telegram.
+
+The change goes through the manager's scope (a team they do not manage cannot be touched), and
+when the weekly nudge times change, each rep's planned weekly nudges move at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import fields
+from datetime import datetime
+
+from aiogram import F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.enums import ChatType
+from aiogram.methods import SendMessage
+from aiogram.types import Message
+
+from bot.reminders import ReminderDesk
+from bot.team_settings import SettingRefused, describe, parse_change
+from bot.telegram.coach import Outbox
+from bot.telegram.inputs import command_of, language_of, user_key
+from dialogs.catalog import Messages
+from dialogs.types import Lang
+from storage.store import Store
+from storage.teams import Teams
+
+COMMAND = "teamsettings"
+
+
+class TeamSettingsChat:
+    def __init__(
+        self,
+        *,
+        teams: Teams,
+        store: Store,
+        desk: ReminderDesk,
+        messages: Messages,
+        sender: Outbox,
+        clock: Callable[[], datetime],
+        language: str,
+        bot_username: str | None,
+    ) -> None:
+        self._teams = teams
+        self._store = store
+        self._desk = desk
+        self._messages = messages
+        self._sender = sender
+        self._clock = clock
+        self._language: Lang = "zh" if language == "zh" else "en"
+        self._bot_username = bot_username
+
+    def router(self) -> Router:
+        router = Router(name="team_settings")
+        router.message.register(self.on_message, F.chat.type == ChatType.PRIVATE)
+        return router
+
+    async def on_message(self, message: Message) -> None:
+        user = message.from_user
+        command = command_of(message.text or "", self._bot_username)
+        if user is None or command is None or command[0] != COMMAND:
+            raise SkipHandler
+        told = language_of(user, self._language)
+        text = await asyncio.to_thread(self.answer, user_key(user.id), command[1], told)
+        chat_id = message.chat.id
+        self._sender.submit(chat_id, SendMessage(chat_id=chat_id, text=text))
+
+    def answer(self, key: str, words: str, telegram_lang: Lang = "en") -> str:
+        """What the manager reads after ``/teamsettings <words>`` (blocking); a user the bot
+        does not know yet is answered in their Telegram language."""
+        known = self._store.user(key)
+        lang: Lang = telegram_lang
+        if known is not None:
+            lang = "zh" if known.lang == "zh" else "en"
+        scope = self._teams.scope(key)
+        teams = scope.teams()
+        if not teams:
+            return self._messages.render("ts_not_manager", lang)
+        team = teams[0]
+        now = self._clock()
+        saved = ""
+        if words.strip():
+            try:
+                change = parse_change(words, team.settings)
+            except SettingRefused as refused:
+                return self._messages.render(refused.reason, lang, text=refused.text[:60])
+            new = change.settings
+            scope.set_settings(
+                team.id, now=now, **{f.name: getattr(new, f.name) for f in fields(new)}
+            )
+            if change.moves_weekly:
+                for rep in scope.reps(team.id):
+                    self._desk.move_weekly(rep.key, rep.tz or "UTC", now)
+            team = scope.team(team.id)
+            saved = self._messages.render("ts_saved", lang) + "\n\n"
+        shown = describe(team.name, team.settings, self._desk.policy, self._messages, lang, now)
+        return saved + shown
+
+
+__all__ = ["TeamSettingsChat"]
