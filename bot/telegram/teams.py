@@ -102,6 +102,7 @@ class Onboarding:
         language: Lang,
         bot_username: str | None,
         base_menu: Callable[[str], list[BotCommand]] | None = None,
+        admin_ids: Sequence[int] = (),
     ) -> None:
         self._teams = teams
         self._store = store
@@ -112,6 +113,7 @@ class Onboarding:
         self._language = language
         self._bot_username = bot_username
         self._base_menu = base_menu
+        self._admin_ids = tuple(admin_ids)
 
     def router(self) -> Router:
         router = Router(name="teams")
@@ -217,7 +219,7 @@ class Onboarding:
             return
         if joined.role == "manager":
             self._send(chat_id, self._say("tg_team_welcome_manager", lang, team=team.name))
-            self._manager_menu(chat_id, lang)
+            self._manager_menu(chat_id)
             return
         left = joined.left.name if joined.left is not None else ""
         self._send(chat_id, self._say("tg_team_welcome", lang, team=team.name, left=left))
@@ -308,7 +310,7 @@ class Onboarding:
         invite = await asyncio.to_thread(self._teams.scope(key).invite, team.id, now=now)
         text = self._say("tg_team_created", lang, team=team.name, **self._link(invite, lang, tz))
         self._send(chat_id, text)
-        self._manager_menu(chat_id, lang)
+        self._manager_menu(chat_id)
 
     def _names_new_team(self, message: Message) -> bool:
         """A reply to "What shall the new team be called?"."""
@@ -501,26 +503,29 @@ class Onboarding:
 
     # --- menus ----------------------------------------------------------------------------------
 
-    def _manager_menu(self, chat_id: int, lang: str) -> None:
-        """A manager's own command menu: the rep's commands and the team commands."""
+    def _manager_menu(self, chat_id: int) -> None:
+        """A manager's (or admin's) own command menu: the rep's commands and the team commands,
+        in both languages like the default menu (Telegram picks by the app's language)."""
         if self._base_menu is None:
             return
-        commands = list(self._base_menu(lang))
-        for line in self._say("tg_team_menu", lang).splitlines():
-            name, _, description = line.partition("—")
-            commands.append(BotCommand(command=name.strip(), description=description.strip()))
-        scope = BotCommandScopeChat(chat_id=chat_id)
-        self._sender.submit(None, SetMyCommands(commands=commands, scope=scope))
+        for lang, code in (("en", None), ("zh", "zh")):
+            commands = list(self._base_menu(lang))
+            for line in self._say("tg_team_menu", lang).splitlines():
+                name, _, description = line.partition("—")
+                commands.append(BotCommand(command=name.strip(), description=description.strip()))
+            scope = BotCommandScopeChat(chat_id=chat_id)
+            self._sender.submit(
+                None, SetMyCommands(commands=commands, scope=scope, language_code=code)
+            )
 
     async def set_manager_menus(self) -> None:
-        """At start: every manager's chat gets the team commands (also teams made by the CLI)."""
+        """At start: the chats of the admins and of every manager get the team commands (also
+        of teams made with the CLI)."""
         managers = await asyncio.to_thread(self._teams.all_managers)
-        done: set[int] = set()
-        for _, manager in managers:
-            chat = _chat_of(manager.key)
-            if chat is not None and chat not in done:
-                done.add(chat)
-                self._manager_menu(chat, manager.lang)
+        chats = dict.fromkeys(self._admin_ids)
+        chats.update(dict.fromkeys(c for _, m in managers if (c := _chat_of(m.key)) is not None))
+        for chat in chats:
+            self._manager_menu(chat)
 
     # --- helpers --------------------------------------------------------------------------------
 

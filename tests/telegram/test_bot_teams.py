@@ -111,7 +111,12 @@ async def test_an_admin_makes_a_team_and_a_rep_joins_by_its_link(
 ) -> None:
     fake = fake_api
     boss, anna = fake.user(BOSS, "Bo"), fake.user(42, "Anna")
+    other = fake.user(OTHER_BOSS, "伯", language_code="zh-hans")
     async with running(admin_settings(fake, tmp_path)) as app:
+        await settle(app)  # admins have the team commands in their menu from the start
+        assert fake.commands_for(other)["team"] == "你的团队：成员、邀请链接、批准"
+        assert "newteam" in fake.commands_for(boss)
+        assert "debrief" in fake.commands_for(boss)
         asked = await say(fake, boss, "/newteam")
         assert "What shall the new team be called" in text_of(asked)
         before = len(fake.messages_to(BOSS))
