@@ -426,6 +426,22 @@ class Reviews:
             outbox_id = _outbox(conn, notice.rep_id, draft, now)
         return Sent(notice.rep_key, notice.rep_lang, outbox_id, draft)
 
+    def drafts(self, outbox_ids: Sequence[int]) -> dict[int, Draft]:
+        """The outbox rows among ``outbox_ids`` made here with buttons, as drafts: a restarted
+        sender resends them with their buttons (``reply_from_json`` knows only the text)."""
+        if not outbox_ids:
+            return {}
+        o = outbox_table
+        query = sa.select(o.c.id, o.c.payload).where(o.c.id.in_(list(outbox_ids)))
+        out: dict[int, Draft] = {}
+        with self._reader.connect() as conn:
+            for row in conn.execute(query):
+                buttons = row.payload.get("buttons") if isinstance(row.payload, dict) else None
+                if buttons:
+                    rows = tuple(tuple((str(t), str(d)) for t, d in line) for line in buttons)
+                    out[row.id] = Draft(str(row.payload.get("text", "")), rows)
+        return out
+
     def notes_of(self, scope: ManagerScope, run_id: int) -> list[tuple[str, datetime]]:
         """The notes on a run of the manager's teams: (text, when), oldest first."""
         scope.run(run_id)

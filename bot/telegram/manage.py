@@ -45,7 +45,7 @@ from bot.telegram.inputs import language_of, user_key
 from bot.telegram.render import Button, Keyboard, Outgoing
 from dialogs.types import Lang
 from storage.reviews import Notice, Reviews, Sent, parse_clock
-from storage.store import Store
+from storage.store import OutboxItem, Store
 from storage.teams import NotYourTeam, Teams
 
 log = logging.getLogger(__name__)
@@ -102,6 +102,16 @@ class Manage:
                 chat_id = int(item.user_key.removeprefix("tg:"))
                 outgoing = Outgoing(item.draft.text, _keyboard(item.draft.buttons))
                 self._coach.deliver(chat_id, [outgoing], [item.outbox_id], bulk=bulk)
+
+    async def resend(self, pending: Sequence[OutboxItem]) -> list[OutboxItem]:
+        """After a restart: the unsent summaries go out again with their buttons; returns the
+        other unsent replies, for the caller to resend."""
+        drafts = await asyncio.to_thread(self._reviews.drafts, [item.id for item in pending])
+        self.deliver(
+            [Sent(i.user_key, "en", i.id, drafts[i.id]) for i in pending if i.id in drafts],
+            bulk=False,
+        )
+        return [item for item in pending if item.id not in drafts]
 
     # --- taps -------------------------------------------------------------------------------
 

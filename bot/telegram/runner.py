@@ -280,6 +280,8 @@ class CoachBot:
         """Replies committed before a crash but never delivered go out now, in order."""
         assert self.coach is not None
         pending = await asyncio.to_thread(self.store.pending_outbox, limit=10_000)
+        if self.manage is not None:  # managers' summaries keep their buttons
+            pending = await self.manage.resend(pending)
         by_user: dict[str, list[Any]] = defaultdict(list)
         for item in pending:
             by_user[item.user_key].append(item)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bot.summaries import Summaries
 from bot.telegram.runner import CoachBot
 from storage.reviews import Reviews
 from storage.schema import note_table, outbox_table, review_table
@@ -220,3 +221,26 @@ async def test_in_chinese_the_manager_reads_and_the_rep_gets_the_note(
         assert "下次先问清楚谁拍板。" in text_of(note)
         done = await arrives(fake, boss, 2)
         assert "你的意见已发给" in text_of(done)
+
+
+async def test_a_summary_committed_before_a_crash_goes_out_after_it_with_its_buttons(
+    fake_api: FakeTelegram, tmp_path: Path
+) -> None:
+    fake, dial = fake_api, Dial(START)
+    boss, anna = fake.user(BOSS, "Boss"), fake.user(ANNA, "Anna")
+    settings = reminder_settings(fake, tmp_path).model_copy(update={"reminder_tick": 300.0})
+    async with running(settings, dial) as app:
+        seed(app, BOSS, [ANNA], "Alpha")
+        await debrief(fake, anna)
+        # committed, not yet delivered: the bot goes down right after the summary's commit
+        summaries = Summaries(app.catalog)
+        [sent] = Reviews(app.store.engine).dispatch(summaries.render, now=dial.now)
+    assert fake.messages_to(BOSS) == []
+    async with running(settings, dial):
+        summary = await arrives(fake, boss, 0)
+        assert sent.draft.text.startswith("📋")
+        assert summary.labels == [
+            "💬 Reply with a coaching note",
+            "🎯 Coach a skill",
+            "✓ Mark reviewed",
+        ]
