@@ -19,6 +19,7 @@ from pathlib import Path
 
 import matplotlib
 from matplotlib import font_manager
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -43,84 +44,69 @@ def font_family() -> list[str]:
     return [FONT_FAMILY, "DejaVu Sans"]
 
 
+WIDE_UP_TO = 16
+"""Up to this many reps the bars stand side by side; more reps are drawn as horizontal bars,
+one row each, in a tall figure (a phone scrolls down, not sideways)."""
+
+
 def render_chart(messages: Messages, lang: str, digest: Digest, *, dpi: int = 110) -> bytes:
     """The digest's chart as PNG bytes."""
     reps = digest.reps
     no_plan = {rep.id for rep in digest.no_week_plan}
     names = [_short(w.rep.name) + (" *" if w.rep.id in no_plan else "") for w in reps]
-    x = list(range(len(reps)))
-    width = max(8.0, 0.62 * len(reps) + 2.5)
+    tall = len(reps) > WIDE_UP_TO
     with matplotlib.rc_context({"font.family": font_family(), "font.size": 9}):
-        figure = Figure(figsize=(width, 7.2), dpi=dpi, layout="constrained")
+        # Margins from the longest name, in inches: a layout engine measures every text again
+        # and again, which costs more than drawing the whole chart for 50 reps.
+        label = max((_inches(name) for name in names), default=0.5)
+        if tall:
+            height = 0.26 * len(reps) + 1.9
+            figure = Figure(figsize=(11.0, height), dpi=dpi)
+            first, second = figure.subplots(
+                1,
+                2,
+                sharey=True,
+                width_ratios=(3, 2),
+                gridspec_kw={
+                    "left": (label + 0.25) / 11.0,
+                    "right": 0.98,
+                    "top": 1 - 1.25 / height,
+                    "bottom": 0.45 / height,
+                    "wspace": 0.06,
+                },
+            )
+        else:
+            width = max(8.0, 0.62 * len(reps) + 2.5)
+            below = 0.45 + (0.6 * label if len(reps) > 8 else 0.1)
+            figure = Figure(figsize=(width, 6.9 + below), dpi=dpi)
+            first, second = figure.subplots(
+                2,
+                1,
+                sharex=True,
+                height_ratios=(3, 2),
+                gridspec_kw={
+                    "left": 0.6 / width,
+                    "right": 1 - 0.2 / width,
+                    "top": 1 - 0.75 / (6.9 + below),
+                    "bottom": below / (6.9 + below),
+                    "hspace": 0.18,
+                },
+            )
         FigureCanvasAgg(figure)
-        top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=(3, 2))
         title = messages.render("digest_page_title", lang, team=digest.team_name, week=digest.week)
         figure.suptitle(f"{title}   ({digest.first_day} – {digest.last_day})", fontsize=12)
-
-        visits = [w.figures.visits for w in reps]
-        goals = [w.figures.goals for w in reps]
-        top.bar(x, visits, 0.72, color=VISITS, label=messages.render("digest_chart_visits", lang))
-        top.bar(x, goals, 0.72, color=GOALS, label=messages.render("digest_chart_goals", lang))
-        for i, (v, g) in enumerate(zip(visits, goals, strict=True)):
-            top.annotate(
-                f"{g}/{v}",
-                (i, v),
-                ha="center",
-                va="bottom",
-                fontsize=8,
-                xytext=(0, 2),
-                textcoords="offset points",
+        _effort(first, messages, lang, digest, tall)
+        _process(second, messages, lang, digest, tall)
+        axis = first if tall else second
+        positions = list(range(len(reps)))
+        if tall:
+            axis.set_yticks(positions, names)
+            axis.set_ylim(len(reps) - 0.5, -0.5)  # the first rep on top, as in the text
+        else:
+            rotate = len(reps) > 8
+            axis.set_xticks(
+                positions, names, rotation=35 if rotate else 0, ha="right" if rotate else "center"
             )
-        if reps:
-            average = digest.team.visits / len(reps)
-            top.axhline(
-                average,
-                color=TEAM,
-                linestyle="--",
-                linewidth=1.2,
-                label=messages.render(
-                    "digest_chart_team_average", lang, value=one_decimal(average)
-                ),
-            )
-        top.set_title(messages.render("digest_chart_effort", lang), loc="left", fontsize=10)
-        top.set_ylim(0, max([*visits, 1]) * 1.22)
-        top.legend(loc="upper right", fontsize=8, ncols=3, frameon=False)
-        top.grid(axis="y", alpha=0.3)
-        top.spines[["top", "right"]].set_visible(False)
-
-        debriefed = [_percent(w.figures.debrief_rate) for w in reps]
-        planned = [_percent(w.figures.plan_rate) for w in reps]
-        left = [i - 0.19 for i in x]
-        right = [i + 0.19 for i in x]
-        bottom.bar(
-            left,
-            debriefed,
-            0.36,
-            color=DEBRIEFED,
-            label=messages.render("digest_chart_debriefed", lang),
-        )
-        bottom.bar(
-            right, planned, 0.36, color=PLANNED, label=messages.render("digest_chart_planned", lang)
-        )
-        if digest.team.debrief_rate is not None:
-            bottom.axhline(
-                100 * digest.team.debrief_rate,
-                color=TEAM,
-                linestyle="--",
-                linewidth=1.2,
-                label=messages.render(
-                    "digest_chart_team_debriefed", lang, value=pct(digest.team.debrief_rate)
-                ),
-            )
-        bottom.set_title(messages.render("digest_chart_process", lang), loc="left", fontsize=10)
-        bottom.set_ylim(0, 118)
-        bottom.set_yticks([0, 25, 50, 75, 100])
-        bottom.legend(loc="upper right", fontsize=8, ncols=3, frameon=False)
-        bottom.grid(axis="y", alpha=0.3)
-        bottom.spines[["top", "right"]].set_visible(False)
-        bottom.set_xticks(
-            x, names, rotation=35 if len(reps) > 8 else 0, ha="right" if len(reps) > 8 else "center"
-        )
         if no_plan:
             figure.text(
                 0.01,
@@ -134,8 +120,95 @@ def render_chart(messages: Messages, lang: str, digest: Digest, *, dpi: int = 11
     return buffer.getvalue()
 
 
+def _effort(axes: Axes, messages: Messages, lang: str, digest: Digest, tall: bool) -> None:
+    """Visits (light) with the goals reached inside them (dark); the team average as a line."""
+    visits = [w.figures.visits for w in digest.reps]
+    goals = [w.figures.goals for w in digest.reps]
+    positions = list(range(len(visits)))
+    bar = axes.barh if tall else axes.bar
+    bar(positions, visits, 0.72, color=VISITS, label=messages.render("digest_chart_visits", lang))
+    bar(positions, goals, 0.72, color=GOALS, label=messages.render("digest_chart_goals", lang))
+    for i, (v, g) in enumerate(zip(visits, goals, strict=True)):
+        axes.annotate(
+            f"{g}/{v}",
+            (v, i) if tall else (i, v),
+            ha="left" if tall else "center",
+            va="center" if tall else "bottom",
+            fontsize=8,
+            xytext=(3, 0) if tall else (0, 2),
+            textcoords="offset points",
+        )
+    if visits:
+        average = digest.team.visits / len(visits)
+        line = axes.axvline if tall else axes.axhline
+        line(
+            average,
+            color=TEAM,
+            linestyle="--",
+            linewidth=1.2,
+            label=messages.render("digest_chart_team_average", lang, value=one_decimal(average)),
+        )
+    axes.set_title(messages.render("digest_chart_effort", lang), loc="left", fontsize=10)
+    limit = (0, max([*visits, 1]) * (1.15 if tall else 1.22))
+    (axes.set_xlim if tall else axes.set_ylim)(*limit)
+    _finish(axes, tall)
+
+
+def _process(axes: Axes, messages: Messages, lang: str, digest: Digest, tall: bool) -> None:
+    """Planned visits debriefed and visits with a plan, in per cent; the team's debrief rate."""
+    debriefed = [_percent(w.figures.debrief_rate) for w in digest.reps]
+    planned = [_percent(w.figures.plan_rate) for w in digest.reps]
+    positions = list(range(len(debriefed)))
+    bar = axes.barh if tall else axes.bar
+    bar(
+        [i - 0.19 for i in positions],
+        debriefed,
+        0.36,
+        color=DEBRIEFED,
+        label=messages.render("digest_chart_debriefed", lang),
+    )
+    bar(
+        [i + 0.19 for i in positions],
+        planned,
+        0.36,
+        color=PLANNED,
+        label=messages.render("digest_chart_planned", lang),
+    )
+    rate = digest.team.debrief_rate
+    if rate is not None:
+        line = axes.axvline if tall else axes.axhline
+        line(
+            100 * rate,
+            color=TEAM,
+            linestyle="--",
+            linewidth=1.2,
+            label=messages.render("digest_chart_team_debriefed", lang, value=pct(rate)),
+        )
+    axes.set_title(messages.render("digest_chart_process", lang), loc="left", fontsize=10)
+    (axes.set_xlim if tall else axes.set_ylim)(0, 118)
+    (axes.set_xticks if tall else axes.set_yticks)([0, 25, 50, 75, 100])
+    _finish(axes, tall)
+
+
+def _finish(axes: Axes, tall: bool) -> None:
+    if tall:
+        axes.legend(
+            loc="lower center", bbox_to_anchor=(0.5, 1.02), fontsize=8, ncols=2, frameon=False
+        )
+        axes.grid(axis="x", alpha=0.3)
+    else:
+        axes.legend(loc="upper right", fontsize=8, ncols=3, frameon=False)
+        axes.grid(axis="y", alpha=0.3)
+    axes.spines[["top", "right"]].set_visible(False)
+
+
 def _percent(rate: float | None) -> float:
     return math.nan if rate is None else 100 * rate
+
+
+def _inches(text: str) -> float:
+    """About how wide ``text`` is at 9 points (CJK characters are twice as wide)."""
+    return sum(0.125 if ord(ch) >= 0x2E80 else 0.068 for ch in text)
 
 
 def _short(name: str, limit: int = 16) -> str:

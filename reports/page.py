@@ -18,7 +18,14 @@ from markupsafe import Markup
 
 from dialogs.catalog import Messages
 from reports.digest import ESCALATE_AFTER, Digest
-from reports.text import comma, figure_context, headline, objections_line, revisits_line
+from reports.text import (
+    comma,
+    escalated_lines,
+    figure_context,
+    headline,
+    objections_line,
+    revisits_line,
+)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -63,17 +70,8 @@ def render_page(messages: Messages, lang: str, digest: Digest, png: bytes | None
             {
                 "heading": t("digest_escalated_heading", days=ESCALATE_AFTER.days),
                 "items": [
-                    Markup(
-                        messages.render(
-                            "digest_escalated_item",
-                            lang,
-                            name=e.rep.name,
-                            about=e.about or e.customer,
-                            due=e.due_at.astimezone(zone).strftime("%Y-%m-%d"),
-                            days=e.days_overdue,
-                        ).removeprefix("• ")
-                    )
-                    for e in digest.escalated
+                    Markup(line.removeprefix("• "))
+                    for line in escalated_lines(messages, lang, digest)
                 ],
             }
         )

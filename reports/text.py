@@ -18,8 +18,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from dialogs.catalog import Messages
-from reports.digest import CLASSES, ESCALATE_AFTER, OBJECTION_TYPES, Digest, Figures
+from reports.digest import CLASSES, ESCALATE_AFTER, OBJECTION_TYPES, Digest, Escalation, Figures
 
+ESCALATED_LIST = 15
+"""Up to this many escalated follow-ups are listed one by one; more are summed up per rep."""
 CAPTION_LIMIT = 1024
 MESSAGE_LIMIT = 4096
 _TAG = re.compile(r"<[^>]+>")
@@ -154,7 +156,7 @@ def detail(messages: Messages, lang: str, digest: Digest) -> list[str]:
                     "digest_not_debriefed_item",
                     lang,
                     name=undebriefed.rep.name,
-                    customers=comma(lang).join(undebriefed.customers),
+                    customers=_names(messages, lang, undebriefed.customers, limit=10),
                 )
             )
     if digest.no_week_plan:
@@ -162,21 +164,44 @@ def detail(messages: Messages, lang: str, digest: Digest) -> list[str]:
         lines += ["", messages.render("digest_no_week_plan", lang, names=names)]
     if digest.escalated:
         lines += ["", messages.render("digest_escalated_heading", lang, days=ESCALATE_AFTER.days)]
-        zone = ZoneInfo(digest.tz)
-        for item in digest.escalated:
-            lines.append(
-                messages.render(
-                    "digest_escalated_item",
-                    lang,
-                    name=item.rep.name,
-                    about=item.about or item.customer,
-                    due=_day(item.due_at, zone),
-                    days=item.days_overdue,
-                )
-            )
+        lines += escalated_lines(messages, lang, digest)
     lines += ["", objections_line(messages, lang, digest.team)]
     lines.append(revisits_line(messages, lang, digest.team))
     return lines
+
+
+def escalated_lines(messages: Messages, lang: str, digest: Digest) -> list[str]:
+    """Each escalated follow-up, oldest first; when there are more than ``ESCALATED_LIST``, one
+    line per rep instead (how many, and the oldest), the reps with most first."""
+    zone = ZoneInfo(digest.tz)
+    if len(digest.escalated) <= ESCALATED_LIST:
+        return [
+            messages.render(
+                "digest_escalated_item",
+                lang,
+                name=item.rep.name,
+                about=item.about or item.customer,
+                due=_day(item.due_at, zone),
+                days=item.days_overdue,
+            )
+            for item in digest.escalated
+        ]
+    by_rep: dict[int, list[Escalation]] = {}
+    for item in digest.escalated:  # oldest first
+        by_rep.setdefault(item.rep.id, []).append(item)
+    groups = sorted(by_rep.values(), key=lambda items: (-len(items), items[0].due_at))
+    return [
+        messages.render(
+            "digest_escalated_rep",
+            lang,
+            name=items[0].rep.name,
+            count=len(items),
+            about=items[0].about or items[0].customer,
+            due=_day(items[0].due_at, zone),
+            days=items[0].days_overdue,
+        )
+        for items in groups
+    ]
 
 
 def objections_line(messages: Messages, lang: str, figures: Figures) -> str:

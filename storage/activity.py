@@ -13,6 +13,7 @@ raises ``NotYourTeam``, and every query is limited by ``scope.managed_ids()`` as
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -229,35 +230,52 @@ def _load(
 
 def _customers(conn: sa.Connection, rep_ids: Any, as_of: datetime) -> tuple[Seen, ...]:
     """Every customer each rep debriefed or revisited before ``as_of``, with the latest visit
-    and the latest class named (a visit without a class keeps the one known before)."""
+    and the latest class named (a visit without a class keeps the one known before).
+
+    Grouped in SQL — one row per rep, customer and class, not one per visit: a year of a big
+    team's visits would otherwise cross the wire for a few thousand customers. JSON values are
+    compared as text (PostgreSQL's ``json`` has no equality)."""
     r, a = run_table, answer_table
+    named, klass = a.alias("named"), a.alias("klass")
+    customer_text = sa.cast(named.c.value, sa.Text)
+    class_text = sa.cast(klass.c.value, sa.Text)
     query = (
-        sa.select(r.c.id, r.c.user_id, r.c.finished_at, a.c.step, a.c.value)
-        .join(a, a.c.run_id == r.c.id)
+        sa.select(r.c.user_id, customer_text, class_text, sa.func.max(r.c.finished_at))
+        .join(named, sa.and_(named.c.run_id == r.c.id, named.c.step == "customer"))
+        .outerjoin(klass, sa.and_(klass.c.run_id == r.c.id, klass.c.step == "customer_class"))
         .where(
             r.c.user_id.in_(rep_ids),
             r.c.status == "finished",
             r.c.script.in_(("debrief", "revisit")),
             r.c.finished_at < as_of,
-            a.c.step.in_(("customer", "customer_class")),
         )
-        .order_by(r.c.finished_at, r.c.id)
+        .group_by(r.c.user_id, customer_text, class_text)
     )
-    runs: dict[int, dict[str, Any]] = {}
-    for run_id, user_id, finished_at, step, value in conn.execute(query):
-        runs.setdefault(run_id, {"rep": user_id, "at": finished_at})[step] = value
-    latest: dict[tuple[int, str], Seen] = {}
-    for run in runs.values():  # oldest first: a later visit wins, a known class stays
-        name = run.get("customer")
+    last: dict[tuple[int, str], tuple[str, datetime]] = {}  # (rep, folded name) -> name, visit
+    classes: dict[tuple[int, str], tuple[datetime, str]] = {}  # -> when, latest class named
+    for user_id, name_json, class_json, finished_at in conn.execute(query):
+        name = _json_text(name_json)
         if not isinstance(name, str) or not name.strip():
             continue
-        key = (run["rep"], name.strip().casefold())
-        known = latest.get(key)
-        klass = run.get("customer_class")
-        if not isinstance(klass, str):
-            klass = known.customer_class if known else None
-        latest[key] = Seen(run["rep"], name.strip(), klass, _utc(run["at"]))
-    return tuple(latest.values())
+        key, when = (user_id, name.strip().casefold()), _utc(finished_at)
+        if key not in last or last[key][1] < when:
+            last[key] = (name.strip(), when)
+        named_class = _json_text(class_json)
+        if isinstance(named_class, str) and (key not in classes or classes[key][0] < when):
+            classes[key] = (when, named_class)
+    return tuple(
+        Seen(key[0], name, classes[key][1] if key in classes else None, when)
+        for key, (name, when) in last.items()
+    )
+
+
+def _json_text(value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        return json.loads(value)
+    except (TypeError, ValueError):
+        return value
 
 
 def _utc(moment: datetime) -> datetime:

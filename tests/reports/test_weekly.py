@@ -162,3 +162,18 @@ def test_a_manager_gets_their_team_and_not_another(
         )
     with pytest.raises(BadWeek):
         build_weekly(engine, team_id, messages=catalog.messages, now=NOW, week="2025-W53")
+
+
+def test_many_escalated_follow_ups_are_summed_up_per_rep(
+    engine: sa.Engine, team_id: int, catalog: Catalog
+) -> None:
+    result = report(engine, team_id, catalog)
+    digest = result.digest
+    rep2, rep6 = digest.escalated  # rep 2's (25 days) and rep 6's (4 days)
+    many = replace(digest, escalated=(rep2,) * 12 + (rep6,) * 5)
+    lines = "\n".join(render_text(catalog.messages, "en", many).messages).split("\n")
+    items = [line for line in lines if line.startswith("• ") and "follow-ups" in line]
+    assert items == [
+        "• 王芳: 12 follow-ups; the oldest due 2026-10-28, 25 days overdue: Cust 2-0: call back",
+        "• Rep 06: 5 follow-ups; the oldest due 2026-11-18, 4 days overdue: Cust 6-0: call back",
+    ]
