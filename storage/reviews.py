@@ -354,23 +354,9 @@ class Reviews:
         text = text.strip()[:NOTE_LENGTH]
         n, rv, u = note_table, review_table, user_table
         with self._engine.begin() as conn:
-            if external_id is not None:
-                i = inbox_table
-                claimed = conn.execute(
-                    _insert(self._engine)(i)
-                    .values(
-                        user_id=scope.manager_id,
-                        source=source,
-                        external_id=external_id,
-                        event={"type": "note", "review": review_id, "text": text},
-                        received_at=now,
-                        processed_at=now,
-                    )
-                    .on_conflict_do_nothing(index_elements=[i.c.source, i.c.external_id])
-                    .returning(i.c.id)
-                ).scalar()
-                if claimed is None:
-                    return None
+            event = {"type": "note", "review": review_id, "text": text}
+            if not self._first(conn, scope, source, external_id, event, now):
+                return None
             author = conn.execute(
                 sa.select(u.c.display_name).where(u.c.id == scope.manager_id)
             ).scalar()
@@ -410,12 +396,17 @@ class Reviews:
         *,
         now: datetime,
         buttons: tuple[tuple[tuple[str, str], ...], ...] = (),
-    ) -> Sent:
+        source: str = "telegram",
+        external_id: str | None = None,
+    ) -> Sent | None:
         """The manager asks the rep to a coaching session (``rep_text`` names the skill;
-        ``buttons``: the rep's, e.g. one that starts it)."""
+        ``buttons``: the rep's, e.g. one that starts it). None: a redelivered update."""
         notice = self.notice(scope, review_id)
         u = user_table
         with self._engine.begin() as conn:
+            event = {"type": "coach", "review": review_id}
+            if not self._first(conn, scope, source, external_id, event, now):
+                return None
             author = conn.execute(
                 sa.select(u.c.display_name).where(u.c.id == scope.manager_id)
             ).scalar()
@@ -425,6 +416,35 @@ class Reviews:
                 raise NotYourTeam(f"review {review_id}")
             outbox_id = _outbox(conn, notice.rep_id, draft, now)
         return Sent(notice.rep_key, notice.rep_lang, outbox_id, draft)
+
+    def _first(
+        self,
+        conn: sa.Connection,
+        scope: ManagerScope,
+        source: str,
+        external_id: str | None,
+        event: dict[str, Any],
+        now: datetime,
+    ) -> bool:
+        """Record the update that asked for this in the inbox: False when it was handled before
+        (a redelivery), so the caller does nothing twice."""
+        if external_id is None:
+            return True
+        i = inbox_table
+        claimed = conn.execute(
+            _insert(self._engine)(i)
+            .values(
+                user_id=scope.manager_id,
+                source=source,
+                external_id=external_id,
+                event=event,
+                received_at=now,
+                processed_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=[i.c.source, i.c.external_id])
+            .returning(i.c.id)
+        ).scalar()
+        return claimed is not None
 
     def drafts(self, outbox_ids: Sequence[int]) -> dict[int, Draft]:
         """The outbox rows among ``outbox_ids`` made here with buttons, as drafts: a restarted

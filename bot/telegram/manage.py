@@ -131,13 +131,18 @@ class Manage:
             )
             return
         try:
-            await self._act(query, message, tap, lang)
+            await self._act(query, message, tap, lang, event_update.update_id)
         except NotYourTeam:
             log.info("refused %r from %s", query.data, query.from_user.id)
             self._answer(query, self._summaries.say("mgr_not_yours", lang), alert=True)
 
     async def _act(
-        self, query: CallbackQuery, message: Message, tap: callbacks.ManageTap, lang: str
+        self,
+        query: CallbackQuery,
+        message: Message,
+        tap: callbacks.ManageTap,
+        lang: str,
+        update_id: int,
     ) -> None:
         say = self._summaries.say
         summaries = self._summaries
@@ -177,8 +182,11 @@ class Manage:
                 summaries.invitation_for_rep(tap.skill),
                 now=now,
                 buttons=(start,),
+                external_id=str(update_id),
             )
             self._answer(query)
+            if sent is None:
+                return  # a redelivered tap: the invitation went the first time
             self.deliver([sent], bulk=False)
             skill = summaries.skill_label(tap.skill, lang)
             self._edit(message, say("mgr_coach_sent", lang, rep=notice.rep_name, skill=skill), ())

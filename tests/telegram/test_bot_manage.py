@@ -96,19 +96,22 @@ async def test_a_debrief_summary_a_note_back_coaching_and_reviewed(
         asked = fake.calls("sendMessage", chat_id=BOSS)[-1].params
         assert "force_reply" in str(asked["reply_markup"])
         rep_before = len(fake.messages_to(ANNA))
-        fake.send_text(boss, "Ask who decides <before> you present.", reply_to=question)
+        update = fake.send_text(boss, "Ask who decides <before> you present.", reply_to=question)
         note = await arrives(fake, anna, rep_before)
         assert "A note from Boss of Alpha" in text_of(note)
         assert f"on your visit “{customer}”" in text_of(note)
         assert "Ask who decides <before> you present." in text_of(note)  # escaped, shown as typed
         confirmation = await arrives(fake, boss, 2)
         assert "Your note went to Rep 42" in text_of(confirmation)
+        fake.redeliver(update)  # Telegram sends the same update again: one note, once
+        await say(fake, boss, "/summaries")
         [row] = table(app, note_table)
         assert row.text == "Ask who decides <before> you present."
+        assert len(fake.messages_to(ANNA)) == rep_before + 1
 
         # Coach a skill: pick one, the rep is invited and can start at once
         fake.tap(boss, summary, label="🎯 Coach a skill")
-        picker = await arrives(fake, boss, 3)
+        picker = await arrives(fake, boss, 4)
         assert "Handling objections" in picker.labels
         edits = len(fake.calls("editMessageText", chat_id=BOSS))
         rep_before = len(fake.messages_to(ANNA))
