@@ -46,7 +46,7 @@ from bot.telegram import callbacks
 from bot.telegram.callbacks import TeamTap
 from bot.telegram.coach import Outbox
 from bot.telegram.inputs import command_of, language_of, user_key
-from bot.telegram.render import Button, Keyboard, Outgoing
+from bot.telegram.render import Button, Keyboard, Outgoing, button_text
 from dialogs.catalog import Messages
 from dialogs.types import Lang
 from dialogs.when import When, describe_when
@@ -69,7 +69,8 @@ OPEN_COMMANDS = frozenset({"export", "deleteme"})
 CODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 """An invite code as a deep link can carry it (Telegram's ``start`` parameter)."""
 MAX_TEAMS_SHOWN = 5
-MAX_NAMES = 60
+MAX_NAMES = 50
+MAX_PENDING_NAMES = 15
 MAX_PENDING_BUTTONS = 10
 MAX_REMOVE_BUTTONS = 30
 MAX_INVITES_SHOWN = 8
@@ -243,11 +244,11 @@ class Onboarding:
             keyboard: Keyboard = (
                 (
                     Button(
-                        self._say("tg_team_button_approve", lang, name=short),
+                        self._label("tg_team_button_approve", lang, name=short),
                         callbacks.team_data("ap", team.id, known.id),
                     ),
                     Button(
-                        self._say("tg_team_button_decline", lang, name=short),
+                        self._label("tg_team_button_decline", lang, name=short),
                         callbacks.team_data("dc", team.id, known.id),
                     ),
                 ),
@@ -360,7 +361,7 @@ class Onboarding:
             managers=[_member_name(m) for m in active if m.role == "manager"],
             reps=self._names(reps, lang),
             count=len(reps),
-            pending=self._names(pending, lang),
+            pending=self._names(pending, lang, MAX_PENDING_NAMES),
             invites=shown_invites,
         )
         rows: list[tuple[Button, ...]] = []
@@ -369,25 +370,25 @@ class Onboarding:
             rows.append(
                 (
                     Button(
-                        self._say("tg_team_button_approve", lang, name=short),
+                        self._label("tg_team_button_approve", lang, name=short),
                         callbacks.team_data("ap", team_id, member.user_id),
                     ),
                     Button(
-                        self._say("tg_team_button_decline", lang, name=short),
+                        self._label("tg_team_button_decline", lang, name=short),
                         callbacks.team_data("dc", team_id, member.user_id),
                     ),
                 )
             )
         removes = [
             Button(
-                self._say("tg_team_button_remove", lang, name=_short(_member_name(m), 20)),
+                self._label("tg_team_button_remove", lang, name=_short(_member_name(m), 20)),
                 callbacks.team_data("rm", team_id, m.user_id),
             )
             for m in reps[:MAX_REMOVE_BUTTONS]
         ]
         revokes = [
             Button(
-                self._say("tg_team_button_revoke", lang, id=i.id), callbacks.team_data("rv", i.id)
+                self._label("tg_team_button_revoke", lang, id=i.id), callbacks.team_data("rv", i.id)
             )
             for i in invites[:MAX_INVITES_SHOWN]
         ]
@@ -397,20 +398,21 @@ class Onboarding:
         rows.append(
             (
                 Button(
-                    self._say("tg_team_button_new_link", lang), callbacks.team_data("nl", team_id)
+                    self._label("tg_team_button_new_link", lang), callbacks.team_data("nl", team_id)
                 ),
                 Button(
-                    self._say("tg_team_button_approval", lang, approval=approval),
+                    self._label("tg_team_button_approval", lang, approval=approval),
                     callbacks.team_data("ao", team_id, on=not approval),
                 ),
             )
         )
         return Outgoing(text, tuple(rows))
 
-    def _names(self, members: Sequence[Member], lang: str) -> list[str]:
-        names = [_member_name(m) for m in members[:MAX_NAMES]]
-        if len(members) > MAX_NAMES:
-            names.append(self._say("tg_team_more", lang, count=len(members) - MAX_NAMES))
+    def _names(self, members: Sequence[Member], lang: str, most: int = MAX_NAMES) -> list[str]:
+        """Names for the text, at most ``most`` (the message must stay under 4096 characters)."""
+        names = [_member_name(m) for m in members[:most]]
+        if len(members) > most:
+            names.append(self._say("tg_team_more", lang, count=len(members) - most))
         return names
 
     # --- taps -----------------------------------------------------------------------------------
@@ -480,10 +482,12 @@ class Onboarding:
         if team_id != team.id or member.role != "rep":
             raise NotYourTeam(f"user {tap.user_id} in team {team.id}")
         name = _member_name(member)
-        back = (Button(self._say("tg_team_button_back", lang), callbacks.team_data("v", team.id)),)
+        back = (
+            Button(self._label("tg_team_button_back", lang), callbacks.team_data("v", team.id)),
+        )
         if tap.action == "rm":
             yes = Button(
-                self._say("tg_team_button_yes_remove", lang),
+                self._label("tg_team_button_yes_remove", lang),
                 callbacks.team_data("ry", team.id, member.user_id),
             )
             text = self._say("tg_team_remove_confirm", lang, name=name, team=team.name)
@@ -541,6 +545,10 @@ class Onboarding:
 
     def _say(self, key: str, lang: str, **context: Any) -> str:
         return self._messages.render(key, lang, **context)
+
+    def _label(self, key: str, lang: str, **context: Any) -> str:
+        """A button's text: plain, not HTML (a name with "&" shows as it is)."""
+        return button_text(self._say(key, lang, **context))
 
     def _send(self, chat_id: int, text: str, keyboard: Keyboard = ()) -> None:
         self._sender.submit(
