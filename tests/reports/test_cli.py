@@ -7,7 +7,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-import openpyxl
+import openpyxl  # type: ignore[import-untyped]
 import pytest
 from sqlalchemy import create_engine
 
