@@ -335,3 +335,50 @@ async def test_a_manager_can_do_nothing_to_another_team(
         assert [t.name for t in app.teams.standing(f"tg:{BOSS}").manages] == ["Alpha"]
         assert app.teams.standing(f"tg:{BOSS}").team is None
         assert b_scope.reps(b.id)[0].key == "tg:43"
+
+
+def test_a_big_team_fits_in_one_message(tmp_path: Path) -> None:
+    """120 reps and 20 waiting, with long names, and many links: /team stays within Telegram's
+    limits (4096 characters, 100 buttons) and says how many it does not name."""
+    from bot.telegram.teams import Onboarding
+    from coaching_scripts import load_catalog
+    from storage.db import make_engine
+    from storage.migrate import upgrade
+    from storage.store import Store
+    from storage.teams import Teams
+
+    url = f"sqlite:///{tmp_path / 'big.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        teams = Teams(engine)
+        team = teams.create_team("tg:1", "Big & bold", now=START, check=False)
+        scope = teams.scope("tg:1")
+        for n in range(120):
+            teams.add_member(team.id, f"tg:{100 + n}", "rep", now=START, display_name="W" * 60)
+        scope.set_settings(team.id, now=START, approval=True)
+        link = scope.invite(team.id, now=START, uses=500)
+        for n in range(20):
+            teams.join(f"tg:{500 + n}", link.code, now=START, display_name=f"Waiting & {n}")
+        for _ in range(12):
+            scope.invite(team.id, now=START)
+        onboarding = Onboarding(
+            teams=teams,
+            store=Store(engine, lambda *_: pytest.fail("no turn")),
+            messages=load_catalog().messages,
+            sender=None,  # type: ignore[arg-type]  # nothing is sent here
+            clock=lambda: START,
+            timezone="Asia/Shanghai",
+            language="en",
+            bot_username="coach_bot",
+        )
+        view = onboarding._view_of("tg:1", team.id, "en", "Asia/Shanghai")
+    finally:
+        engine.dispose()
+    assert len(view.text) <= 4096
+    assert sum(len(row) for row in view.keyboard) <= 100
+    assert "Reps (120):" in view.text
+    assert "… and 70 more" in view.text
+    assert "… and 5 more" in view.text
+    labels = [button.text for row in view.keyboard for button in row]
+    assert "✓ Approve Waiting & 0" in labels
