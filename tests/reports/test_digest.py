@@ -154,3 +154,18 @@ def test_the_scoped_entry_refuses_another_team(engine: sa.Engine, team_id: int) 
         load_scoped(engine, teams.scope(rep_key(1)), team_id, start, end, as_of=end)
     with pytest.raises(UnknownTeam):
         load_team(engine, 999, start, end, as_of=end)
+
+
+def test_a_team_holiday_is_no_working_day(engine: sa.Engine, team_id: int) -> None:
+    Teams(engine).scope(MANAGER).set_settings(team_id, now=NOW, holidays=("2026-11-20",))
+    team = digest(engine, team_id).team
+    assert team.working_days == 4
+    assert team.visits_per_day == pytest.approx(42 / 48)
+
+
+def test_a_team_without_reps(engine: sa.Engine, team_id: int) -> None:
+    empty = Teams(engine).create_team("tg:400", "Empty", now=NOW, check=False)
+    result = digest(engine, empty.id)
+    assert result.reps == ()
+    assert (result.team.reps, result.team.visits, result.team.visits_per_day) == (0, 0, 0.0)
+    assert result.team.goal_rate is None

@@ -177,3 +177,13 @@ def test_many_escalated_follow_ups_are_summed_up_per_rep(
         "• 王芳: 12 follow-ups; the oldest due 2026-10-28, 25 days overdue: Cust 2-0: call back",
         "• Rep 06: 5 follow-ups; the oldest due 2026-11-18, 4 days overdue: Cust 6-0: call back",
     ]
+
+
+def test_a_team_without_reps_gets_a_line_and_no_chart(engine: sa.Engine, catalog: Catalog) -> None:
+    empty = Teams(engine).create_team("tg:400", "Empty", now=NOW, check=False)
+    result = build_weekly(engine, empty.id, messages=catalog.messages, now=NOW)
+    assert result.png is None
+    assert result.text.caption.endswith("The team has no reps yet: nothing to report.")
+    assert result.text.messages == ()
+    assert result.html is not None
+    assert "data:image/png" not in result.html
