@@ -7,7 +7,9 @@ beforehand, in per cent, with the team's debrief rate as a line. A rep without a
 starred. Chinese names and labels use mplfonts' Noto Sans CJK SC.
 
 Matplotlib's object API only (``Figure`` + the Agg canvas): no pyplot, no global figure state, so
-the bot can render in a worker thread. The only global touched is the font registry (once).
+the bot can render in a worker thread. The globals touched are the font registry (once) and the
+rc parameters for the font family, set for the drawing only (``rc_context``) — under a lock, so
+two digests drawn in two threads at once cannot restore each other's settings mid-drawing.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import functools
 import io
 import math
+import threading
 from pathlib import Path
 
 import matplotlib
@@ -49,8 +52,16 @@ WIDE_UP_TO = 16
 one row each, in a tall figure (a phone scrolls down, not sideways)."""
 
 
+_DRAWING = threading.Lock()
+
+
 def render_chart(messages: Messages, lang: str, digest: Digest, *, dpi: int = 110) -> bytes:
     """The digest's chart as PNG bytes."""
+    with _DRAWING:
+        return _render(messages, lang, digest, dpi)
+
+
+def _render(messages: Messages, lang: str, digest: Digest, dpi: int) -> bytes:
     reps = digest.reps
     no_plan = {rep.id for rep in digest.no_week_plan}
     names = [_short(w.rep.name) + (" *" if w.rep.id in no_plan else "") for w in reps]

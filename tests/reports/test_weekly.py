@@ -187,3 +187,17 @@ def test_a_team_without_reps_gets_a_line_and_no_chart(engine: sa.Engine, catalog
     assert result.text.messages == ()
     assert result.html is not None
     assert "data:image/png" not in result.html
+
+
+def test_charts_drawn_in_two_threads_at_once_come_out_as_drawn_alone(
+    engine: sa.Engine, team_id: int, catalog: Catalog
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from reports.chart import render_chart
+
+    digest = report(engine, team_id, catalog, "zh").digest
+    alone = render_chart(catalog.messages, "zh", digest)
+    with ThreadPoolExecutor(2) as pool:
+        drawn = list(pool.map(lambda _: render_chart(catalog.messages, "zh", digest), range(2)))
+    assert drawn == [alone, alone]
