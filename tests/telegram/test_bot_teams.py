@@ -382,3 +382,35 @@ def test_a_big_team_fits_in_one_message(tmp_path: Path) -> None:
     assert "… and 5 more" in view.text
     labels = [button.text for row in view.keyboard for button in row]
     assert "✓ Approve Waiting & 0" in labels
+
+
+async def test_invite_links_for_reps_and_a_co_manager(
+    fake_api: FakeTelegram, tmp_path: Path
+) -> None:
+    fake = fake_api
+    boss, anna = fake.user(BOSS, "Bo"), fake.user(42, "Anna")
+    cleo = fake.user(45, "Cleo", language_code="zh-hans")
+    async with running(admin_settings(fake, tmp_path)) as app:
+        assert "You manage no team yet" in text_of(await say(fake, boss, "/team"))
+        await say(fake, boss, "/newteam North")
+        invite = await say(fake, boss, "/invite")
+        assert "A new invite link for the team North" in text_of(invite)
+        await start(fake, anna, code_in(invite), replies=2)
+        assert "Only managers and admins" in text_of(await say(fake, anna, "/invite"))
+        assert "Only managers and admins" in text_of(await say(fake, anna, "/newteam Mine"))
+        assert "Only managers and admins" in text_of(await say(fake, anna, "/team"))
+
+        co = await say(fake, boss, "/invite manager")
+        assert "co-manager" in text_of(co)
+        [welcome] = await start(fake, cleo, code_in(co))
+        assert "你现在是团队North的经理" in text_of(welcome)
+        await settle(app)
+        assert fake.commands_for(cleo)["invite"] == "为销售生成新的邀请链接"
+        view = await say(fake, cleo, "/team")
+        assert "经理：Bo、Cleo" in text_of(view)
+        links = len(app.teams.scope("tg:45").invites(team_named(app, "North").id, now=START))
+        before = len(fake.messages_to(45))
+        await tap(fake, cleo, view, view.callback_data("➕ 新邀请链接"))
+        await fake.wait_for_messages(45, before + 1, timeout=WAIT)
+        assert "团队North的新邀请链接" in text_of(fake.messages_to(45)[-1])
+        await fake.wait_for(lambda: text_of(view).count("https://t.me/") == links + 1, WAIT)
