@@ -44,6 +44,8 @@ NUDGE_KINDS = ("debrief_nudge", "week_plan", "week_review", "revisit")
 REP_KINDS = ("follow_up", "visit")
 """Reminders the rep asked for, at the moment the rep named."""
 WEEKLY_KINDS = ("week_plan", "week_review")
+UPSERT_BATCH = 1000
+"""Reminders per executemany in ``_upsert`` (bounds the parameter list PostgreSQL batches)."""
 OPEN = ("pending", "sent")
 """A reminder still to do: waiting to go out, or sent and not yet marked done."""
 
@@ -310,13 +312,15 @@ class Reminders:
         if self._postgres:
             query = query.with_for_update(of=r, skip_locked=True)
         report = ClaimReport()
-        postponed = skipped = 0
         with self._engine.begin() as conn:
             rows = conn.execute(query).all()
             if not rows:
                 return report
             done = _last_done(conn, rows)
             follow_on: list[NewReminder] = []
+            postpone: list[dict[str, Any]] = []
+            skip: list[int] = []
+            send: list[tuple[ReminderInfo, int, Send]] = []
             for row in rows:
                 info = _info(row)
                 due = Due(
@@ -330,41 +334,68 @@ class Reminders:
                     done.get((row.user_id, info.kind, info.customer)),
                 )
                 decision = decide(due)
-                where = r.c.id == info.id
                 if isinstance(decision, Postpone):
-                    conn.execute(
-                        sa.update(r).where(where).values(due_at=decision.until, updated_at=now)
-                    )
-                    postponed += 1
+                    postpone.append({"b_id": info.id, "b_until": decision.until})
                     continue
                 follow_on.extend(decision.follow_on)
                 if isinstance(decision, Skip):
-                    conn.execute(
-                        sa.update(r)
-                        .where(where)
-                        .values(status="skipped", closed_at=now, updated_at=now)
-                    )
-                    skipped += 1
-                    continue
-                outbox_id = conn.execute(
-                    sa.insert(outbox_table)
-                    .values(
-                        user_id=row.user_id,
-                        payload=reply_to_json(decision.reply),
-                        created_at=now,
-                        attempts=0,
-                    )
-                    .returning(outbox_table.c.id)
-                ).scalar_one()
+                    skip.append(info.id)
+                else:
+                    send.append((info, row.user_id, decision))
+            # One statement per kind of change for the whole batch (executemany): a tick holds
+            # the GIL and the write lock for the rows, not for building a statement per row.
+            if postpone:
                 conn.execute(
                     sa.update(r)
-                    .where(where)
-                    .values(status="sent", sent_at=now, outbox_id=outbox_id, updated_at=now)
+                    .where(r.c.id == sa.bindparam("b_id"))
+                    .values(due_at=sa.bindparam("b_until"), updated_at=now),
+                    postpone,
                 )
-                report.deliveries.append(
+            if skip:
+                conn.execute(
+                    sa.update(r)
+                    .where(r.c.id.in_(skip))
+                    .values(status="skipped", closed_at=now, updated_at=now)
+                )
+            if send:
+                outbox_ids = (
+                    conn.execute(
+                        sa.insert(outbox_table).returning(
+                            outbox_table.c.id, sort_by_parameter_order=True
+                        ),
+                        [
+                            {
+                                "user_id": user_id,
+                                "payload": reply_to_json(decision.reply),
+                                "created_at": now,
+                                "attempts": 0,
+                            }
+                            for _, user_id, decision in send
+                        ],
+                    )
+                    .scalars()
+                    .all()
+                )
+                conn.execute(
+                    sa.update(r)
+                    .where(r.c.id == sa.bindparam("b_id"))
+                    .values(
+                        status="sent",
+                        sent_at=now,
+                        outbox_id=sa.bindparam("b_outbox"),
+                        updated_at=now,
+                    ),
+                    [
+                        {"b_id": info.id, "b_outbox": outbox_id}
+                        for (info, _, _), outbox_id in zip(send, outbox_ids, strict=True)
+                    ],
+                )
+                report.deliveries.extend(
                     Delivery(info.id, info.user_key, outbox_id, decision.reply)
+                    for (info, _, decision), outbox_id in zip(send, outbox_ids, strict=True)
                 )
             self._upsert(conn, follow_on, now)
+            postponed, skipped = len(postpone), len(skip)
         return replace(report, postponed=postponed, skipped=skipped)
 
     # --- the rep's side -------------------------------------------------------------------
@@ -605,10 +636,34 @@ class Reminders:
     # --- writing helpers ------------------------------------------------------------------
 
     def _upsert(self, conn: sa.Connection, reminders: Sequence[NewReminder], now: datetime) -> None:
+        """Create the reminders, or bring back a pending (or a run's cancelled) one with the
+        same key: one statement, executed for the whole batch (building one per row cost
+        about a millisecond each in SQLAlchemy — seconds for a start-up's weekly nudges)."""
+        if not reminders:
+            return
         r = reminder_table
         insert: Any = postgresql.insert if self._postgres else sqlite.insert
-        for new in reminders:
-            values = {
+        statement = insert(r)
+        revived = sa.or_(
+            r.c.status == "pending",
+            sa.and_(r.c.status == "cancelled", r.c.run_no.is_not(None)),
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=["key"],
+            set_={
+                "about": statement.excluded.about,
+                "customer": statement.excluded.customer,
+                "wanted_at": statement.excluded.wanted_at,
+                "due_at": statement.excluded.due_at,
+                "explicit": statement.excluded.explicit,
+                "status": "pending",
+                "closed_at": None,
+                "updated_at": now,
+            },
+            where=revived,
+        )
+        rows = [
+            {
                 "user_id": new.user_id,
                 "kind": new.kind,
                 "key": new.key,
@@ -623,27 +678,10 @@ class Reminders:
                 "created_at": now,
                 "updated_at": now,
             }
-            statement = insert(r).values(**values)
-            revived = sa.or_(
-                r.c.status == "pending",
-                sa.and_(r.c.status == "cancelled", r.c.run_no.is_not(None)),
-            )
-            conn.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["key"],
-                    set_={
-                        "about": statement.excluded.about,
-                        "customer": statement.excluded.customer,
-                        "wanted_at": statement.excluded.wanted_at,
-                        "due_at": statement.excluded.due_at,
-                        "explicit": statement.excluded.explicit,
-                        "status": "pending",
-                        "closed_at": None,
-                        "updated_at": now,
-                    },
-                    where=revived,
-                )
-            )
+            for new in reminders
+        ]
+        for start in range(0, len(rows), UPSERT_BATCH):
+            conn.execute(statement, rows[start : start + UPSERT_BATCH])
 
 
 def _reminder_columns() -> list[Any]:

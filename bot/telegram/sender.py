@@ -59,6 +59,9 @@ TRANSIENT: tuple[type[BaseException], ...] = (
 BACKOFF_FIRST = 0.5
 BACKOFF_MAX = 30.0
 NOT_MODIFIED = "message is not modified"
+SEND_WINDOW_MARGIN = 0.03
+"""Seconds the bot adds to Telegram's 1-s window: calls leave here at most ``global_rate`` in
+any 1.03 s, so one delayed 30 ms on the way more than another still finds room (costs 3 %)."""
 
 
 class BotLike(Protocol):
@@ -102,6 +105,34 @@ class TokenBucket:
         return self._full_at <= now and self._held_until <= now
 
 
+class SendWindow:
+    """At most ``limit`` calls in any ``span`` seconds, counted on the moments the calls were
+    let through — not on a schedule. Why besides the ``TokenBucket``: the bucket spaces slots
+    on an ideal timeline, so a slot handed out late (the event loop or the GIL was busy) is
+    followed by the next one on time, closer than 1/rate; over a second such gaps let a 31st
+    call in. Telegram counts arrivals, so ``span`` can include a margin for the jitter on the
+    way (a call delayed in transit while a later one is not)."""
+
+    EPSILON = 1e-6
+    """Float sums of 1/rate land a hair before the second: not worth a wait."""
+
+    def __init__(self, limit: int, span: float = 1.0) -> None:
+        self.limit = max(1, limit)
+        self.span = span
+        self._times: deque[float] = deque(maxlen=self.limit)
+
+    def delay(self, now: float) -> float:
+        """The seconds until one more call fits (0: now)."""
+        if len(self._times) < self.limit:
+            return 0.0
+        wait = self._times[0] + self.span - now
+        return wait if wait > self.EPSILON else 0.0
+
+    def record(self, now: float) -> None:
+        """A call was let through at ``now``."""
+        self._times.append(now)
+
+
 @dataclass(eq=False)
 class _Ticket:
     """A caller waiting at the gate; ``future`` is set when its slot has come."""
@@ -123,8 +154,15 @@ class GlobalGate:
     goes unused, which costs time but never exceeds the rate. The dispatcher ends when the
     line is empty and starts again with the next waiter."""
 
-    def __init__(self, bucket: TokenBucket, clock: Clock, sleep: Sleep) -> None:
+    def __init__(
+        self,
+        bucket: TokenBucket,
+        clock: Clock,
+        sleep: Sleep,
+        window: SendWindow | None = None,
+    ) -> None:
         self.bucket = bucket
+        self.window = window
         self._clock = clock
         self._sleep = sleep
         self._interactive: deque[_Ticket] = deque()
@@ -145,8 +183,10 @@ class GlobalGate:
     def enter(self, *, bulk: bool = False) -> _Ticket | None:
         """Take a slot free now (None), or a place in line: the slot has come when the
         ticket's future is done (cancel the future to leave the line)."""
-        if self._dispatcher is None and self.bucket.delay(self._clock()) <= 0:
-            self.bucket.reserve(self._clock())  # nobody in line and a slot free: take it
+        now = self._clock()
+        if self._dispatcher is None and self.bucket.delay(now) <= 0 and not self._full(now):
+            self.bucket.reserve(now)  # nobody in line and a slot free: take it
+            self._let_through(now)
             return None
         ticket = _Ticket(asyncio.get_running_loop().create_future(), bulk)
         (self._bulk if bulk else self._interactive).append(ticket)
@@ -179,10 +219,13 @@ class GlobalGate:
                 delay = self.bucket.reserve(self._clock())
                 if delay > 0:
                     await self._sleep(delay)
+                while self._full(self._clock()):  # the slot came late: keep the window
+                    await self._sleep(self._window_delay())
                 if self.bucket.held_until > held and self.bucket.held_until > self._clock():
                     continue  # a 429 for the whole bot came meanwhile: this slot is void
                 ticket = self._next()
                 if ticket is not None:
+                    self._let_through(self._clock())
                     ticket.future.set_result(None)
         except Exception:  # a bug (or a broken sleep) must not leave the line waiting forever
             log.exception("sender gate crashed; failing the calls waiting at it")
@@ -194,6 +237,16 @@ class GlobalGate:
         finally:
             if self._dispatcher is asyncio.current_task():
                 self._dispatcher = None
+
+    def _full(self, now: float) -> bool:
+        return self.window is not None and self.window.delay(now) > 0
+
+    def _window_delay(self) -> float:
+        return 0.0 if self.window is None else self.window.delay(self._clock())
+
+    def _let_through(self, now: float) -> None:
+        if self.window is not None:
+            self.window.record(now)
 
     def _someone_waits(self) -> bool:
         for line in (self._interactive, self._bulk):
@@ -266,7 +319,8 @@ class Sender:
       one, no bulk call gets it, so an interactive call waits at most one slot (1/30 s at
       the default rate) behind any number of queued bulk calls (plus the interactive calls
       ahead of it, its own chat's earlier calls, its chat's limit and any 429 wait).
-    - Together they never exceed ``global_rate`` in any second: both draw on one bucket.
+    - Together they never exceed ``global_rate`` in any second (``1 + window_margin``
+      seconds, counted on the moments the calls went): both draw on one bucket and window.
     - Bulk calls take only the slots interactive ones leave: under sustained interactive
       load at the full rate they wait (starve) until it eases. Nothing is lost meanwhile.
     - Each chat stays FIFO whatever the kind: an interactive call queued after the same
@@ -286,6 +340,7 @@ class Sender:
         global_rate: float = 30.0,
         chat_rate: float = 1.0,
         chat_burst: float = 3.0,
+        window_margin: float = 0.0,
         max_attempts: int = 8,
         on_sent: OutboxCallback | None = None,
         on_failed: OutboxCallback | None = None,
@@ -304,9 +359,14 @@ class Sender:
         self._clock = clock
         self._sleep = sleep
         self._jitter = jitter
-        # No burst overall: at most ``global_rate`` calls in any second, as Telegram asks.
+        # No burst overall: at most ``global_rate`` calls in any second, as Telegram asks —
+        # paced by the bucket, and counted on the moments the calls really went (plus
+        # ``window_margin`` seconds for the jitter between here and Telegram) by the window.
         self._global = TokenBucket(global_rate)
-        self._gate = GlobalGate(self._global, clock, sleep)
+        window = None
+        if global_rate > 0:
+            window = SendWindow(math.floor(global_rate + 1e-9), 1.0 + max(0.0, window_margin))
+        self._gate = GlobalGate(self._global, clock, sleep, window)
         self._bulk_backlog = 0
         self._buckets: dict[int, TokenBucket] = {}
         self._prune_at = 1024
