@@ -232,6 +232,7 @@ class ReminderRow(SQLModel, table=True):
             postgresql_where=sa.text("status = 'pending'"),
         ),
         sa.Index("ix_reminder_user_id", "user_id", "status"),
+        sa.Index("ix_reminder_user_kind", "user_id", "kind", "status"),  # the weekly check
     )
 
     id: int | None = Field(default=None, primary_key=True)
