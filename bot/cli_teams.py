@@ -25,6 +25,7 @@ NOT_FOUND = 1
 
 def add_team_commands(commands: argparse._SubParsersAction[Any]) -> None:
     """Register the team and invite commands on the ``coachbot`` parser."""
+    from bot.cli_team_settings import add_team_settings_command
     from storage.teams import INVITE_DAYS, INVITE_USES, MAX_INVITE_DAYS, MAX_INVITE_USES
 
     team = commands.add_parser(
@@ -60,6 +61,7 @@ def add_team_commands(commands: argparse._SubParsersAction[Any]) -> None:
     members.add_argument("team", metavar="TEAM", help="the team's id or name")
     members.add_argument("--all", action="store_true", help="also those removed")
     members.set_defaults(command=cmd_team_members)
+    add_team_settings_command(team_commands)
 
     invite = commands.add_parser(
         "invite",

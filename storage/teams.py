@@ -506,8 +506,10 @@ class Teams:
             team = conn.execute(sa.select(*_TEAM_COLUMNS).where(team_table.c.id == team_id)).first()
             if team is None:
                 raise TeamError("no_team", str(team_id))
-            uid = _ensure_user(conn, self._engine, key, now, display_name)
-            return self._enter(conn, _team(team), uid, role, "active", None, now)
+            found = _team(team)
+            zone = found.settings.tz or "UTC"  # a new user starts in the team's zone
+            uid = _ensure_user(conn, self._engine, key, now, display_name, tz=zone)
+            return self._enter(conn, found, uid, role, "active", None, now)
 
     def join(
         self,
