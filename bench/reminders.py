@@ -25,11 +25,13 @@ import asyncio
 import collections
 import gc
 import logging
+import multiprocessing
 import statistics
 import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -244,6 +246,7 @@ class Shared:
 
     def __init__(self) -> None:
         self.fake: Any = None
+        self.address: tuple[str, str] | None = None  # the fake's token and URL
         self.fake_ready = threading.Event()
         self.bot_ready = threading.Event()
         self.stop_driver = threading.Event()
@@ -251,6 +254,74 @@ class Shared:
         self.latencies: list[tuple[float, float, float]] = []  # (sent at, first call, reply)
         self.lost = 0
         self.error: BaseException | None = None
+
+    def address_of(self) -> tuple[str, str]:
+        assert self.address is not None
+        return self.address
+
+    def calls(self) -> list[CallRecord]:
+        """What the fake received, in arrival order."""
+        return [CallRecord.of(call) for call in self.fake.call_log]
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """The parts of ``fake_api.Call`` the figures need (they cross a process boundary)."""
+
+    method: str
+    chat_id: Any
+    ok: bool | None
+    error_code: int | None
+    time: float
+
+    @classmethod
+    def of(cls, call: Any) -> CallRecord:
+        return cls(call.method, call.chat_id, call.ok, call.error_code, call.time)
+
+
+class ProcessShared(Shared):
+    """The same, with the fake in a child process (``--fake-process``): events are
+    ``multiprocessing`` ones, the address and the results come back through a queue.
+    ``time.monotonic`` is the same clock in both processes (Linux CLOCK_MONOTONIC)."""
+
+    def __init__(self, context: Any) -> None:
+        super().__init__()
+        self.fake_ready = context.Event()
+        self.bot_ready = context.Event()
+        self.stop_driver = context.Event()
+        self.bot_done = context.Event()
+        self.queue = context.Queue()
+        self.records: list[CallRecord] = []
+
+    def address_of(self) -> tuple[str, str]:
+        if self.address is None:
+            self.address = self.queue.get(timeout=60)
+        return self.address
+
+    def calls(self) -> list[CallRecord]:
+        return self.records
+
+
+def fake_process(shared: ProcessShared, reps: int, think: float, flood: int) -> None:
+    """The child: run the fake as ``fake_thread`` does, then send back what it saw."""
+    ready = shared.fake_ready
+
+    class Ready:
+        def set(self) -> None:
+            shared.queue.put(shared.address)
+            ready.set()
+
+        def wait(self, timeout: float | None = None) -> bool:
+            return bool(ready.wait(timeout))
+
+    shared.fake_ready = Ready()  # type: ignore[assignment]  # as much of an Event as is used
+    try:
+        fake_thread(shared, reps, think, flood)
+    except BaseException as failure:
+        shared.error = failure
+    calls = [CallRecord.of(call) for call in shared.fake.call_log] if shared.fake else []
+    error = repr(shared.error) if shared.error is not None else None
+    shared.queue.put((calls, shared.latencies, shared.lost, error))
 
 
 def prepare_fanout(url: str, reps: int, folder: str) -> None:
@@ -278,6 +349,7 @@ def fake_thread(shared: Shared, reps: int, think: float, flood: int) -> None:
             fake.user(FIRST_REP + n)
         rep = fake.user(DEBRIEF_REP, "Debbie", language_code="en")
         shared.fake = fake
+        shared.address = (fake.token, fake.url)
         shared.fake_ready.set()
         try:
             await asyncio.to_thread(shared.bot_ready.wait)
@@ -322,11 +394,11 @@ async def run_bot(shared: Shared, url: str, seconds: float) -> dict[str, Any]:
     from config import load_settings
 
     await asyncio.to_thread(shared.fake_ready.wait)
-    fake = shared.fake
+    token, api_url = shared.address_of()
     settings = load_settings(
         {
-            "COACHBOT_TELEGRAM_TOKEN": fake.token,
-            "COACHBOT_TELEGRAM_API_URL": fake.url,
+            "COACHBOT_TELEGRAM_TOKEN": token,
+            "COACHBOT_TELEGRAM_API_URL": api_url,
             "COACHBOT_DATABASE_URL": url,
             "COACHBOT_TIMEZONE": TZ,
             "COACHBOT_SEND_RATE": "30",
@@ -418,29 +490,41 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, int(len(ordered) * share + 0.5) - 1))]
 
 
-def fanout(reps: int, seconds: float, think: float, flood: int = FLOOD_LIMIT) -> None:
-    shared = Shared()
+def fanout(
+    reps: int, seconds: float, think: float, flood: int = FLOOD_LIMIT, process: bool = False
+) -> None:
+    context = multiprocessing.get_context("fork")
+    shared = ProcessShared(context) if process else Shared()
     with tempfile.TemporaryDirectory() as folder:
         from storage.migrate import upgrade
 
         url = f"sqlite:///{folder}/fanout.db"
         upgrade(url)
         prepare_fanout(url, reps, folder)
-        thread = threading.Thread(
-            target=fake_thread, args=(shared, reps, think, flood), daemon=True
-        )
-        thread.start()
+        worker: Any
+        if isinstance(shared, ProcessShared):
+            worker = context.Process(target=fake_process, args=(shared, reps, think, flood))
+        else:
+            worker = threading.Thread(
+                target=fake_thread, args=(shared, reps, think, flood), daemon=True
+            )
+        worker.start()
         try:
             result = asyncio.run(run_bot(shared, url, seconds))
         finally:
             shared.stop_driver.set()
             shared.bot_done.set()
-            thread.join(30)
+            if isinstance(shared, ProcessShared):
+                calls, shared.latencies, shared.lost, failure = shared.queue.get(timeout=60)
+                shared.records = calls
+                if failure is not None:
+                    shared.error = RuntimeError(f"the fake's process failed: {failure}")
+            worker.join(30)
         if shared.error is not None:
             raise shared.error
-    fake = shared.fake
+    call_log = shared.calls()
     begin, end = result["window"]
-    sending = [c for c in fake.call_log if c.method.lower() not in UNLIMITED]
+    sending = [c for c in call_log if c.method.lower() not in UNLIMITED]
     accepted = sorted(c.time for c in sending if c.ok)
     in_window = [t for t in accepted if begin <= t < end]
     nudges = [
@@ -451,7 +535,7 @@ def fanout(reps: int, seconds: float, think: float, flood: int = FLOOD_LIMIT) ->
     nudges_in_window = [c for c in nudges if begin <= c.time < end]
     per_chat = collections.Counter(c.chat_id for c in nudges)
     duplicates = sum(n - 1 for n in per_chat.values() if n > 1)
-    too_many = sum(1 for c in fake.call_log if c.error_code == 429)
+    too_many = sum(1 for c in call_log if c.error_code == 429)
     rate = len(in_window) / (end - begin)
     nudge_rate = len(nudges_in_window) / (end - begin)
     first_nudge = min((c.time for c in nudges), default=end)
@@ -463,7 +547,8 @@ def fanout(reps: int, seconds: float, think: float, flood: int = FLOOD_LIMIT) ->
     print(
         f"fanout: {reps:,} week_plan nudges due at once, send rate 30/s, chat rate 1/s, "
         f"tick 1 s, fake answers 429 over {flood}/s (0: never); {end - begin:.0f} s measured "
-        f"from 2 s after start; debrief rep thinks {think:g} s"
+        f"from 2 s after start; debrief rep thinks {think:g} s; the fake in "
+        + ("its own process" if process else "a thread of the bot's process")
     )
     print("| figure | measured | goal |")
     print("| --- | --- | --- |")
@@ -524,10 +609,10 @@ def fanout(reps: int, seconds: float, think: float, flood: int = FLOOD_LIMIT) ->
         f"garbage collections over 20 ms: {len(big)}"
         + "".join(f"; gen{g} {d * 1000:.0f} ms" for _, d, g in big[:6])
     )
-    floods = sorted(c.time - result["t_ready"] for c in fake.call_log if c.error_code == 429)
+    floods = sorted(c.time - result["t_ready"] for c in call_log if c.error_code == 429)
     if floods:
         print("429s at (s after ready): " + ", ".join(f"+{t:.2f}" for t in floods[:20]))
-    chat = collections.Counter(c.method for c in fake.call_log if c.chat_id == DEBRIEF_REP)
+    chat = collections.Counter(c.method for c in call_log if c.chat_id == DEBRIEF_REP)
     print("calls to the debrief rep's chat: " + ", ".join(f"{m} {n}" for m, n in chat.items()))
 
 
@@ -539,11 +624,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--think", type=float, default=2.0)
     parser.add_argument("--flood", type=int, default=FLOOD_LIMIT, help="the fake's 429 limit")
+    parser.add_argument(
+        "--fake-process",
+        action="store_true",
+        help="run the fake Bot API in its own process (as Telegram is), not in a thread of the "
+        "bot's process competing for its GIL",
+    )
     args = parser.parse_args()
     if args.what in ("scale", "all"):
         scale([int(size) for size in args.sizes.split(",")])
     if args.what in ("fanout", "all"):
-        fanout(args.reps, args.seconds, args.think, args.flood)
+        fanout(args.reps, args.seconds, args.think, args.flood, args.fake_process)
 
 
 if __name__ == "__main__":

@@ -59,9 +59,10 @@ TRANSIENT: tuple[type[BaseException], ...] = (
 BACKOFF_FIRST = 0.5
 BACKOFF_MAX = 30.0
 NOT_MODIFIED = "message is not modified"
-SEND_WINDOW_MARGIN = 0.03
+SEND_WINDOW_MARGIN = 0.02
 """Seconds the bot adds to Telegram's 1-s window: calls leave here at most ``global_rate`` in
-any 1.03 s, so one delayed 30 ms on the way more than another still finds room (costs 3 %)."""
+any 1.02 s, so one delayed 20 ms on the way more than another still finds room (costs 2 %);
+a longer delay shows in its answer's lateness, which ``SendWindow`` counts too."""
 
 
 class BotLike(Protocol):
@@ -105,32 +106,76 @@ class TokenBucket:
         return self._full_at <= now and self._held_until <= now
 
 
+@dataclass(eq=False)
+class Passage:
+    """One call let through the window: when, and when its answer (any) came back."""
+
+    at: float
+    answered: float | None = None
+
+
 class SendWindow:
-    """At most ``limit`` calls in any ``span`` seconds, counted on the moments the calls were
-    let through — not on a schedule. Why besides the ``TokenBucket``: the bucket spaces slots
-    on an ideal timeline, so a slot handed out late (the event loop or the GIL was busy) is
-    followed by the next one on time, closer than 1/rate; over a second such gaps let a 31st
-    call in. Telegram counts arrivals, so ``span`` can include a margin for the jitter on the
-    way (a call delayed in transit while a later one is not)."""
+    """At most ``limit`` calls in any ``span`` seconds, counted on the moments the calls
+    really went — not on a schedule — and pushed later by what their answers tell.
+
+    Why besides the ``TokenBucket``: the bucket spaces slots on an ideal timeline, so a slot
+    handed out late (the event loop or the GIL was busy) is followed by the next one on time,
+    closer than 1/rate, and over a second such gaps let a 31st call in. And Telegram counts
+    arrivals, not departures: a call that lingered on the way (a busy network, a stalled
+    server) arrives closer to the calls after it. So a call counts from the later of
+
+    - when it went, plus ``margin`` (ordinary jitter on the way), and
+    - when its answer came back, less the quickest round trip seen lately: the call arrived
+      before its answer, and a later call cannot arrive sooner than that quickest trip allows
+      (a call whose answer is late was late on the way too, as far as we can know).
+
+    While the call that leaves the window next is still unanswered, the window waits for the
+    answer (polling every ``POLL``), at most ``answer_wait`` seconds past its second."""
 
     EPSILON = 1e-6
     """Float sums of 1/rate land a hair before the second: not worth a wait."""
+    POLL = 0.005
 
-    def __init__(self, limit: int, span: float = 1.0) -> None:
+    def __init__(
+        self, limit: int, span: float = 1.0, *, margin: float = 0.0, answer_wait: float = 0.5
+    ) -> None:
         self.limit = max(1, limit)
         self.span = span
-        self._times: deque[float] = deque(maxlen=self.limit)
+        self.margin = max(0.0, margin)
+        self.answer_wait = answer_wait
+        self._passages: deque[Passage] = deque(maxlen=self.limit)
+        self._trips: deque[float] = deque(maxlen=64)
+        self._quickest = 0.0
 
     def delay(self, now: float) -> float:
-        """The seconds until one more call fits (0: now)."""
-        if len(self._times) < self.limit:
+        """The seconds until one more call fits, or until it is worth asking again (0: now)."""
+        if len(self._passages) < self.limit:
             return 0.0
-        wait = self._times[0] + self.span - now
-        return wait if wait > self.EPSILON else 0.0
+        oldest = self._passages[0]
+        free_at = oldest.at + self.span + self.margin
+        if oldest.answered is not None:
+            free_at = max(free_at, oldest.answered - self._quickest + self.span)
+        wait = free_at - now
+        if wait > self.EPSILON:
+            return wait
+        give_up = oldest.at + self.span + self.answer_wait
+        if oldest.answered is None and now < give_up:
+            return min(self.POLL, give_up - now)
+        return 0.0
 
-    def record(self, now: float) -> None:
-        """A call was let through at ``now``."""
-        self._times.append(now)
+    def record(self, now: float) -> Passage:
+        """A call was let through at ``now``; tell ``answer`` when its answer comes."""
+        passage = Passage(now)
+        self._passages.append(passage)
+        return passage
+
+    def answer(self, passage: Passage, now: float) -> None:
+        """The call's answer (a result, an error, nothing: cut off) came back at ``now``."""
+        if passage.answered is not None:
+            return
+        passage.answered = now
+        self._trips.append(max(0.0, now - passage.at))
+        self._quickest = min(self._trips)
 
 
 @dataclass(eq=False)
@@ -139,6 +184,8 @@ class _Ticket:
 
     future: asyncio.Future[None]
     bulk: bool
+    passage: Passage | None = None
+    """Its place in the window once let through (None: no window)."""
 
 
 class GlobalGate:
@@ -174,21 +221,23 @@ class GlobalGate:
         """Callers in line (cancelled ones included until the dispatcher skips them)."""
         return len(self._interactive) + len(self._bulk)
 
-    async def acquire(self, *, bulk: bool = False) -> None:
-        """Wait for an overall slot; returns when it has come."""
+    async def acquire(self, *, bulk: bool = False) -> Passage | None:
+        """Wait for an overall slot; returns when it has come (with the call's place in the
+        window, for ``answered``)."""
         ticket = self.enter(bulk=bulk)
-        if ticket is not None:
-            await ticket.future
+        await ticket.future
+        return ticket.passage
 
-    def enter(self, *, bulk: bool = False) -> _Ticket | None:
-        """Take a slot free now (None), or a place in line: the slot has come when the
-        ticket's future is done (cancel the future to leave the line)."""
+    def enter(self, *, bulk: bool = False) -> _Ticket:
+        """Take a slot free now (the ticket's future is done already), or a place in line:
+        the slot has come when the ticket's future is done (cancel it to leave the line)."""
         now = self._clock()
+        ticket = _Ticket(asyncio.get_running_loop().create_future(), bulk)
         if self._dispatcher is None and self.bucket.delay(now) <= 0 and not self._full(now):
             self.bucket.reserve(now)  # nobody in line and a slot free: take it
-            self._let_through(now)
-            return None
-        ticket = _Ticket(asyncio.get_running_loop().create_future(), bulk)
+            ticket.passage = self._let_through(now)
+            ticket.future.set_result(None)
+            return ticket
         (self._bulk if bulk else self._interactive).append(ticket)
         if self._dispatcher is None:
             self._dispatcher = asyncio.create_task(self._dispatch(), name="sender-gate")
@@ -225,7 +274,7 @@ class GlobalGate:
                     continue  # a 429 for the whole bot came meanwhile: this slot is void
                 ticket = self._next()
                 if ticket is not None:
-                    self._let_through(self._clock())
+                    ticket.passage = self._let_through(self._clock())
                     ticket.future.set_result(None)
         except Exception:  # a bug (or a broken sleep) must not leave the line waiting forever
             log.exception("sender gate crashed; failing the calls waiting at it")
@@ -244,9 +293,13 @@ class GlobalGate:
     def _window_delay(self) -> float:
         return 0.0 if self.window is None else self.window.delay(self._clock())
 
-    def _let_through(self, now: float) -> None:
-        if self.window is not None:
-            self.window.record(now)
+    def _let_through(self, now: float) -> Passage | None:
+        return None if self.window is None else self.window.record(now)
+
+    def answered(self, passage: Passage | None) -> None:
+        """The call let through as ``passage`` has its answer (or was cut off)."""
+        if self.window is not None and passage is not None:
+            self.window.answer(passage, self._clock())
 
     def _someone_waits(self) -> bool:
         for line in (self._interactive, self._bulk):
@@ -365,7 +418,7 @@ class Sender:
         self._global = TokenBucket(global_rate)
         window = None
         if global_rate > 0:
-            window = SendWindow(math.floor(global_rate + 1e-9), 1.0 + max(0.0, window_margin))
+            window = SendWindow(math.floor(global_rate + 1e-9), margin=window_margin)
         self._gate = GlobalGate(self._global, clock, sleep, window)
         self._bulk_backlog = 0
         self._buckets: dict[int, TokenBucket] = {}
@@ -525,9 +578,9 @@ class Sender:
         bot (403), so the rest of its queue is dropped too."""
         failures = 0
         while True:
-            await self._pace(call, lane)
+            passage = await self._pace(call, lane)
             try:
-                result = await self._bot(call.method)
+                result = await self._request(call, passage)
             except TelegramRetryAfter as error:
                 self.stats.rate_limited += 1
                 log.info(
@@ -588,19 +641,28 @@ class Sender:
                 self._succeed(call, result)
                 return False
 
-    async def _pace(self, call: _Call, lane: _Lane) -> None:
+    async def _pace(self, call: _Call, lane: _Lane) -> Passage | None:
         """Wait for the chat's next slot, then for the next slot overall (in that order, so a
         chat waiting on its own limit holds no overall slot); a bulk call with an
-        interactive one behind it waits as an interactive one."""
+        interactive one behind it waits as an interactive one. Returns the call's place in
+        the overall window."""
         if call.chat_id is not None:
             await self._wait(self._bucket(call.chat_id))
         ticket = self._gate.enter(bulk=call.bulk and not lane.interactive)
-        if ticket is not None:
+        if not ticket.future.done():
             lane.ticket = ticket
             try:
                 await ticket.future
             finally:
                 lane.ticket = None
+        return ticket.passage
+
+    async def _request(self, call: _Call, passage: Passage | None) -> Any:
+        """Make the call; whatever comes back (or nothing: cut off), the window learns when."""
+        try:
+            return await self._bot(call.method)
+        finally:
+            self._gate.answered(passage)
 
     async def _wait(self, bucket: TokenBucket) -> None:
         delay = bucket.reserve(self._clock())
