@@ -180,6 +180,7 @@ DIGEST_MESSAGE_KEYS: frozenset[str] = frozenset(
         "digest_col_follow_ups",
         "digest_col_goals",
         "digest_col_new_existing",
+        "digest_col_objections",
         "digest_col_per_day",
         "digest_col_process",
         "digest_col_rep",

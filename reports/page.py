@@ -21,9 +21,9 @@ from reports.digest import ESCALATE_AFTER, Digest
 from reports.text import (
     comma,
     escalated_lines,
-    figure_context,
     headline,
     objections_line,
+    rep_context,
     revisits_line,
 )
 
@@ -49,9 +49,12 @@ def render_page(messages: Messages, lang: str, digest: Digest, png: bytes | None
 
     zone = ZoneInfo(digest.tz)
     rows = [
-        {"name": w.rep.name, "f": figure_context(w.figures), "team": False} for w in digest.reps
+        {"name": w.rep.name, "f": rep_context(messages, lang, w.figures), "team": False}
+        for w in digest.reps
     ]
-    rows.append({"name": t("digest_col_team"), "f": figure_context(digest.team), "team": True})
+    rows.append(
+        {"name": t("digest_col_team"), "f": rep_context(messages, lang, digest.team), "team": True}
+    )
     blocks: list[dict[str, Any]] = []
     if digest.not_debriefed:
         blocks.append(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -145,7 +145,10 @@ def detail(messages: Messages, lang: str, digest: Digest) -> list[str]:
     for week in digest.reps:
         lines.append(
             messages.render(
-                "digest_rep_line", lang, name=week.rep.name, **figure_context(week.figures)
+                "digest_rep_line",
+                lang,
+                name=week.rep.name,
+                **rep_context(messages, lang, week.figures),
             )
         )
     if digest.not_debriefed:
@@ -204,16 +207,22 @@ def escalated_lines(messages: Messages, lang: str, digest: Digest) -> list[str]:
     ]
 
 
-def objections_line(messages: Messages, lang: str, figures: Figures) -> str:
-    counts = figures.objections
+def objection_items(
+    messages: Messages, lang: str, counts: Mapping[str, int], sep: str = " · "
+) -> str:
+    """``price 3 · timing 2``: the most frequent first ("" when none)."""
     ordered = sorted(
         (kind for kind in counts if counts[kind]),
         key=lambda kind: (-counts[kind], _order(kind, OBJECTION_TYPES)),
     )
-    if not ordered:
+    return sep.join(f"{objection_label(messages, lang, kind)} {counts[kind]}" for kind in ordered)
+
+
+def objections_line(messages: Messages, lang: str, figures: Figures) -> str:
+    items = objection_items(messages, lang, figures.objections)
+    if not items:
         return messages.render("digest_objections_none", lang)
-    items = [f"{objection_label(messages, lang, kind)} {counts[kind]}" for kind in ordered]
-    return messages.render("digest_objections", lang, items=" · ".join(items))
+    return messages.render("digest_objections", lang, items=items)
 
 
 def objection_label(messages: Messages, lang: str, kind: str) -> str:
@@ -221,13 +230,28 @@ def objection_label(messages: Messages, lang: str, kind: str) -> str:
     return messages.render(key, lang) if key in messages else kind
 
 
-def revisits_line(messages: Messages, lang: str, figures: Figures) -> str:
-    counts = figures.revisit_overdue
+def class_items(messages: Messages, lang: str, counts: Mapping[str, int], sep: str = " · ") -> str:
+    """``class A: 3 · class B: 1`` ("" when none)."""
     names = sorted((name for name in counts if counts[name]), key=lambda n: _order(n, CLASSES))
-    if not names:
+    return sep.join(
+        messages.render("digest_class", lang, name=name, count=counts[name]) for name in names
+    )
+
+
+def revisits_line(messages: Messages, lang: str, figures: Figures) -> str:
+    items = class_items(messages, lang, figures.revisit_overdue)
+    if not items:
         return messages.render("digest_revisits_none", lang)
-    items = [messages.render("digest_class", lang, name=name, count=counts[name]) for name in names]
-    return messages.render("digest_revisits", lang, items=" · ".join(items))
+    return messages.render("digest_revisits", lang, items=items)
+
+
+def rep_context(messages: Messages, lang: str, figures: Figures) -> dict[str, Any]:
+    """``figure_context`` and the rep's objections and overdue customers by class, as text."""
+    return {
+        **figure_context(figures),
+        "objections": objection_items(messages, lang, figures.objections, comma(lang)),
+        "revisit_classes": class_items(messages, lang, figures.revisit_overdue, comma(lang)),
+    }
 
 
 def split(lines: Iterable[str], limit: int) -> list[str]:

@@ -96,6 +96,14 @@ def test_rates_and_revisits_per_rep(engine: sa.Engine, team_id: int) -> None:
     assert rep5.debrief_rate == pytest.approx(2 / 3)  # type: ignore[attr-defined]
     assert figures[rep_key(1)].revisit_overdue == {"A": 1}  # type: ignore[attr-defined]
     assert figures[rep_key(12)].revisit_overdue == {}  # type: ignore[attr-defined]
+    # rep 3's visits k = 0..4: price, timing, need, price, timing; rep 2's fourth adds product
+    assert rep3.objections == {"price": 2, "timing": 2, "need": 1}  # type: ignore[attr-defined]
+    assert figures[rep_key(2)].objections == {  # type: ignore[attr-defined]
+        "price": 2,
+        "timing": 1,
+        "need": 1,
+        "product": 1,
+    }
 
 
 def test_it_names_who_did_not_debrief_or_plan_and_the_escalated_follow_ups(

@@ -67,7 +67,8 @@ def test_the_detail_has_a_line_per_rep_and_the_lists(
     assert (
         "<b>Bob &lt;B&amp;B&gt;</b>: 5 visits (1.0/day, 1 new) · goals 1/5 · debriefed 4/4 · "
         "plans 4/5 · weekly plan yes · follow-ups 5 done, 0 overdue · "
-        "customers due for a revisit: 2"
+        "customers due for a revisit: class A: 1, class B: 1 · "
+        "objections: price 2, timing 2, no need 1"
     ) in text
     assert "<b>Rep 04</b>: 2 visits (0.4/day, 1 new) · goals 2/2" in text
     assert "weekly plan no" in text.split("<b>Rep 04</b>")[1].split("\n")[0]
@@ -85,6 +86,10 @@ def test_the_digest_in_chinese(engine: sa.Engine, team_id: int, catalog: Catalog
     assert "<b>没有周计划：</b>Rep 04、Rep 07" in result.text.caption
     assert "<b>遇到的异议：</b>价格 18 · 时机 15 · 没有需求 9 · 产品 1" in result.text.messages[0]
     assert "<b>该回访的客户：</b>A 类 3 位 · B 类 1 位" in result.text.messages[0]
+    assert (
+        "该回访的客户：A 类 1 位、B 类 1 位 · 异议：价格 2、时机 2、没有需求 1"
+        in result.text.messages[0]
+    )
     assert result.png is not None
     assert png_size(result.png)[0] >= 800
 
@@ -134,6 +139,9 @@ def test_the_page_holds_the_figures_and_the_chart_inline(
     assert "<td>Bob &lt;B&amp;B&gt;</td><td>5</td><td>1.0</td><td>1 / 4</td>" in page
     assert "<td>36/38 (95%)</td><td>36/42 (86%)</td>" in page  # the team row
     assert "<td>23/42 (55%)</td>" in page
+    assert (
+        "<td>class A: 3, class B: 1</td><td>price 18, timing 15, no need 9, product 1</td>" in page
+    )
     assert "Ghost 5" in page
     assert "<b>No weekly plan:</b> Rep 04, Rep 07" in page
     assert "price 18 · timing 15" in page
