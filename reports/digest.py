@@ -18,7 +18,8 @@ Definitions (the tests check them against hand-computed values):
   most, in order.
   Planned visits: plans whose visit time is in the week; debriefed: those matched.
   Plans before visits: visits of the week that matched a plan.
-- Weekly plan / review done: a finished ``week_plan`` / ``week_review`` in the week.
+- Weekly plan done: a ``week_plan`` finished from the Saturday before to the week's Friday;
+  weekly review done: a ``week_review`` finished in the week.
 - Goals reached: visits whose ``goal_met`` is yes.
 - Follow-ups (``follow_up`` reminders): done = closed as done in the week; overdue = due before
   ``as_of`` and still open then; escalated = overdue by more than ``ESCALATE_AFTER``.
@@ -40,6 +41,8 @@ from reminders.policy import Policy, overdue_for_revisit
 from storage.activity import DEBRIEF_GRACE, Activity, ActivityRep, ActivityRun, FollowUp
 
 ESCALATE_AFTER = timedelta(days=3)
+WEEKEND_AHEAD = timedelta(days=2)
+"""A weekly plan finished from Saturday on is the next week's."""
 """A follow-up overdue by more than this is named in the digest: nothing rots silently."""
 EARLY_DEBRIEF = timedelta(days=1)
 """A debrief more than this before the planned visit time is about another visit."""
@@ -287,7 +290,7 @@ def _rep_figures(
         planned_debriefed=len(planned) - len(missed),
         with_plan=sum(1 for run in visits if run.id in planned_debriefs),
         goals=sum(1 for run in visits if run.answers.get("goal_met") is True),
-        week_plans=1 if any(run.script == "week_plan" for run in in_week) else 0,
+        week_plans=1 if any(_plans_week(run, start, end) for run in runs) else 0,
         week_reviews=1 if any(run.script == "week_review" for run in in_week) else 0,
         follow_ups_done=sum(
             1
@@ -350,6 +353,13 @@ def _sum_counts(counts: Iterable[Mapping[str, int]]) -> Counter[str]:
     for count in counts:
         total.update(count)
     return total
+
+
+def _plans_week(run: ActivityRun, start: datetime, end: datetime) -> bool:
+    """A weekly plan written over the weekend before counts for the week (as for the nudge),
+    one written on the week's own weekend for the next."""
+    ahead = WEEKEND_AHEAD
+    return run.script == "week_plan" and start - ahead <= run.finished_at < end - ahead
 
 
 def _open_at(follow_up: FollowUp, moment: datetime) -> bool:

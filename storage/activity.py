@@ -201,7 +201,7 @@ def _load(
                 row.user_id,
                 row.about,
                 row.customer,
-                _utc(row.due_at),
+                _utc(row.wanted_at),  # the day promised: a snooze does not hide it
                 row.status,
                 None if row.closed_at is None else _utc(row.closed_at),
             )
@@ -211,17 +211,17 @@ def _load(
                     rem.c.user_id,
                     rem.c.about,
                     rem.c.customer,
-                    rem.c.due_at,
+                    rem.c.wanted_at,
                     rem.c.status,
                     rem.c.closed_at,
                 )
                 .where(
                     rem.c.user_id.in_(rep_ids),
                     rem.c.kind == "follow_up",
-                    rem.c.due_at < end,
+                    rem.c.wanted_at < end,
                     sa.or_(rem.c.status.in_(OPEN), rem.c.closed_at >= start),
                 )
-                .order_by(rem.c.due_at, rem.c.id)
+                .order_by(rem.c.wanted_at, rem.c.id)
             )
         )
         customers = _customers(conn, rep_ids, as_of)
