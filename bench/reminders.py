@@ -2,7 +2,8 @@
 morning fan-out through the real bot against the fake Bot API.
 
     .venv/bin/python -m bench.reminders [scale|fanout|all] [--sizes 1000,10000,100000]
-                                        [--reps 10000] [--seconds 60] [--think 2] [--flood 30]
+                                        [--users N] [--reps 10000] [--seconds 60] [--think 2]
+                                        [--flood 30] [--fake-process]
 
 - ``scale``: a migrated SQLite file with N pending reminders (bulk-inserted with SQLAlchemy
   Core, one user per 100 reminders, all due in the future but 50), then ``ReminderDesk.tick``:
@@ -109,7 +110,7 @@ def insert_reminders(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
 # --- scale ----------------------------------------------------------------------------------------
 
 
-def measure_scale(size: int, folder: str) -> dict[str, float]:
+def measure_scale(size: int, folder: str, users: int | None = None) -> dict[str, float]:
     from bot.reminders import ReminderDesk, policy_from
     from coaching_scripts import load_catalog
     from config import load_settings
@@ -118,7 +119,7 @@ def measure_scale(size: int, folder: str) -> dict[str, float]:
     catalog = load_catalog()
     policy = policy_from(load_settings({}, env_file=None))
     _, engine = fresh_db(folder, f"scale{size}")
-    users = max(1, size // 100)
+    users = users or max(1, size // 100)
     with engine.begin() as conn:
         ids = insert_users(conn, users, 10**6, NOW)
         rows = []
@@ -189,8 +190,9 @@ def measure_scale(size: int, folder: str) -> dict[str, float]:
     }
 
 
-def scale(sizes: list[int]) -> None:
-    print(f"scale: SQLite file, 1 user per 100 reminders, {DUE_PER_TICK} due per tick")
+def scale(sizes: list[int], users: int | None = None) -> None:
+    spread = f"{users:,} users" if users else "1 user per 100 reminders"
+    print(f"scale: SQLite file, {spread}, {DUE_PER_TICK} due per tick")
     print(
         "| pending | users | start-up ms (1st tick, weekly planning) | tick, 50 due: median ms "
         "| (max) | tick, none due ms | weekly check ms |"
@@ -198,7 +200,7 @@ def scale(sizes: list[int]) -> None:
     print("| --- | --- | --- | --- | --- | --- | --- |")
     with tempfile.TemporaryDirectory() as folder:
         for size in sizes:
-            f = measure_scale(size, folder)
+            f = measure_scale(size, folder, users)
             print(
                 f"| {size:,} | {f['users']:,.0f} | {f['startup']:,.1f} | {f['due']:.1f} "
                 f"| {f['due_max']:.1f} | {f['idle']:.2f} | {f['weekly']:.1f} |",
@@ -620,6 +622,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("what", nargs="?", default="all", choices=["scale", "fanout", "all"])
     parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument(
+        "--users", type=int, default=None, help="scale: this many users at every size"
+    )
     parser.add_argument("--reps", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--think", type=float, default=2.0)
@@ -632,7 +637,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.what in ("scale", "all"):
-        scale([int(size) for size in args.sizes.split(",")])
+        scale([int(size) for size in args.sizes.split(",")], args.users)
     if args.what in ("fanout", "all"):
         fanout(args.reps, args.seconds, args.think, args.flood, args.fake_process)
 

@@ -178,6 +178,7 @@ class Reminders:
         self._engine = engine
         self._reader = engine.execution_options(**READ_ONLY)
         self._postgres = engine.dialect.name == "postgresql"
+        self._upsert_cached: Any = None
 
     # --- creating -------------------------------------------------------------------------
 
@@ -641,27 +642,7 @@ class Reminders:
         about a millisecond each in SQLAlchemy — seconds for a start-up's weekly nudges)."""
         if not reminders:
             return
-        r = reminder_table
-        insert: Any = postgresql.insert if self._postgres else sqlite.insert
-        statement = insert(r)
-        revived = sa.or_(
-            r.c.status == "pending",
-            sa.and_(r.c.status == "cancelled", r.c.run_no.is_not(None)),
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=["key"],
-            set_={
-                "about": statement.excluded.about,
-                "customer": statement.excluded.customer,
-                "wanted_at": statement.excluded.wanted_at,
-                "due_at": statement.excluded.due_at,
-                "explicit": statement.excluded.explicit,
-                "status": "pending",
-                "closed_at": None,
-                "updated_at": now,
-            },
-            where=revived,
-        )
+        statement = self._upsert_statement()
         rows = [
             {
                 "user_id": new.user_id,
@@ -682,6 +663,32 @@ class Reminders:
         ]
         for start in range(0, len(rows), UPSERT_BATCH):
             conn.execute(statement, rows[start : start + UPSERT_BATCH])
+
+    def _upsert_statement(self) -> Any:
+        """Built once: constructing ``excluded`` and the conflict clause costs milliseconds."""
+        if self._upsert_cached is None:
+            r = reminder_table
+            insert: Any = postgresql.insert if self._postgres else sqlite.insert
+            statement = insert(r)
+            revived = sa.or_(
+                r.c.status == "pending",
+                sa.and_(r.c.status == "cancelled", r.c.run_no.is_not(None)),
+            )
+            self._upsert_cached = statement.on_conflict_do_update(
+                index_elements=["key"],
+                set_={
+                    "about": statement.excluded.about,
+                    "customer": statement.excluded.customer,
+                    "wanted_at": statement.excluded.wanted_at,
+                    "due_at": statement.excluded.due_at,
+                    "explicit": statement.excluded.explicit,
+                    "status": "pending",
+                    "closed_at": None,
+                    "updated_at": statement.excluded.updated_at,  # now, as every row says
+                },
+                where=revived,
+            )
+        return self._upsert_cached
 
 
 def _reminder_columns() -> list[Any]:
