@@ -370,10 +370,12 @@ class Sender:
 
     - Overall slots go to interactive calls first: whenever an interactive call waits for
       one, no bulk call gets it, so an interactive call waits at most one slot (1/30 s at
-      the default rate) behind any number of queued bulk calls (plus the interactive calls
-      ahead of it, its own chat's earlier calls, its chat's limit and any 429 wait).
+      the default rate, plus ``window_margin`` when the window is full) behind any number
+      of queued bulk calls (plus the interactive calls ahead of it, its own chat's earlier
+      calls, its chat's limit and any 429 wait).
     - Together they never exceed ``global_rate`` in any second (``1 + window_margin``
-      seconds, counted on the moments the calls went): both draw on one bucket and window.
+      seconds, counted on the moments the calls went and on their answers; see
+      ``SendWindow``): both draw on one bucket and one window.
     - Bulk calls take only the slots interactive ones leave: under sustained interactive
       load at the full rate they wait (starve) until it eases. Nothing is lost meanwhile.
     - Each chat stays FIFO whatever the kind: an interactive call queued after the same
