@@ -608,8 +608,11 @@ def fanout(
     print("worst stalls (whole run): " + "; ".join(notes))
     big = [(e, d, g) for e, d, g in result["gc"] if d > 0.02]
     print(
-        f"garbage collections over 20 ms: {len(big)}"
-        + "".join(f"; gen{g} {d * 1000:.0f} ms" for _, d, g in big[:6])
+        f"garbage collections over 20 ms (whole run): {len(big)}"
+        + "".join(
+            f"; gen{g} {d * 1000:.0f} ms ending at {e - result['t_ready']:+.1f} s"
+            for e, d, g in big[:6]
+        )
     )
     floods = sorted(c.time - result["t_ready"] for c in call_log if c.error_code == 429)
     if floods:
