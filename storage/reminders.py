@@ -121,6 +121,9 @@ class Due:
     last_done: datetime | None
     """When the rep last finished what the nudge asks for: the weekly plan or review, or a
     debrief of the nudge's customer. None: never."""
+    user_key: str = ""
+    on_team: bool = True
+    """An active member (rep or manager) of a team: a removed rep is not nudged any more."""
 
 
 @dataclass(frozen=True)
@@ -295,10 +298,14 @@ class Reminders:
         """Claim up to ``limit`` due reminders of one adapter's users and act on each as
         ``decide`` says, all in one transaction: a reminder to send becomes an outbox row and
         leaves ``pending`` in the same commit, so no other claimer can ever take it again."""
-        r, u = reminder_table, user_table
+        r, u, m = reminder_table, user_table, membership_table
+        on_team = (
+            sa.select(m.c.id).where(m.c.user_id == r.c.user_id, m.c.status == "active").exists()
+        )
         query = (
             sa.select(
                 *_reminder_columns(),
+                on_team.label("on_team"),
                 u.c.lang,
                 u.c.tz,
                 u.c.active,
@@ -333,6 +340,8 @@ class Reminders:
                     row.paused_until,
                     Prefs.from_json(row.prefs),
                     done.get((row.user_id, info.kind, info.customer)),
+                    row.user_key,
+                    bool(row.on_team),
                 )
                 decision = decide(due)
                 if isinstance(decision, Postpone):
@@ -359,23 +368,17 @@ class Reminders:
                     .values(status="skipped", closed_at=now, updated_at=now)
                 )
             if send:
-                outbox_ids = (
-                    conn.execute(
-                        sa.insert(outbox_table).returning(
-                            outbox_table.c.id, sort_by_parameter_order=True
-                        ),
-                        [
-                            {
-                                "user_id": user_id,
-                                "payload": reply_to_json(decision.reply),
-                                "created_at": now,
-                                "attempts": 0,
-                            }
-                            for _, user_id, decision in send
-                        ],
-                    )
-                    .scalars()
-                    .all()
+                outbox_ids = self._insert_outbox(
+                    conn,
+                    [
+                        {
+                            "user_id": user_id,
+                            "payload": reply_to_json(decision.reply),
+                            "created_at": now,
+                            "attempts": 0,
+                        }
+                        for _, user_id, decision in send
+                    ],
                 )
                 conn.execute(
                     sa.update(r)
@@ -663,6 +666,27 @@ class Reminders:
         ]
         for start in range(0, len(rows), UPSERT_BATCH):
             conn.execute(statement, rows[start : start + UPSERT_BATCH])
+
+    def _insert_outbox(self, conn: sa.Connection, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert the outbox rows with one executemany; their ids, in the rows' order.
+
+        PostgreSQL returns them (RETURNING, sorted by parameter order, still batched). On
+        SQLite, SQLAlchemy would sort RETURNING rows by running one INSERT per row, so the rows
+        go in with a plain executemany and the ids are read back: inside the claim's write
+        transaction (``BEGIN IMMEDIATE``: no other writer) the new rows are exactly those above
+        the previous largest id, in insertion order (SQLite gives a new row the largest + 1)."""
+        o = outbox_table
+        if self._postgres:
+            statement = sa.insert(o).returning(o.c.id, sort_by_parameter_order=True)
+            return list(conn.execute(statement, rows).scalars())
+        before = conn.execute(sa.select(sa.func.coalesce(sa.func.max(o.c.id), 0))).scalar_one()
+        conn.execute(sa.insert(o), rows)
+        ids = list(
+            conn.execute(sa.select(o.c.id).where(o.c.id > before).order_by(o.c.id)).scalars()
+        )
+        if len(ids) != len(rows):  # another writer got in: roll the claim back, claim again
+            raise RuntimeError(f"outbox: {len(rows)} rows inserted, {len(ids)} found")
+        return ids
 
     def _upsert_statement(self) -> Any:
         """Built once: constructing ``excluded`` and the conflict clause costs milliseconds."""
