@@ -74,6 +74,8 @@ class TeamPolicies(Protocol):
 
     def settings_of(self, key: str) -> TeamSettings | None: ...
 
+    def is_admin(self, key: str) -> bool: ...
+
 
 ACTIONS: dict[str, tuple[str, ...]] = {
     "follow_up": ("done", "snooze", "cancel"),
@@ -273,6 +275,8 @@ class ReminderDesk:
             follow_on = (self._weekly(kind, due.user_id, tz, now, policy),)
         if not due.active:
             return Skip("the rep blocked the bot")
+        if self._teams is not None and not due.on_team and not self._teams.is_admin(due.user_key):
+            return Skip("not on a team (any more)")
         nudge = kind in NUDGE_KINDS
         if nudge and kind in due.prefs.off:
             return Skip("switched off", follow_on)

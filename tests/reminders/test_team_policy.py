@@ -133,3 +133,26 @@ def test_team_values_that_do_not_parse_keep_the_operators() -> None:
     assert changed.holidays == frozenset({date(2026, 12, 24)})
     assert parse_weekly("friday 16:00") == (4, time(16, 0))
     assert parse_weekly("Fri 25:00") is None
+
+
+def test_a_rep_removed_from_the_team_is_not_nudged_any_more(
+    engine: sa.Engine, store: Store, reminders: Reminders, catalog: Catalog
+) -> None:
+    teams, desk, north = setup(engine, store, reminders, catalog)
+    admin_desk = ReminderDesk(
+        reminders, catalog.messages, Policy(), key_prefix="tg:", teams=Teams(engine, ["tg:3"])
+    )
+    make_rep(store, "tg:3")  # an admin on no team
+    desk.tick(NOW)
+    admin_desk.keep_weekly_ahead(NOW)
+    scope = teams.scope("tg:10")
+    scope.remove(north, scope.reps(north)[0].user_id, now=NOW)
+    monday_9 = datetime(2026, 11, 23, 8, 1, tzinfo=UTC)
+    went = {d.user_key for d in admin_desk.tick(monday_9).deliveries}
+    assert went == {"tg:2", "tg:3"}  # South's rep and the admin; not North's removed rep
+    (skipped,) = [
+        r
+        for r in reminders.listing(user_key="tg:1", statuses=("skipped",))
+        if r.kind == "week_plan"
+    ]
+    assert skipped.due_at == datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
