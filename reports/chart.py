@@ -150,7 +150,8 @@ def _effort(axes: Axes, messages: Messages, lang: str, digest: Digest, tall: boo
             textcoords="offset points",
         )
     if visits:
-        average = digest.team.visits / len(visits)
+        # the average rep's, former members of the week included (as in the team's figures)
+        average = digest.team.visits / max(digest.team.reps, len(visits))
         line = axes.axvline if tall else axes.axhline
         line(
             average,

@@ -26,6 +26,12 @@ Definitions (the tests check them against hand-computed values):
 - Objections by type: the ``objections`` answers of the week's visits (``none`` not counted).
 - Customers overdue for a revisit: each customer's latest visit (debrief or revisit) is older than
   the days its latest class allows (the team's ``class_days`` over ``reminders.policy`` defaults).
+- Who counts: per-rep rows and the lists of who is behind name the team's active reps only. The
+  team's figures also count every former member whose membership overlapped the week (removed
+  since, or deleted and anonymised — ``storage.activity.FormerRep``), each as a rep, with only
+  what they did while in the team: runs finished from joining to leaving, follow-ups done before
+  leaving; their overdue follow-ups and customers count only if they were still in the team at
+  ``as_of``. ``Digest.former`` sums them, so the team's totals can be told apart from the rows.
 """
 
 from __future__ import annotations
@@ -38,7 +44,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from reminders.policy import Policy, overdue_for_revisit
-from storage.activity import DEBRIEF_GRACE, Activity, ActivityRep, ActivityRun, FollowUp
+from storage.activity import (
+    DEBRIEF_GRACE,
+    Activity,
+    ActivityRep,
+    ActivityRun,
+    FollowUp,
+    FormerRep,
+)
 
 ESCALATE_AFTER = timedelta(days=3)
 WEEKEND_AHEAD = timedelta(days=2)
@@ -180,6 +193,8 @@ class Digest:
     not_debriefed: tuple[Undebriefed, ...]
     no_week_plan: tuple[ActivityRep, ...]
     escalated: tuple[Escalation, ...]
+    former: Figures | None = None
+    """Former members' share of ``team`` (None: nobody who left was in the team that week)."""
 
     @property
     def first_day(self) -> date:
@@ -202,15 +217,16 @@ def compute(activity: Activity, week: str, now: datetime) -> Digest:
     as_of = min(now, end)
     days = _working_days(start, tz, activity.settings.holidays)
     policy = _policy(activity.settings.class_days)
-    by_rep: dict[int, list[ActivityRun]] = {rep.id: [] for rep in activity.reps}
+    ids = [rep.id for rep in activity.reps] + [member.id for member in activity.former]
+    by_rep: dict[int, list[ActivityRun]] = {rep_id: [] for rep_id in ids}
     for run in activity.runs:
         if run.rep_id in by_rep:
             by_rep[run.rep_id].append(run)
-    follow_ups: dict[int, list[FollowUp]] = {rep.id: [] for rep in activity.reps}
+    follow_ups: dict[int, list[FollowUp]] = {rep_id: [] for rep_id in ids}
     for follow_up in activity.follow_ups:
         if follow_up.rep_id in follow_ups:
             follow_ups[follow_up.rep_id].append(follow_up)
-    overdue_customers: dict[int, Counter[str]] = {rep.id: Counter() for rep in activity.reps}
+    overdue_customers: dict[int, Counter[str]] = {rep_id: Counter() for rep_id in ids}
     for seen in activity.customers:
         if seen.rep_id in overdue_customers and overdue_for_revisit(
             seen.last_visit, seen.customer_class, as_of, policy
@@ -237,6 +253,10 @@ def compute(activity: Activity, week: str, now: datetime) -> Digest:
                     Escalation(rep, follow_up.about, follow_up.customer, follow_up.due_at, late)
                 )
     escalated.sort(key=lambda item: (item.due_at, item.rep.name))
+    former = [
+        _former_figures(member, by_rep, follow_ups, overdue_customers, start, end, as_of, days)
+        for member in activity.former
+    ]
     return Digest(
         team_id=activity.team.id,
         team_name=activity.team.name,
@@ -246,11 +266,38 @@ def compute(activity: Activity, week: str, now: datetime) -> Digest:
         end=end,
         as_of=as_of,
         reps=tuple(weeks),
-        team=_team_figures([w.figures for w in weeks], days),
+        team=_team_figures([*(w.figures for w in weeks), *former], days),
         not_debriefed=tuple(not_debriefed),
         no_week_plan=tuple(no_plan),
         escalated=tuple(escalated),
+        former=_team_figures(former, days) if former else None,
     )
+
+
+def _former_figures(
+    member: FormerRep,
+    runs: Mapping[int, Sequence[ActivityRun]],
+    follow_ups: Mapping[int, Sequence[FollowUp]],
+    revisit_overdue: Mapping[int, Counter[str]],
+    start: datetime,
+    end: datetime,
+    as_of: datetime,
+    days: int,
+) -> Figures:
+    """A former member's week, limited to their time in the team (see the module docstring)."""
+    inside = [
+        run for run in runs[member.id] if member.joined_at <= run.finished_at < member.left_at
+    ]
+    still_in = member.left_at > as_of
+    kept = [
+        f
+        for f in follow_ups[member.id]
+        if still_in
+        or (f.status == "done" and f.closed_at is not None and f.closed_at < member.left_at)
+    ]
+    overdue = revisit_overdue[member.id] if still_in else Counter()
+    figures, _ = _rep_figures(inside, kept, start, end, as_of, days, overdue)
+    return figures
 
 
 def _rep_figures(

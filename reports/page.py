@@ -49,11 +49,30 @@ def render_page(messages: Messages, lang: str, digest: Digest, png: bytes | None
 
     zone = ZoneInfo(digest.tz)
     rows = [
-        {"name": w.rep.name, "f": rep_context(messages, lang, w.figures), "team": False}
+        {
+            "name": w.rep.name,
+            "f": rep_context(messages, lang, w.figures),
+            "team": False,
+            "former": False,
+        }
         for w in digest.reps
     ]
+    if digest.former is not None:  # their work is in the team's row; never their names
+        rows.append(
+            {
+                "name": t("digest_col_former", reps=digest.former.reps),
+                "f": rep_context(messages, lang, digest.former),
+                "team": False,
+                "former": True,
+            }
+        )
     rows.append(
-        {"name": t("digest_col_team"), "f": rep_context(messages, lang, digest.team), "team": True}
+        {
+            "name": t("digest_col_team"),
+            "f": rep_context(messages, lang, digest.team),
+            "team": True,
+            "former": False,
+        }
     )
     blocks: list[dict[str, Any]] = []
     if digest.not_debriefed:

@@ -90,7 +90,7 @@ def figure_context(f: Figures) -> dict[str, Any]:
 
 
 def render_text(messages: Messages, lang: str, digest: Digest) -> DigestText:
-    if not digest.reps:
+    if not digest.reps and digest.former is None:
         title = headline(messages, lang, digest)[0]
         return DigestText(title + "\n" + messages.render("digest_no_reps", lang), ())
     lines = headline(messages, lang, digest)
@@ -151,6 +151,8 @@ def detail(messages: Messages, lang: str, digest: Digest) -> list[str]:
                 **rep_context(messages, lang, week.figures),
             )
         )
+    if digest.former is not None:  # in the team's totals; never a name
+        lines.append(messages.render("digest_former_line", lang, **figure_context(digest.former)))
     if digest.not_debriefed:
         lines += ["", messages.render("digest_not_debriefed_heading", lang)]
         for undebriefed in digest.not_debriefed:

@@ -4,7 +4,13 @@ Why a module of its own: the weekly digest and the exports need the same rows �
 their finished runs with the answers the reports count, their follow-up reminders and every
 customer they have seen — and must read them without one query per rep or per run (a team of 50
 reps has about 500 visits a week and 25,000 a year). Each read is one query over all the team's
-reps at once, limited in SQL by the team's active rep memberships.
+reps at once, limited in SQL by the team's rep memberships.
+
+Who counts: the team's active reps (``reps``: named, with every run of theirs), and its former
+members (``former``: reps removed since, and the anonymous stand-ins ``storage.privacy`` leaves
+for reps who deleted their data, membership status ``deleted``) whose membership overlapped the
+period — their runs are read too, and the digest counts only those inside the membership, in
+the team's totals and never by name.
 
 Two entry points: ``load_scoped`` for a manager (the team must be one they manage: ``scope.team``
 raises ``NotYourTeam``, and every query is limited by ``scope.managed_ids()`` as well) and
@@ -66,6 +72,20 @@ class ActivityRep:
 
 
 @dataclass(frozen=True)
+class FormerRep:
+    """A rep who was in the team from ``joined_at`` until ``left_at`` (removed, or deleted and
+    anonymised): their work of that time counts in the team's totals, never under a name."""
+
+    id: int
+    joined_at: datetime
+    left_at: datetime
+
+
+FORMER = ("removed", "deleted")
+"""Membership statuses of reps no longer in the team (``deleted``: an anonymised rep)."""
+
+
+@dataclass(frozen=True)
 class ActivityRun:
     """A finished run with the answers the reports read (option ids, JSON values)."""
 
@@ -111,6 +131,9 @@ class Activity:
     follow_ups: tuple[FollowUp, ...]
     """Follow-ups due before ``end`` that were still open at ``start`` (or closed since)."""
     customers: tuple[Seen, ...] = field(default=())
+    former: tuple[FormerRep, ...] = field(default=())
+    """Reps in the team for part of the period and not any more; their runs, follow-ups and
+    customers are in the tuples above, under their ids."""
 
     @property
     def settings(self) -> TeamSettings:
@@ -150,10 +173,18 @@ def _load(
     managed: sa.ScalarSelect[Any] | None,
 ) -> Activity:
     u, m, r, a, rem = user_table, membership_table, run_table, answer_table, reminder_table
-    where = [m.c.team_id == team.id, m.c.role == "rep", m.c.status == "active"]
+    team_reps = [m.c.team_id == team.id, m.c.role == "rep"]
     if managed is not None:
-        where.append(m.c.team_id.in_(managed))
-    rep_ids = sa.select(m.c.user_id).where(*where).scalar_subquery()
+        team_reps.append(m.c.team_id.in_(managed))
+    # former members whose membership overlapped the period (``changed_at``: when they left)
+    overlapped = sa.and_(m.c.status.in_(FORMER), m.c.joined_at < end, m.c.changed_at > start)
+    where = [*team_reps, m.c.status == "active"]
+    former_where = [*team_reps, overlapped]
+    rep_ids = (
+        sa.select(m.c.user_id)
+        .where(*team_reps, sa.or_(m.c.status == "active", overlapped))
+        .scalar_subquery()
+    )
     runs_from, runs_to = start - PLAN_LOOKBACK, min(end + DEBRIEF_GRACE, as_of)
     run_where = (
         r.c.user_id.in_(rep_ids),
@@ -171,6 +202,14 @@ def _load(
                 .select_from(m.join(u, u.c.id == m.c.user_id))
                 .where(*where)
                 .order_by(u.c.display_name, u.c.id)
+            )
+        )
+        former = tuple(
+            FormerRep(row.user_id, _utc(row.joined_at), _utc(row.changed_at))
+            for row in conn.execute(
+                sa.select(m.c.user_id, m.c.joined_at, m.c.changed_at)
+                .where(*former_where)
+                .order_by(m.c.changed_at, m.c.user_id)
             )
         )
         answers: dict[int, dict[str, Any]] = {}
@@ -225,7 +264,7 @@ def _load(
             )
         )
         customers = _customers(conn, rep_ids, as_of)
-    return Activity(team, start, end, as_of, reps, runs, follow_ups, customers)
+    return Activity(team, start, end, as_of, reps, runs, follow_ups, customers, former)
 
 
 def _customers(conn: sa.Connection, rep_ids: Any, as_of: datetime) -> tuple[Seen, ...]:
@@ -356,12 +395,14 @@ def export_rows(
 
 __all__ = [
     "DEBRIEF_GRACE",
+    "FORMER",
     "PLAN_LOOKBACK",
     "Activity",
     "ActivityRep",
     "ActivityRun",
     "ExportRow",
     "FollowUp",
+    "FormerRep",
     "Seen",
     "UnknownTeam",
     "export_rows",
