@@ -43,7 +43,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from storage.schema import reminder_table, user_table  # noqa: E402
+from storage.schema import (  # noqa: E402
+    membership_table,
+    reminder_table,
+    team_table,
+    user_table,
+)
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Berlin: no quiet hours
 MONDAY_9_BERLIN = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # Monday 09:00 CET
@@ -340,7 +345,32 @@ def prepare_fanout(url: str, reps: int, folder: str) -> None:
                 key = f"{kind}:{uid}:{week_of(due, TZ)}"
                 rows.append(reminder_row(uid, kind, key, due, MONDAY_9_BERLIN - timedelta(days=7)))
         insert_reminders(conn, rows)
+        join_team(conn, ids, MONDAY_9_BERLIN - timedelta(days=30))
     engine.dispose()
+
+
+def join_team(conn: sa.Connection, user_ids: list[int], when: datetime) -> None:
+    """The reps are active members of one team (a user on no team is not nudged)."""
+    team_id = conn.execute(
+        sa.insert(team_table)
+        .values(name="Bench", settings=None, created_at=when, created_by=None)
+        .returning(team_table.c.id)
+    ).scalar_one()
+    memberships = [
+        {
+            "team_id": team_id,
+            "user_id": user_id,
+            "role": "rep",
+            "status": "active",
+            "invite_id": None,
+            "prefs": None,
+            "joined_at": when,
+            "changed_at": when,
+        }
+        for user_id in user_ids
+    ]
+    for start in range(0, len(memberships), 10_000):
+        conn.execute(sa.insert(membership_table), memberships[start : start + 10_000])
 
 
 def fake_thread(shared: Shared, reps: int, think: float, flood: int) -> None:
@@ -552,6 +582,8 @@ def fanout(
         f"from 2 s after start; debrief rep thinks {think:g} s; the fake in "
         + ("its own process" if process else "a thread of the bot's process")
     )
+    if not nudges:
+        print("NO NUDGE WAS SENT: the reps were not nudgeable (team? admin? quiet hours?)")
     print("| figure | measured | goal |")
     print("| --- | --- | --- |")
     print(
