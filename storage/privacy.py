@@ -1,9 +1,20 @@
-"""A rep's own data: export everything we hold about them, or delete all of it.
+"""A rep's own data: export everything we hold about them, or delete it.
 
 ``export_user`` is what the bot sends as ``coachbot-export.json``: the profile, every run with its
 answers, the follow-ups, manager notices and media kept, and the conversation memory (recent
 customers, objections) — plain JSON, datetimes as ISO 8601 UTC, summaries without HTML. The raw
 inbox/outbox plumbing is left out: it only repeats what the rep typed and was told.
+
+``delete_user`` deletes every row of the rep, except that the team's weekly totals keep their
+work without their identity: their finished runs of the report scripts move to a fresh
+anonymous user (key ``deleted:<random hex>``, no name, inactive) with a ``deleted`` membership
+in each team they were a rep of, over the same time span. Only the answers the digest counts
+that identify nobody stay (``KEPT_ANSWERS``: option ids, yes/no, numbers, visit times); every
+free-text answer and summary goes. The customer's name becomes a keyed hash whose key is random
+and forgotten when the transaction ends: the same customer hashes the same within the deleted
+rep's runs (so a plan still matches its debrief and revisits still add up), but nobody can
+recover a name from it, not even by trying names. The moved runs get new ids, so nothing that
+named the old run (a manager's message, a log line) leads to them.
 
 Both work for any history size with a fixed handful of set-based statements (no query per run),
 on SQLite and PostgreSQL.
@@ -11,10 +22,13 @@ on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import html
 import re
+import secrets
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +36,7 @@ import sqlalchemy as sa
 
 from dialogs.state import from_json
 from dialogs.types import FollowUpWanted, ManagerNotice, MediaKept, RunFinished
+from storage.activity import DEBRIEF_GRACE, PLAN_LOOKBACK, REPORT_SCRIPTS
 from storage.codec import CodecError, effect_from_json
 from storage.db import READ_ONLY
 from storage.schema import (
@@ -29,6 +44,7 @@ from storage.schema import (
     conversation_table,
     effect_table,
     inbox_table,
+    membership_table,
     note_table,
     outbox_table,
     reminder_table,
@@ -169,8 +185,9 @@ def export_user(store: Store, key: str, *, now: datetime | None = None) -> dict[
     }
 
 
-def delete_user(store: Store, key: str) -> bool:
-    """Delete every row of the rep ``key`` in one transaction; True when there was any.
+def delete_user(store: Store, key: str, *, now: datetime | None = None) -> bool:
+    """Delete the rep ``key`` in one transaction, their team's totals anonymised (see the module
+    docstring); True when there was anyone to delete. ``now``: when they leave their team.
 
     Children before parents, so it needs no ``ON DELETE CASCADE``. On PostgreSQL the rep's
     conversation row is locked first — the lock a turn takes — so a turn in flight commits
@@ -178,14 +195,16 @@ def delete_user(store: Store, key: str) -> bool:
     starts afresh as a first contact. (SQLite's ``BEGIN IMMEDIATE`` serialises all writers.)
     """
     u, c, i, r = user_table, conversation_table, inbox_table, run_table
-    a, o, e = answer_table, outbox_table, effect_table
+    a, o, e, m = answer_table, outbox_table, effect_table, membership_table
     engine = store.engine
+    moment = now or datetime.now(UTC)
     with engine.begin() as conn:
         uid = conn.execute(sa.select(u.c.id).where(u.c.key == key)).scalar()
         if uid is None:
             return False
         if engine.dialect.name == "postgresql":
             conn.execute(sa.select(c.c.user_id).where(c.c.user_id == uid).with_for_update())
+        _anonymise(conn, uid, moment)
         runs = sa.select(r.c.id).where(r.c.user_id == uid).scalar_subquery()
         deleted = 0
         rv, n = review_table, note_table
@@ -202,10 +221,177 @@ def delete_user(store: Store, key: str) -> bool:
             sa.delete(o).where(o.c.user_id == uid),
             sa.delete(i).where(i.c.user_id == uid),
             sa.delete(c).where(c.c.user_id == uid),
+            sa.delete(m).where(m.c.user_id == uid),
             sa.delete(u).where(u.c.id == uid),
         ):
             deleted += conn.execute(statement).rowcount
     return deleted > 0
+
+
+# --- what a deleted rep leaves to their team's totals -------------------------------------------
+
+_ID = re.compile(r"[A-Za-z0-9_]{1,32}")
+
+
+def _option(value: Any) -> Any:
+    """An option id (the scripts' choices store ids, never what the rep typed)."""
+    return value if isinstance(value, str) and _ID.fullmatch(value) else None
+
+
+def _options(value: Any) -> Any:
+    if not isinstance(value, list):
+        return None
+    return [item for item in value if isinstance(item, str) and _ID.fullmatch(item)]
+
+
+def _yes_no(value: Any) -> Any:
+    return value if isinstance(value, bool) else None
+
+
+def _number(value: Any) -> Any:
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _moment(value: Any) -> Any:
+    """A datetime answer (``{"at": ISO, "has_time": bool}``) rebuilt from the parsed moment."""
+    if not isinstance(value, dict) or not isinstance(value.get("at"), str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value["at"])
+    except ValueError:
+        return None
+    return {"at": moment.isoformat(), "has_time": value.get("has_time") is True}
+
+
+KEPT_ANSWERS: Mapping[str, Callable[[Any], Any]] = {
+    "visit_type": _option,
+    "customer_class": _option,
+    "deal_size": _option,
+    "main_objection": _option,
+    "objections": _options,
+    "goal_met": _yes_no,
+    "order_value": _number,
+    "feeling_score": _number,
+    "visit_at": _moment,
+}
+"""The answers of ``storage.activity.REPORT_STEPS`` a deleted rep's runs keep, each with the
+check that keeps only a value of its kind (anything else is dropped). ``customer`` is hashed."""
+DELETED = "deleted"
+"""The membership status of a deleted rep's anonymous stand-in (``storage.activity.FORMER``)."""
+
+
+def _anonymise(conn: sa.Connection, uid: int, now: datetime) -> None:
+    """Move what the team's totals count of rep ``uid`` to a new anonymous user, if they were a
+    rep of any team; fixed statements whatever the history's size."""
+    u, m, r, a = user_table, membership_table, run_table, answer_table
+    spans = conn.execute(
+        sa.select(m.c.team_id, m.c.status, m.c.joined_at, m.c.changed_at).where(
+            m.c.user_id == uid, m.c.role == "rep", m.c.status.in_(("active", "removed"))
+        )
+    ).all()
+    # active: in the team until now; removed: until then (a span of no time counts nothing)
+    spans = [
+        (row.team_id, row.joined_at, now if row.status == "active" else row.changed_at)
+        for row in spans
+    ]
+    spans = [(team, joined, left) for team, joined, left in spans if joined < left]
+    if not spans:
+        return
+    first = min(joined for _, joined, _ in spans) - PLAN_LOOKBACK
+    last = max(left for _, _, left in spans) + DEBRIEF_GRACE
+    kept = (
+        r.c.user_id == uid,
+        r.c.status == "finished",
+        r.c.script.in_(REPORT_SCRIPTS),
+        r.c.finished_at >= first,
+        r.c.finished_at < last,
+    )
+    anon = conn.execute(
+        sa.insert(u)
+        .values(
+            key=f"deleted:{secrets.token_hex(16)}",
+            display_name="",
+            lang="en",
+            tz="UTC",
+            created_at=now,
+            active=False,
+            paused_until=None,
+            prefs=None,
+        )
+        .returning(u.c.id)
+    ).scalar_one()
+    conn.execute(
+        sa.insert(m),
+        [
+            {
+                "team_id": team,
+                "user_id": anon,
+                "role": "rep",
+                "status": DELETED,
+                "invite_id": None,
+                "prefs": None,
+                "joined_at": joined,
+                "changed_at": left,
+            }
+            for team, joined, left in spans
+        ],
+    )
+    # new rows, new ids: the run's number keeps old and new apart until the answers are in;
+    # no summary, and started when finished (how long the rep took is theirs)
+    conn.execute(
+        sa.insert(r).from_select(
+            ["user_id", "no", "script", "script_version", "status", "started_at", "finished_at"],
+            sa.select(
+                sa.literal(anon, sa.Integer),
+                r.c.no,
+                r.c.script,
+                r.c.script_version,
+                r.c.status,
+                r.c.finished_at,
+                r.c.finished_at,
+            ).where(*kept),
+        )
+    )
+    moved = {
+        row.no: (row.id, row.finished_at)
+        for row in conn.execute(
+            sa.select(r.c.id, r.c.no, r.c.finished_at).where(r.c.user_id == anon)
+        )
+    }
+    salt = secrets.token_bytes(32)  # forgotten when this function returns
+    answers: list[dict[str, Any]] = []
+    for no, step_id, value in conn.execute(
+        sa.select(r.c.no, a.c.step, a.c.value)
+        .join(r, r.c.id == a.c.run_id)
+        .where(*kept, a.c.step.in_((*KEPT_ANSWERS, "customer")))
+    ):
+        if step_id == "customer":
+            kept_value = _customer_hash(salt, value)
+        else:
+            kept_value = KEPT_ANSWERS[step_id](value)
+        if kept_value is None or no not in moved:
+            continue
+        run_id, finished_at = moved[no]
+        answers.append(
+            {
+                "run_id": run_id,
+                "step": step_id,
+                "value": kept_value,
+                "answered_at": finished_at,
+                "revision": 0,
+            }
+        )
+    if answers:
+        conn.execute(sa.insert(a), answers)
+
+
+def _customer_hash(salt: bytes, value: Any) -> str | None:
+    """The customer as ``#`` and 16 hex digits: equal names (case and spaces aside) hash equal
+    under one ``salt``; without the salt, no name can be tried against it."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    digest = hmac.new(salt, value.strip().casefold().encode(), hashlib.sha256).hexdigest()
+    return "#" + digest[:16]
 
 
 def plain(text: str) -> str:
@@ -274,4 +460,12 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat() if moment is not None else None
 
 
-__all__ = ["EXPORT_FILENAME", "EXPORT_FORMAT_VERSION", "delete_user", "export_user", "plain"]
+__all__ = [
+    "DELETED",
+    "EXPORT_FILENAME",
+    "EXPORT_FORMAT_VERSION",
+    "KEPT_ANSWERS",
+    "delete_user",
+    "export_user",
+    "plain",
+]

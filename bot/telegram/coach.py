@@ -398,7 +398,7 @@ class Coach:
             no = Button(say("tg_delete_no", lang), callbacks.command_data("keep"))
             self._send(chat_id, say("tg_delete_confirm", lang), ((yes,), (no,)))
         elif action == "forget":
-            await asyncio.to_thread(delete_user, self._store, key)
+            await asyncio.to_thread(delete_user, self._store, key, now=self._clock())
             self._send(chat_id, say("tg_deleted", lang))
         else:
             self._send(chat_id, say("tg_delete_kept", lang))
