@@ -1,5 +1,7 @@
 """A rep's own data: the export holds what they told the bot (and nobody else's), delete removes
-every row of theirs in one transaction and nothing of anyone else's — on SQLite and PostgreSQL."""
+every row of theirs in one transaction and nothing of anyone else's — on SQLite and PostgreSQL.
+A rep of a team leaves their visits to the team's totals, under a new anonymous user that no
+row links back to them: not their key, name, Telegram id, or anything they typed."""
 
 from __future__ import annotations
 
@@ -19,17 +21,20 @@ from coaching_scripts import load_catalog
 from dialogs.catalog import Catalog
 from dialogs.engine import step
 from dialogs.types import Ask, CommandIn, MediaIn, TextIn
-from storage.privacy import EXPORT_FORMAT_VERSION, delete_user, export_user, plain
+from storage.privacy import EXPORT_FORMAT_VERSION, KEPT_ANSWERS, delete_user, export_user, plain
 from storage.schema import (
     answer_table,
     conversation_table,
     effect_table,
     inbox_table,
+    membership_table,
+    metadata,
     outbox_table,
     run_table,
     user_table,
 )
 from storage.store import Profile, Store
+from storage.teams import Teams
 from tests.storage.fake import turn_with
 
 ANNA = Profile("tg:42", display_name="Anna", tz="Asia/Shanghai")
@@ -311,6 +316,7 @@ def test_delete_removes_every_row_of_the_rep_and_only_theirs(
     assert coach.effects(ANNA.key) == []
     assert rows_of(engine, bob.id, bob_runs) == bob_before
     assert export_user(coach, BOB.key, now=now) == bob_export
+    assert anonymous(engine) == []  # on no team: no team's totals to keep anything for
     assert delete_user(coach, ANNA.key) is False  # nothing left to delete
 
 
@@ -344,7 +350,10 @@ def test_after_delete_a_first_contact_starts_afresh(coach: Store, now: datetime)
 
 
 def test_delete_is_one_transaction(coach: Store, engine: sa.Engine, now: datetime) -> None:
-    """Should the last statement fail, the rows deleted before it are all back."""
+    """Should the last statement fail, the rows deleted before it are all back (and the
+    anonymous copy made first is not there)."""
+    team = Teams(engine).create_team("tg:1", "North", now=now, check=False)
+    Teams(engine).add_member(team.id, ANNA.key, "rep", now=now, display_name="Anna")
     two_reps(coach, now)
     anna = coach.user(ANNA.key)
     assert anna is not None
@@ -364,6 +373,7 @@ def test_delete_is_one_transaction(coach: Store, engine: sa.Engine, now: datetim
 
     assert rows_of(engine, anna.id, runs) == before
     assert export_user(coach, ANNA.key) is not None
+    assert anonymous(engine) == []
 
 
 def test_timestamps_are_utc_strings(coach: Store) -> None:
@@ -440,3 +450,164 @@ def test_reminders_are_exported_and_deleted_with_the_rep(
     assert delete_user(coach, ANNA.key) is True
 
     assert [r.about for r in reminders.listing()] == ["Bob's own"]
+
+
+# --- what a deleted rep leaves to their team ------------------------------------------------------
+
+
+def anonymous(engine: sa.Engine) -> list[Any]:
+    u = user_table
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                sa.select(
+                    u.c.id, u.c.key, u.c.display_name, u.c.active, u.c.prefs, u.c.paused_until
+                ).where(u.c.key.startswith("deleted:"))
+            )
+        )
+
+
+def every_row(engine: sa.Engine) -> str:
+    """Every row of every table, as one text."""
+    with engine.connect() as conn:
+        return "\n".join(
+            json.dumps(list(row), default=str, ensure_ascii=False)
+            for table in metadata.sorted_tables
+            for row in conn.execute(sa.select(table))
+        )
+
+
+TYPED_BY_ANNA = ("tg:42", "Anna", "Baker", "Li Hardware", "300 boxes", "trial order")
+"""Her key, her name, and what only she typed (``debrief`` has both reps type the rest alike:
+that none of it stays is checked by the steps kept)."""
+
+
+def test_a_team_reps_visits_stay_with_the_team_and_nothing_names_her(
+    coach: Store, engine: sa.Engine, now: datetime
+) -> None:
+    teams = Teams(engine)
+    team = teams.create_team("tg:1", "North", now=now, check=False)
+    teams.add_member(team.id, ANNA.key, "rep", now=now, display_name="Anna")
+    teams.add_member(team.id, BOB.key, "rep", now=now, display_name="Bob")
+    at = two_reps(coach, now)
+    anna, bob = coach.user(ANNA.key), coach.user(BOB.key)
+    assert anna is not None
+    assert bob is not None
+    anna_runs, bob_runs = run_ids(engine, anna.id), run_ids(engine, bob.id)
+    bob_before = rows_of(engine, bob.id, bob_runs)
+    text_before = every_row(engine)
+    assert all(typed in text_before for typed in TYPED_BY_ANNA)
+    gone = at + timedelta(days=3)
+
+    assert delete_user(coach, ANNA.key, now=gone) is True
+
+    assert rows_of(engine, anna.id, anna_runs) == dict.fromkeys(bob_before, 0)
+    assert rows_of(engine, bob.id, bob_runs) == bob_before
+    [stand_in] = anonymous(engine)
+    assert re.fullmatch(r"deleted:[0-9a-f]{32}", stand_in.key)
+    assert (stand_in.display_name, stand_in.active, stand_in.prefs) == ("", False, None)
+    assert stand_in.paused_until is None
+    m, r, a = membership_table, run_table, answer_table
+    with engine.connect() as conn:
+        memberships = conn.execute(
+            sa.select(m.c.team_id, m.c.role, m.c.status, m.c.joined_at, m.c.changed_at).where(
+                m.c.user_id == stand_in.id
+            )
+        ).all()
+        runs = conn.execute(
+            sa.select(r.c.id, r.c.no, r.c.script, r.c.status, r.c.summary, r.c.finished_at)
+            .where(r.c.user_id == stand_in.id)
+            .order_by(r.c.no)
+        ).all()
+        answers = conn.execute(
+            sa.select(a.c.run_id, a.c.step, a.c.value)
+            .join(r, r.c.id == a.c.run_id)
+            .where(r.c.user_id == stand_in.id)
+        ).all()
+    assert [tuple(row) for row in memberships] == [(team.id, "rep", "deleted", now, gone)]
+    assert [(run.no, run.script, run.status, run.summary) for run in runs] == [
+        (1, "debrief", "finished", None),
+        (2, "debrief", "finished", None),
+    ]
+    assert not {run.id for run in runs} & set(anna_runs)  # new ids: nothing names them
+    by_run: dict[int, dict[str, Any]] = {}
+    for run_id, step_id, value in answers:
+        by_run.setdefault(run_id, {})[step_id] = value
+    first, second = (by_run[run.id] for run in runs)
+    assert set(first) <= {*KEPT_ANSWERS, "customer"}
+    assert {key: first[key] for key in first if key != "customer"} == {
+        "deal_size": "small",
+        "visit_type": "existing",
+        "goal_met": False,
+        "objections": ["timing"],
+        "feeling_score": 4,
+    }
+    assert re.fullmatch(r"#[0-9a-f]{16}", first["customer"])
+    assert first["customer"] != second["customer"]  # two customers, told apart, not named
+    after = every_row(engine)
+    for typed in TYPED_BY_ANNA:
+        assert typed not in after, typed
+    assert "Zhang Components" in after  # Bob's are his
+
+
+def test_a_rep_removed_earlier_is_kept_for_the_time_she_was_in_the_team(
+    coach: Store, engine: sa.Engine, now: datetime
+) -> None:
+    teams = Teams(engine)
+    north = teams.create_team("tg:1", "North", now=now, check=False)
+    south = teams.create_team("tg:2", "South", now=now, check=False)
+    teams.add_member(north.id, ANNA.key, "rep", now=now)
+    at = debrief(coach, ANNA, now, customer="Acme", goal="A demo.", when="1 Dec 9:30")
+    moved = at + timedelta(hours=1)
+    teams.add_member(south.id, ANNA.key, "rep", now=moved)  # leaves North for South
+    at = debrief(coach, ANNA, moved, customer="Acme", goal="An order.", when="2 Dec 9:30")
+    gone = at + timedelta(days=1)
+
+    assert delete_user(coach, ANNA.key, now=gone)
+
+    [stand_in] = anonymous(engine)
+    m = membership_table
+    with engine.connect() as conn:
+        spans = conn.execute(
+            sa.select(m.c.team_id, m.c.status, m.c.joined_at, m.c.changed_at)
+            .where(m.c.user_id == stand_in.id)
+            .order_by(m.c.team_id)
+        ).all()
+        customers = (
+            conn.execute(
+                sa.select(answer_table.c.value)
+                .join(run_table, run_table.c.id == answer_table.c.run_id)
+                .where(run_table.c.user_id == stand_in.id, answer_table.c.step == "customer")
+            )
+            .scalars()
+            .all()
+        )
+    assert [tuple(row) for row in spans] == [
+        (north.id, "deleted", now, moved),
+        (south.id, "deleted", moved, gone),
+    ]
+    assert len(customers) == 2
+    assert customers[0] == customers[1]  # the same customer hashes the same: revisits add up
+    assert "Acme" not in every_row(engine)
+
+
+def test_a_second_rep_deleted_gets_a_stand_in_of_their_own(
+    coach: Store, engine: sa.Engine, now: datetime
+) -> None:
+    teams = Teams(engine)
+    team = teams.create_team("tg:1", "North", now=now, check=False)
+    for rep in (ANNA, BOB):
+        teams.add_member(team.id, rep.key, "rep", now=now)
+    two_reps(coach, now)
+    assert delete_user(coach, ANNA.key, now=now + timedelta(days=1))
+    assert delete_user(coach, BOB.key, now=now + timedelta(days=1))
+    stand_ins = anonymous(engine)
+    assert len(stand_ins) == 2
+    assert stand_ins[0].key != stand_ins[1].key
+    with engine.connect() as conn:
+        runs = conn.execute(
+            sa.select(run_table.c.user_id, sa.func.count())
+            .where(run_table.c.user_id.in_([s.id for s in stand_ins]))
+            .group_by(run_table.c.user_id)
+        ).all()
+    assert sorted(count for _, count in runs) == [1, 2]  # Bob's one debrief, Anna's two
