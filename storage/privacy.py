@@ -314,9 +314,7 @@ def _anonymise(conn: sa.Connection, uid: int, now: datetime) -> None:
             lang="en",
             tz="UTC",
             created_at=now,
-            active=False,
-            paused_until=None,
-            prefs=None,
+            active=False,  # no paused_until, no prefs: SQL NULL
         )
         .returning(u.c.id)
     ).scalar_one()
@@ -328,8 +326,6 @@ def _anonymise(conn: sa.Connection, uid: int, now: datetime) -> None:
                 "user_id": anon,
                 "role": "rep",
                 "status": DELETED,
-                "invite_id": None,
-                "prefs": None,
                 "joined_at": joined,
                 "changed_at": left,
             }
