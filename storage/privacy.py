@@ -284,17 +284,17 @@ def _anonymise(conn: sa.Connection, uid: int, now: datetime) -> None:
     """Move what the team's totals count of rep ``uid`` to a new anonymous user, if they were a
     rep of any team; fixed statements whatever the history's size."""
     u, m, r, a = user_table, membership_table, run_table, answer_table
-    spans = conn.execute(
+    memberships = conn.execute(
         sa.select(m.c.team_id, m.c.status, m.c.joined_at, m.c.changed_at).where(
             m.c.user_id == uid, m.c.role == "rep", m.c.status.in_(("active", "removed"))
         )
     ).all()
     # active: in the team until now; removed: until then (a span of no time counts nothing)
-    spans = [
+    spans: list[tuple[int, datetime, datetime]] = [
         (row.team_id, row.joined_at, now if row.status == "active" else row.changed_at)
-        for row in spans
+        for row in memberships
+        if row.joined_at < (now if row.status == "active" else row.changed_at)
     ]
-    spans = [(team, joined, left) for team, joined, left in spans if joined < left]
     if not spans:
         return
     first = min(joined for _, joined, _ in spans) - PLAN_LOOKBACK
