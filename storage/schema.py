@@ -290,7 +290,9 @@ class TeamRow(SQLModel, table=True):
 
 class MembershipRow(SQLModel, table=True):
     """A user in a team: ``role`` manager | rep; ``status`` active | pending (waits for a
-    manager's approval) | removed. A rep is an active rep of one team at most.
+    manager's approval) | removed | deleted (the anonymous stand-in of a rep who deleted their
+    data, ``storage.privacy``; ``changed_at``: when they left). A rep is an active rep of one
+    team at most.
     ``prefs``: a manager's own choices (instant or daily summaries, digest day and time)."""
 
     __tablename__ = "membership"

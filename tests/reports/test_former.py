@@ -18,7 +18,7 @@ from storage.privacy import delete_user
 from storage.schema import membership_table, user_table
 from storage.store import Store
 from storage.teams import Teams
-from tests.reports.seed import MANAGER, NOW, TZ, WEEK, local, rep_key
+from tests.reports.seed import MANAGER, NOW, SEEDED, TZ, WEEK, Writer, local, rep_key
 
 FIELDS = (
     "reps",
@@ -156,3 +156,30 @@ def test_the_manager_reads_one_anonymous_line_and_no_name(
 
     zh = build_weekly(engine, team_id, messages=catalog.messages, now=NOW, lang="zh")
     assert "已离开的成员（1 人，不具名）" in "\n".join(zh.text.messages)
+
+
+def test_a_team_whose_only_rep_left_still_reports_the_week(
+    engine: sa.Engine, catalog: Catalog
+) -> None:
+    teams = Teams(engine)
+    team = teams.create_team("tg:900", "Solo", now=SEEDED, tz=TZ, check=False)
+    teams.add_member(team.id, "tg:1", "rep", now=SEEDED, display_name="Only One")
+    with engine.begin() as conn:
+        uid = conn.execute(sa.select(user_table.c.id).where(user_table.c.key == "tg:1")).scalar()
+        writer = Writer(conn, int(uid))
+        for day in (W47_TUESDAY - timedelta(days=1), W47_TUESDAY):
+            writer.run(
+                "debrief",
+                local(day, 12),
+                {"customer": "Acme", "visit_type": "existing", "goal_met": True},
+            )
+    delete_user(Store(engine, lambda *_: None), "tg:1", now=REMOVED_AT)  # type: ignore[arg-type]
+
+    report = build_weekly(engine, team.id, messages=catalog.messages, now=NOW)
+
+    assert numbers(report.digest.team) == (1, 2, 0, 2, 0, 0, 0, 2, 0, 0, 0, 0)
+    assert report.digest.reps == ()
+    assert report.png is None  # no rep to draw a bar for
+    assert "2 visits by 1 reps" in report.text.caption
+    assert "<i>Former members (1, not named)</i>: 2 visits (0 new)" in report.text.messages[0]
+    assert "Only One" not in report.text.caption + "".join(report.text.messages)
