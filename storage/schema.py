@@ -380,7 +380,6 @@ class NoteRow(SQLModel, table=True):
     outbox_id: int | None = Field(default=None)
 
 
-
 class DigestRow(SQLModel, table=True):
     """One manager's weekly digest of one team for one ISO week: sent once.
 
@@ -402,6 +401,7 @@ class DigestRow(SQLModel, table=True):
     status: str = Field(sa_type=sa.String(8))
     claimed_at: datetime = _ts()
     sent_at: datetime | None = _ts(nullable=True)
+
 
 metadata = SQLModel.metadata
 
