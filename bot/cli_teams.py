@@ -8,17 +8,16 @@ first manager come to be, and how a team whose managers are gone gets a new one 
 from __future__ import annotations
 
 import argparse
-import secrets
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
     from config import Settings
-    from storage.teams import Invite, Team
+    from storage.teams import Invite, Role, Team
 
 NOT_FOUND = 1
 
@@ -258,40 +257,11 @@ def _members(engine: sa.Engine, team_id: int, statuses: Sequence[str]) -> list[A
         return list(conn.execute(query))
 
 
-def _new_invite(engine: sa.Engine, team: Team, *, role: str, days: int, uses: int) -> Invite:
+def _new_invite(engine: sa.Engine, team: Team, *, role: Role, days: int, uses: int) -> Invite:
     """An invite made by the operator (no manager behind it: ``created_by`` is empty)."""
-    import sqlalchemy as sa
+    from storage.teams import Teams
 
-    from storage.schema import invite_table as i
-    from storage.teams import CODE_BYTES, Invite
-
-    now = _now()
-    with engine.begin() as conn:
-        row = conn.execute(
-            sa.insert(i)
-            .values(
-                team_id=team.id,
-                code=secrets.token_urlsafe(CODE_BYTES),
-                role=role,
-                created_by=None,
-                created_at=now,
-                expires_at=now + timedelta(days=days),
-                max_uses=uses,
-                uses=0,
-            )
-            .returning(*i.c)
-        ).one()
-    return Invite(
-        row.id,
-        row.team_id,
-        row.code,
-        row.role,
-        row.created_at,
-        row.expires_at,
-        row.max_uses,
-        row.uses,
-        row.revoked_at,
-    )
+    return Teams(engine).invite(team.id, now=_now(), role=role, days=days, uses=uses)
 
 
 # --- helpers --------------------------------------------------------------------------------------

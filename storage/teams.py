@@ -316,6 +316,38 @@ def _invite(row: Any) -> Invite:
     )
 
 
+def _new_invite(
+    engine: sa.Engine,
+    team_id: int,
+    role: str,
+    days: int,
+    uses: int,
+    now: datetime,
+    created_by: int | None,
+) -> Invite:
+    if role not in ROLES:
+        raise TeamError("bad_role", role)
+    if not 1 <= days <= MAX_INVITE_DAYS or not 1 <= uses <= MAX_INVITE_USES:
+        raise TeamError("bad_limits", f"{days} days, {uses} uses")
+    i = invite_table
+    with engine.begin() as conn:
+        row = conn.execute(
+            sa.insert(i)
+            .values(
+                team_id=team_id,
+                code=secrets.token_urlsafe(CODE_BYTES),
+                role=role,
+                created_by=created_by,
+                created_at=now,
+                expires_at=now + timedelta(days=days),
+                max_uses=uses,
+                uses=0,
+            )
+            .returning(*i.c)
+        ).one()
+    return _invite(row)
+
+
 class Teams:
     """Teams and who is in them. ``admin_keys``: user keys of the admins (``tg:42``)."""
 
@@ -374,6 +406,20 @@ class Teams:
                 .order_by(t.c.id)
             ).first()
         return _team(row) if row is not None else None
+
+    def invite(
+        self,
+        team_id: int,
+        *,
+        now: datetime,
+        role: Role = "rep",
+        days: int = INVITE_DAYS,
+        uses: int = INVITE_USES,
+    ) -> Invite:
+        """An invite made by the operator (``coachbot invite``; no manager behind it)."""
+        if self.get(team_id) is None:
+            raise TeamError("no_team", str(team_id))
+        return _new_invite(self._engine, team_id, role, days, uses, now, None)
 
     def save_settings(self, team_id: int, settings: TeamSettings) -> None:
         """The operator's change of a team's settings (``coachbot team set``; no scope)."""
@@ -817,29 +863,8 @@ class ManagerScope:
         uses: int = INVITE_USES,
     ) -> Invite:
         """A new invite link for the team, valid ``days`` days for ``uses`` people."""
-        if role not in ROLES:
-            raise TeamError("bad_role", role)
-        if not 1 <= days <= MAX_INVITE_DAYS or not 1 <= uses <= MAX_INVITE_USES:
-            raise TeamError("bad_limits", f"{days} days, {uses} uses")
         self.team(team_id)
-        i = invite_table
-        code = secrets.token_urlsafe(CODE_BYTES)
-        with self._engine.begin() as conn:
-            row = conn.execute(
-                sa.insert(i)
-                .values(
-                    team_id=team_id,
-                    code=code,
-                    role=role,
-                    created_by=self.manager_id,
-                    created_at=now,
-                    expires_at=now + timedelta(days=days),
-                    max_uses=uses,
-                    uses=0,
-                )
-                .returning(*i.c)
-            ).one()
-        return _invite(row)
+        return _new_invite(self._engine, team_id, role, days, uses, now, self.manager_id)
 
     def invites(self, team_id: int, *, now: datetime) -> list[Invite]:
         """The team's invite links still usable, newest first."""

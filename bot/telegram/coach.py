@@ -20,8 +20,6 @@ from aiogram import F, Router
 from aiogram.enums import ChatAction, ChatMemberStatus, ChatType
 from aiogram.methods import (
     AnswerCallbackQuery,
-    EditMessageReplyMarkup,
-    EditMessageText,
     SendChatAction,
     SendDocument,
     SendMessage,
@@ -32,7 +30,6 @@ from aiogram.types import (
     CallbackQuery,
     ChatMemberUpdated,
     ForceReply,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
     Update,
@@ -42,6 +39,7 @@ from aiogram.types import (
 from bot.telegram import callbacks
 from bot.telegram.account import ACCOUNT_COMMANDS, Account, Shown
 from bot.telegram.inputs import command_of, event_of, language_of, user_key
+from bot.telegram.markup import edit_call, inline_markup
 from bot.telegram.render import (
     Button,
     Keyboard,
@@ -293,7 +291,7 @@ class Coach:
             self._sender.submit(
                 chat_id,
                 SendMessage(
-                    chat_id=chat_id, text=message.text, reply_markup=_markup(message.keyboard)
+                    chat_id=chat_id, text=message.text, reply_markup=inline_markup(message.keyboard)
                 ),
                 outbox_ids=outbox_ids if last else (),
                 bulk=bulk,
@@ -308,20 +306,8 @@ class Coach:
         keyboard: Keyboard,
         outbox_ids: Sequence[int] = (),
     ) -> None:
-        chat_id = message.chat.id
-        method: TelegramMethod[Any]
-        if text is None:
-            method = EditMessageReplyMarkup(
-                chat_id=chat_id, message_id=message.message_id, reply_markup=_markup(keyboard)
-            )
-        else:
-            method = EditMessageText(
-                chat_id=chat_id,
-                message_id=message.message_id,
-                text=text,
-                reply_markup=_markup(keyboard),
-            )
-        self._sender.submit(chat_id, method, outbox_ids=outbox_ids)
+        method = edit_call(message, text, keyboard)
+        self._sender.submit(message.chat.id, method, outbox_ids=outbox_ids)
 
     def _store_sent(self, outbox_ids: Sequence[int]) -> None:
         if outbox_ids:
@@ -364,7 +350,7 @@ class Coach:
         if shown.edit is not None and tapped is not None:
             self._edit(tapped, shown.edit.text, shown.edit.keyboard)
         for message in shown.send:
-            markup: InlineKeyboardMarkup | ForceReply | None = _markup(message.keyboard)
+            markup: InlineKeyboardMarkup | ForceReply | None = inline_markup(message.keyboard)
             if shown.ask_time:
                 markup = ForceReply(force_reply=True)
             self._sender.submit(
@@ -405,7 +391,7 @@ class Coach:
 
     def _send(self, chat_id: int, text: str, keyboard: Keyboard = ()) -> None:
         self._sender.submit(
-            chat_id, SendMessage(chat_id=chat_id, text=text, reply_markup=_markup(keyboard))
+            chat_id, SendMessage(chat_id=chat_id, text=text, reply_markup=inline_markup(keyboard))
         )
 
     # --- language ---------------------------------------------------------------------------------
@@ -432,24 +418,13 @@ class Coach:
         )
         text = self._catalog.messages.render("tg_lang_choose", current)
         self._sender.submit(
-            chat_id, SendMessage(chat_id=chat_id, text=text, reply_markup=_markup(keyboard))
+            chat_id, SendMessage(chat_id=chat_id, text=text, reply_markup=inline_markup(keyboard))
         )
 
     async def _set_language(self, chat_id: int, user: User, lang: str) -> None:
         await asyncio.to_thread(self._store.set_language, user_key(user.id), lang)
         text = self._catalog.messages.render("tg_lang_set", lang)
         self._sender.submit(chat_id, SendMessage(chat_id=chat_id, text=text))
-
-
-def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
-    if not keyboard:
-        return None
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [InlineKeyboardButton(text=button.text, callback_data=button.data) for button in row]
-            for row in keyboard
-        ]
-    )
 
 
 def _label(message: Message, data: str | None) -> str:

@@ -24,14 +24,11 @@ from aiogram.enums import ChatType
 from aiogram.filters import Command, CommandObject
 from aiogram.methods import (
     AnswerCallbackQuery,
-    EditMessageReplyMarkup,
-    EditMessageText,
     SendMessage,
 )
 from aiogram.types import (
     CallbackQuery,
     ForceReply,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
     Update,
@@ -42,6 +39,7 @@ from bot.summaries import Summaries
 from bot.telegram import callbacks
 from bot.telegram.coach import Coach, Outbox
 from bot.telegram.inputs import language_of, user_key
+from bot.telegram.markup import edit_call, inline_markup
 from bot.telegram.render import Button, Keyboard, Outgoing
 from dialogs.types import Lang
 from storage.reviews import Notice, Reviews, Sent, parse_clock
@@ -302,28 +300,10 @@ class Manage:
         self._sender.submit(chat_id, SendMessage(chat_id=chat_id, text=text))
 
     def _edit(self, message: Message, text: str | None, buttons: Buttons) -> None:
-        if text is None:
-            self._edit_markup(message, buttons)
-            return
-        self._sender.submit(
-            message.chat.id,
-            EditMessageText(
-                chat_id=message.chat.id,
-                message_id=message.message_id,
-                text=text,
-                reply_markup=_markup(buttons),
-            ),
-        )
+        self._sender.submit(message.chat.id, edit_call(message, text, _keyboard(buttons)))
 
     def _edit_markup(self, message: Message, buttons: Buttons) -> None:
-        self._sender.submit(
-            message.chat.id,
-            EditMessageReplyMarkup(
-                chat_id=message.chat.id,
-                message_id=message.message_id,
-                reply_markup=_markup(buttons),
-            ),
-        )
+        self._edit(message, None, buttons)
 
 
 def _asked_note(message: Message) -> bool:
@@ -349,14 +329,7 @@ def _keyboard(buttons: Buttons) -> Keyboard:
 
 
 def _markup(buttons: Buttons) -> InlineKeyboardMarkup | None:
-    if not buttons:
-        return None
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [InlineKeyboardButton(text=text, callback_data=data) for text, data in row]
-            for row in buttons
-        ]
-    )
+    return inline_markup(_keyboard(buttons))
 
 
 __all__ = ["Manage"]

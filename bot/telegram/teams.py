@@ -24,11 +24,8 @@ from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.enums import ChatType
 from aiogram.methods import (
     AnswerCallbackQuery,
-    EditMessageReplyMarkup,
-    EditMessageText,
     SendMessage,
     SetMyCommands,
-    TelegramMethod,
 )
 from aiogram.types import (
     BotCommand,
@@ -36,8 +33,6 @@ from aiogram.types import (
     CallbackQuery,
     ChatMemberUpdated,
     ForceReply,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     Message,
     User,
 )
@@ -46,6 +41,7 @@ from bot.telegram import callbacks
 from bot.telegram.callbacks import TeamTap
 from bot.telegram.coach import Outbox
 from bot.telegram.inputs import command_of, language_of, user_key
+from bot.telegram.markup import edit_call, inline_markup
 from bot.telegram.render import Button, Keyboard, Outgoing, button_text
 from dialogs.catalog import Messages
 from dialogs.types import Lang
@@ -552,35 +548,11 @@ class Onboarding:
 
     def _send(self, chat_id: int, text: str, keyboard: Keyboard = ()) -> None:
         self._sender.submit(
-            chat_id, SendMessage(chat_id=chat_id, text=text, reply_markup=_markup(keyboard))
+            chat_id, SendMessage(chat_id=chat_id, text=text, reply_markup=inline_markup(keyboard))
         )
 
     def _edit(self, message: Message, text: str | None, keyboard: Keyboard) -> None:
-        chat_id = message.chat.id
-        method: TelegramMethod[Any]
-        if text is None:
-            method = EditMessageReplyMarkup(
-                chat_id=chat_id, message_id=message.message_id, reply_markup=_markup(keyboard)
-            )
-        else:
-            method = EditMessageText(
-                chat_id=chat_id,
-                message_id=message.message_id,
-                text=text,
-                reply_markup=_markup(keyboard),
-            )
-        self._sender.submit(chat_id, method)
-
-
-def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
-    if not keyboard:
-        return None
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [InlineKeyboardButton(text=button.text, callback_data=button.data) for button in row]
-            for row in keyboard
-        ]
-    )
+        self._sender.submit(message.chat.id, edit_call(message, text, keyboard))
 
 
 def _pairs(buttons: Sequence[Button]) -> list[tuple[Button, ...]]:
