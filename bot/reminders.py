@@ -188,13 +188,15 @@ class ReminderDesk:
         """Each active rep has the next weekly plan and review nudge waiting."""
         created = 0
         for kind in WEEKLY_KINDS:
-            while users := self.reminders.users_without(kind, key_prefix=self.key_prefix):
+            after = 0  # by user id, so a user whose nudge could not be made is not asked again
+            while users := self.reminders.users_without(
+                kind, key_prefix=self.key_prefix, after=after
+            ):
                 self.reminders.add(
                     (self._weekly(kind, user_id, tz, now) for user_id, tz in users), now=now
                 )
                 created += len(users)
-                if len(users) < 1000:
-                    break
+                after = users[-1][0]
         return created
 
     def move_weekly(self, user_key: str, tz: str, now: datetime) -> None:

@@ -223,11 +223,11 @@ class Reminders:
         return len(rows)
 
     def users_without(
-        self, kind: str, *, key_prefix: str, limit: int = 1000
+        self, kind: str, *, key_prefix: str, limit: int = 1000, after: int = 0
     ) -> list[tuple[int, str]]:
         """Active users (of one adapter, e.g. ``tg:``) with no pending reminder of ``kind``:
-        (user id, tz). The weekly nudges are kept one ahead with this. A manager who is no
-        team's rep writes no weekly plan, so is not nudged to."""
+        (user id, tz), ids above ``after``, in id order. The weekly nudges are kept one ahead
+        with this. A manager who is no team's rep writes no weekly plan, so is not nudged to."""
         u, r, m = user_table, reminder_table, membership_table
         waiting = (
             sa.select(r.c.id)
@@ -241,7 +241,13 @@ class Reminders:
         )
         query = (
             sa.select(u.c.id, u.c.tz)
-            .where(u.c.key.startswith(key_prefix), u.c.active.is_(True), ~waiting, ~only_manages)
+            .where(
+                u.c.id > after,
+                u.c.key.startswith(key_prefix),
+                u.c.active.is_(True),
+                ~waiting,
+                ~only_manages,
+            )
             .order_by(u.c.id)
             .limit(limit)
         )

@@ -6,6 +6,7 @@ next tick, and moving the weekly nudges re-plans the ones already waiting.
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -156,3 +157,49 @@ def test_a_rep_removed_from_the_team_is_not_nudged_any_more(
         if r.kind == "week_plan"
     ]
     assert skipped.due_at == datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+
+def test_the_weekly_planning_ends_when_a_thousand_nudges_cannot_be_made(
+    engine: sa.Engine, reminders: Reminders, catalog: Catalog
+) -> None:
+    """A weekly nudge a rep cancelled ahead of time is not revived (same key): such reps stay
+    without a pending one, and the planning pass must still end (it pages by user id)."""
+    from storage.schema import reminder_table, user_table
+
+    monday = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # 09:00 in Berlin
+    with engine.begin() as conn:
+        ids = (
+            conn.execute(
+                sa.insert(user_table).returning(user_table.c.id),
+                [
+                    {"key": f"tg:{5000 + n}", "tz": BERLIN, "created_at": NOW, "active": True}
+                    for n in range(1001)
+                ],
+            )
+            .scalars()
+            .all()
+        )
+        conn.execute(
+            sa.insert(reminder_table),
+            [
+                {
+                    "user_id": uid,
+                    "kind": "week_plan",
+                    "key": f"week_plan:{uid}:2026-W48",
+                    "wanted_at": monday,
+                    "due_at": monday,
+                    "status": "cancelled",
+                    "created_at": NOW,
+                    "updated_at": NOW,
+                }
+                for uid in ids
+            ],
+        )
+    desk = ReminderDesk(reminders, catalog.messages, Policy(), key_prefix="tg:")
+    done = threading.Event()
+    worker = threading.Thread(target=lambda: (desk.keep_weekly_ahead(NOW), done.set()))
+    worker.start()
+    worker.join(timeout=60)
+    assert done.is_set(), "the weekly planning did not end"
+    reviews = [r for r in reminders.listing(user_key="tg:5000") if r.kind == "week_review"]
+    assert len(reviews) == 1  # the other kind was still planned for them
