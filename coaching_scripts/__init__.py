@@ -225,7 +225,14 @@ DIGEST_MESSAGE_KEYS: frozenset[str] = frozenset(
 )
 """The weekly team digest and the reports (chart labels, HTML page)."""
 DELIVERY_MESSAGE_KEYS = frozenset(
-    {"dg_bad_schedule", "dg_bad_week", "dg_not_manager", "dg_schedule_set", "dg_usage"}
+    {
+        "dg_bad_schedule",
+        "dg_bad_week",
+        "dg_manager_help",
+        "dg_not_manager",
+        "dg_schedule_set",
+        "dg_usage",
+    }
 )
 """The weekly digest in Telegram: /digest and its schedule."""
 TEAM_SETTINGS_MESSAGE_KEYS = frozenset(

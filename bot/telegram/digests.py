@@ -140,6 +140,9 @@ class TeamDigests:
     async def on_message(self, message: Message) -> None:
         user = message.from_user
         command = command_of(message.text or "", self._bot_username)
+        if user is not None and command is not None and command[0] == "help":
+            await self._manager_help(message.chat.id, user_key(user.id))
+            raise SkipHandler  # the coach's own help follows
         if user is None or command is None or command[0] != COMMAND:
             raise SkipHandler
         key = user_key(user.id)
@@ -174,6 +177,17 @@ class TeamDigests:
                 self._submit(chat_id, text + self._usage(prefs, lang, tz))
                 return
             await self._deliver(chat_id, report, bulk=False)
+
+    async def _manager_help(self, chat_id: int, key: str) -> None:
+        """A manager's /help also lists the team commands (a rep's stays as it is)."""
+        scope = await asyncio.to_thread(self._teams.scope, key)
+        if not await asyncio.to_thread(scope.teams):
+            return
+        _, me = await asyncio.to_thread(scope.member, scope.manager_id)
+        lang = _lang(me.lang)
+        lines = self._say("tg_team_menu", lang).splitlines()
+        commands = "\n".join(f"/{line.strip()}" for line in lines if line.strip())
+        self._submit(chat_id, self._say("dg_manager_help", lang, commands=commands))
 
     def _schedule(
         self, scope: ManagerScope, teams: list[Team], words: str, lang: Lang, tz: str

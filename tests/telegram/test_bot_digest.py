@@ -132,3 +132,22 @@ async def test_a_chinese_manager_reads_the_digest_in_chinese(
         await app.sender.idle()
         photo = fake.messages_to(BOSS)[before]
         assert any("\u4e00" <= ch <= "\u9fff" for ch in photo.caption or "")
+
+
+async def test_a_managers_help_lists_the_team_commands(
+    fake_api: FakeTelegram, tmp_path: Path
+) -> None:
+    fake = fake_api
+    boss, anna = fake.user(BOSS, "Bo"), fake.user(42, "Anna")
+    async with running(settings_for(fake, tmp_path), reps=[anna]):
+        before = len(fake.messages_to(BOSS))
+        fake.send_text(boss, "/help")
+        await fake.wait_for_messages(BOSS, before + 2, timeout=WAIT)
+        managers, coach = fake.messages_to(BOSS)[before : before + 2]
+        assert "For you as a manager" in (managers.text or "")
+        assert "/digest" in (managers.text or "")
+        assert "/teamsettings" in (managers.text or "")
+        assert "/back" in (coach.text or "")  # the coach's own help still comes
+        rep_help = await say(fake, anna, "/help")
+        assert "/back" in (rep_help.text or "")
+        assert not any("For you as a manager" in (m.text or "") for m in fake.messages_to(42))
