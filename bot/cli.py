@@ -137,9 +137,11 @@ def _decisions(
     pause) or skip (switched off, paused, done this week, already debriefed)."""
     from types import SimpleNamespace
 
+    import sqlalchemy as sa
+
     from bot.reminders import ReminderDesk, policy_from
     from coaching_scripts import load_catalog
-    from storage.reminders import Due, Postpone, Reminders, Send, _last_done
+    from storage.reminders import Due, Postpone, Reminders, Send, _last_done, team_of
     from storage.store import Store
     from storage.teams import Teams
 
@@ -149,6 +151,7 @@ def _decisions(
     messages = load_catalog(settings.scripts_dir).messages
     desk = ReminderDesk(reminders, messages, policy_from(settings), teams=Teams(engine))
     desk.refresh_teams()
+    console_desk = ReminderDesk(reminders, messages, policy_from(settings))  # no teams there
     store = Store(engine, _no_turns)
     users = {key: store.user(key) for key in {row.user_key for row in rows}}
     claimed = [
@@ -158,6 +161,11 @@ def _decisions(
     ]
     with engine.connect() as conn:
         done = _last_done(conn, claimed)
+        team = {
+            user.id: conn.execute(sa.select(team_of(sa.literal(user.id)))).scalar()
+            for user in users.values()
+            if user is not None
+        }
     decided: list[str] = []
     for row in rows:
         user = users[row.user_key]
@@ -166,9 +174,12 @@ def _decisions(
             continue
         prefs, paused = reminders.prefs(row.user_key)
         last = done.get((user.id, row.kind, row.customer))
-        decision = desk.decide(
-            Due(row, user.id, user.lang, user.tz, bool(user.active), paused, prefs, last), at
+        active = bool(user.active)
+        due = Due(
+            row, user.id, user.lang, user.tz, active, paused, prefs, last, user.key, team[user.id]
         )
+        decider = desk if user.key.startswith(desk.key_prefix) else console_desk
+        decision = decider.decide(due, at)
         if isinstance(decision, Send):
             decided.append("send")
         elif isinstance(decision, Postpone):

@@ -70,7 +70,7 @@ Lang = Literal["en", "zh"]
 class TeamPolicies(Protocol):
     """Where a team's changes to the reminder policy come from (``storage.teams.Teams``)."""
 
-    def reminder_settings(self) -> Mapping[int, TeamSettings]: ...
+    def changed_settings(self) -> Mapping[int, TeamSettings]: ...
 
     def settings_of(self, key: str) -> TeamSettings | None: ...
 
@@ -131,22 +131,17 @@ class ReminderDesk:
         """The operator's policy; a team may change parts of it for its members."""
         self.key_prefix = key_prefix
         self._teams = teams
-        self._by_user: dict[int, Policy] = {}
+        self._by_team: dict[int, Policy] = {}
         self._weekly_checked: datetime | None = None
 
     # --- each rep's policy: the operator's, as their team changed it ----------------------------
 
     def refresh_teams(self) -> None:
-        """Read which reps' teams changed the policy (each tick: a team's change counts at once)."""
+        """Read which teams changed the policy (each tick: a team's change counts at once)."""
         if self._teams is None:
             return
-        made: dict[int, Policy] = {}
-        by_user: dict[int, Policy] = {}
-        for user_id, settings in self._teams.reminder_settings().items():
-            if id(settings) not in made:
-                made[id(settings)] = self.team_policy(settings)
-            by_user[user_id] = made[id(settings)]
-        self._by_user = by_user
+        changed = self._teams.changed_settings()
+        self._by_team = {team_id: self.team_policy(found) for team_id, found in changed.items()}
 
     def team_policy(self, settings: TeamSettings | None) -> Policy:
         if settings is None or not settings.changes_reminders:
@@ -158,8 +153,9 @@ class ReminderDesk:
             holidays=settings.holidays,
         )
 
-    def _policy(self, user_id: int) -> Policy:
-        return self._by_user.get(user_id, self.policy)
+    def _policy(self, team_id: int | None) -> Policy:
+        """The policy of a team's members (each row the desk handles names the user's team)."""
+        return self.policy if team_id is None else self._by_team.get(team_id, self.policy)
 
     def _policy_of(self, user_key: str) -> Policy:
         if self._teams is None:
@@ -193,7 +189,11 @@ class ReminderDesk:
                 kind, key_prefix=self.key_prefix, after=after
             ):
                 self.reminders.add(
-                    (self._weekly(kind, user_id, tz, now) for user_id, tz in users), now=now
+                    (
+                        self._weekly(kind, user_id, tz, now, self._policy(team_id))
+                        for user_id, tz, team_id in users
+                    ),
+                    now=now,
                 )
                 created += len(users)
                 after = users[-1][0]
@@ -210,16 +210,15 @@ class ReminderDesk:
         )
 
     def _weekly(
-        self, kind: str, user_id: int, tz: str, after: datetime, policy: Policy | None = None
+        self, kind: str, user_id: int, tz: str, after: datetime, policy: Policy
     ) -> NewReminder:
         assert kind in WEEKLY_KINDS
-        policy = policy or self._policy(user_id)
         due = next_weekly(kind, after, tz, policy)  # type: ignore[arg-type]
         return NewReminder(user_id, kind, f"{kind}:{user_id}:{week_of(due, tz)}", due)
 
     def _plan(self, planned: PlannedEffect) -> list[NewReminder]:
         effect, uid, tz = planned.effect, planned.user_id, planned.tz
-        policy = self._policy(uid)
+        policy = self._policy(planned.team_id)
         if isinstance(effect, FollowUpWanted):
             kind = "visit" if effect.visit else "follow_up"
             step = effect.step or "at"
@@ -271,13 +270,17 @@ class ReminderDesk:
         """Send, postpone or skip one due reminder (pure: everything it needs is in ``due``)."""
         reminder, tz = due.reminder, due.tz
         kind = reminder.kind
-        policy = self._policy(due.user_id)
+        policy = self._policy(due.team_id)
         follow_on: tuple[NewReminder, ...] = ()
         if kind in WEEKLY_KINDS:
             follow_on = (self._weekly(kind, due.user_id, tz, now, policy),)
         if not due.active:
             return Skip("the rep blocked the bot")
-        if self._teams is not None and not due.on_team and not self._teams.is_admin(due.user_key):
+        if (
+            self._teams is not None
+            and due.team_id is None
+            and not self._teams.is_admin(due.user_key)
+        ):
             return Skip("not on a team (any more)")
         nudge = kind in NUDGE_KINDS
         if nudge and kind in due.prefs.off:

@@ -122,8 +122,8 @@ class Due:
     """When the rep last finished what the nudge asks for: the weekly plan or review, or a
     debrief of the nudge's customer. None: never."""
     user_key: str = ""
-    on_team: bool = True
-    """An active member (rep or manager) of a team: a removed rep is not nudged any more."""
+    team_id: int | None = None
+    """The team whose settings apply (see ``team_of``); None: the user is on no team."""
 
 
 @dataclass(frozen=True)
@@ -172,6 +172,7 @@ class PlannedEffect:
     tz: str
     created_at: datetime
     effect: Any  # dialogs.types.FollowUpWanted | RevisitWanted
+    team_id: int | None = None
 
 
 class Reminders:
@@ -200,7 +201,14 @@ class Reminders:
         mark the effects done, in one transaction. Returns how many effects were planned."""
         e, u = effect_table, user_table
         query = (
-            sa.select(e.c.id, e.c.user_id, e.c.payload, e.c.created_at, u.c.tz)
+            sa.select(
+                e.c.id,
+                e.c.user_id,
+                e.c.payload,
+                e.c.created_at,
+                u.c.tz,
+                team_of(e.c.user_id).label("team_id"),
+            )
             .join(u, u.c.id == e.c.user_id)
             .where(e.c.kind.in_(("follow_up", "revisit")), e.c.done_at.is_(None))
             .order_by(e.c.id)
@@ -215,7 +223,13 @@ class Reminders:
             new: list[NewReminder] = []
             for row in rows:
                 effect = effect_from_json(row.payload)
-                new.extend(plan(PlannedEffect(row.id, row.user_id, row.tz, row.created_at, effect)))
+                new.extend(
+                    plan(
+                        PlannedEffect(
+                            row.id, row.user_id, row.tz, row.created_at, effect, row.team_id
+                        )
+                    )
+                )
             self._upsert(conn, new, now)
             conn.execute(
                 sa.update(e).where(e.c.id.in_([row.id for row in rows])).values(done_at=now)
@@ -224,10 +238,11 @@ class Reminders:
 
     def users_without(
         self, kind: str, *, key_prefix: str, limit: int = 1000, after: int = 0
-    ) -> list[tuple[int, str]]:
+    ) -> list[tuple[int, str, int | None]]:
         """Active users (of one adapter, e.g. ``tg:``) with no pending reminder of ``kind``:
-        (user id, tz), ids above ``after``, in id order. The weekly nudges are kept one ahead
-        with this. A manager who is no team's rep writes no weekly plan, so is not nudged to."""
+        (user id, tz, team id), ids above ``after``, in id order. The weekly nudges are kept
+        one ahead with this. A manager who is no team's rep writes no weekly plan, so is not
+        nudged to."""
         u, r, m = user_table, reminder_table, membership_table
         waiting = (
             sa.select(r.c.id)
@@ -240,7 +255,7 @@ class Reminders:
             & ~memberships.where(m.c.role == "rep").exists()
         )
         query = (
-            sa.select(u.c.id, u.c.tz)
+            sa.select(u.c.id, u.c.tz, team_of(u.c.id).label("team_id"))
             .where(
                 u.c.id > after,
                 u.c.key.startswith(key_prefix),
@@ -252,7 +267,7 @@ class Reminders:
             .limit(limit)
         )
         with self._reader.connect() as conn:
-            return [(row.id, row.tz) for row in conn.execute(query)]
+            return [(row.id, row.tz, row.team_id) for row in conn.execute(query)]
 
     def cancel_for_run(self, user_id: int, run_no: int, *, now: datetime) -> int:
         """What a run asked for changed (/edit): its pending reminders are cancelled; the
@@ -304,14 +319,11 @@ class Reminders:
         """Claim up to ``limit`` due reminders of one adapter's users and act on each as
         ``decide`` says, all in one transaction: a reminder to send becomes an outbox row and
         leaves ``pending`` in the same commit, so no other claimer can ever take it again."""
-        r, u, m = reminder_table, user_table, membership_table
-        on_team = (
-            sa.select(m.c.id).where(m.c.user_id == r.c.user_id, m.c.status == "active").exists()
-        )
+        r, u = reminder_table, user_table
         query = (
             sa.select(
                 *_reminder_columns(),
-                on_team.label("on_team"),
+                team_of(r.c.user_id).label("team_id"),
                 u.c.lang,
                 u.c.tz,
                 u.c.active,
@@ -347,7 +359,7 @@ class Reminders:
                     Prefs.from_json(row.prefs),
                     done.get((row.user_id, info.kind, info.customer)),
                     row.user_key,
-                    bool(row.on_team),
+                    row.team_id,
                 )
                 decision = decide(due)
                 if isinstance(decision, Postpone):
@@ -719,6 +731,20 @@ class Reminders:
                 where=revived,
             )
         return self._upsert_cached
+
+
+def team_of(user_id: sa.ColumnElement[int]) -> sa.ScalarSelect[Any]:
+    """The team whose settings apply to the user (the one they are an active rep of, else the
+    first they manage), as a subquery: each claimed row brings its own, so a tick reads no
+    more than what is due. None: on no team."""
+    m = membership_table
+    return (
+        sa.select(m.c.team_id)
+        .where(m.c.user_id == user_id, m.c.status == "active")
+        .order_by(m.c.role.desc(), m.c.team_id)  # "rep" before "manager"
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def _reminder_columns() -> list[Any]:

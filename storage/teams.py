@@ -458,27 +458,14 @@ class Teams:
         with self._reader.connect() as conn:
             return [_member(row) for row in conn.execute(query)]
 
-    def reminder_settings(self) -> dict[int, TeamSettings]:
-        """User id → the settings of their team, for members of teams that changed the reminder
-        policy (a tick asks this: one small query when no team changed anything)."""
-        t, m = team_table, membership_table
+    def changed_settings(self) -> dict[int, TeamSettings]:
+        """Team id → settings, for the teams that changed the reminder policy (a tick asks this:
+        one row per team, whatever the number of reps)."""
+        t = team_table
         with self._reader.connect() as conn:
-            changed = {
-                row.id: settings
-                for row in conn.execute(sa.select(t.c.id, t.c.settings))
-                if (settings := TeamSettings.from_json(row.settings)).changes_reminders
-            }
-            if not changed:
-                return {}
-            rows = conn.execute(
-                sa.select(m.c.user_id, m.c.team_id)
-                .where(m.c.team_id.in_(changed), m.c.status == "active")
-                .order_by(m.c.role.desc())  # a rep's own team wins over one they manage
-            ).all()
-        found: dict[int, TeamSettings] = {}
-        for row in rows:
-            found.setdefault(int(row.user_id), changed[int(row.team_id)])
-        return found
+            rows = conn.execute(sa.select(t.c.id, t.c.settings)).all()
+        settings = {int(row.id): TeamSettings.from_json(row.settings) for row in rows}
+        return {team_id: found for team_id, found in settings.items() if found.changes_reminders}
 
     def settings_of(self, key: str) -> TeamSettings | None:
         """The settings of the team ``key`` is a rep of (or else the first they manage)."""

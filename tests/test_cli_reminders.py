@@ -13,6 +13,7 @@ from bot import cli
 from storage.migrate import upgrade
 from storage.reminders import NewReminder, Prefs, Reminders
 from storage.store import Store
+from storage.teams import Teams
 
 NOW = datetime(2026, 11, 26, 1, 30, tzinfo=UTC)  # Thu 09:30 in Shanghai, 02:30 in Berlin
 LONG = "Call Huaxin Logistics about the <b>50-pallet trial</b> &amp; the price list " * 2
@@ -50,6 +51,9 @@ def database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
         done = next(r for r in reminders.open_for("console:anna") if r.key == "f:2")
         reminders.close("console:anna", done.id, "done", now=NOW)
         reminders.set_prefs("tg:1", Prefs(off=frozenset({"week_review"})))
+        teams = Teams(engine)  # a Telegram rep is on a team (or the bot turns them away)
+        team = teams.create_team("tg:9", "North", now=NOW, check=False)
+        teams.add_member(team.id, "tg:1", "rep", now=NOW)
     finally:
         engine.dispose()
     return url
