@@ -31,6 +31,7 @@ def cmd_team_set(settings: Settings, args: argparse.Namespace) -> int:
     from coaching_scripts import load_catalog
     from storage.db import make_engine
     from storage.migrate import upgrade
+    from storage.privacy import plain
     from storage.reminders import Reminders
     from storage.teams import Teams
 
@@ -51,7 +52,7 @@ def cmd_team_set(settings: Settings, args: argparse.Namespace) -> int:
                 change = parse_change(words, team.settings)
             except SettingRefused as refused:
                 text = messages.render(refused.reason, "en", text=refused.text[:60])
-                print(f"coachbot: {_plain(text)}", file=sys.stderr)
+                print(f"coachbot: {plain(text)}", file=sys.stderr)
                 return 2
             teams.save_settings(team.id, change.settings)
             if change.moves_weekly:
@@ -59,7 +60,7 @@ def cmd_team_set(settings: Settings, args: argparse.Namespace) -> int:
                     desk.move_weekly(member[0], member[1] or "UTC", now)
             team = teams.get(team.id) or team
             print(f'team {team.id} "{team.name}": saved')
-        print(_plain(describe(team.name, team.settings, desk.policy, messages, "en", now)))
+        print(plain(describe(team.name, team.settings, desk.policy, messages, "en", now)))
     finally:
         engine.dispose()
     return 0
@@ -78,14 +79,6 @@ def _reps(engine: Any, team_id: int) -> list[tuple[str, str]]:
     )
     with engine.connect() as conn:
         return [(row.key, row.tz) for row in conn.execute(query)]
-
-
-def _plain(text: str) -> str:
-    """A Telegram text for the terminal: no tags, entities decoded."""
-    import html
-    import re
-
-    return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 __all__ = ["add_team_settings_command"]

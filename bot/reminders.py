@@ -26,7 +26,7 @@ from typing import Literal, Protocol
 
 from markupsafe import Markup
 
-from config.settings import WEEKDAYS, Settings
+from config.settings import Settings
 from dialogs.catalog import Messages
 from dialogs.types import Choice, FollowUpWanted, Nudge, Reply, RevisitWanted, Say
 from dialogs.when import When, describe_when, parse_when
@@ -38,6 +38,7 @@ from reminders.policy import (
     is_quiet,
     next_weekly,
     overdue_for_revisit,
+    parse_weekly,
     release,
     revisit_times,
     snooze_until,
@@ -613,7 +614,7 @@ class ReminderDesk:
             day, clock = policy.week_review_at
         else:
             return ""
-        names = _ZH_DAYS if lang == "zh" else _EN_DAYS
+        names = DAY_LABELS["zh" if lang == "zh" else "en"]
         return f"{names[day]} {clock:%H:%M}"
 
     def _day(self, moment: datetime | None, lang: str, tz: str, now: datetime) -> str:
@@ -623,8 +624,11 @@ class ReminderDesk:
         return describe_when(When(moment, local.time() != time(0)), tz=tz, lang=lang, now=now)
 
 
-_EN_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_ZH_DAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+DAY_LABELS = {
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+    "zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
+}
+"""Weekdays as the reminder settings show them (Monday first)."""
 
 
 def policy_from(settings: Settings) -> Policy:
@@ -632,8 +636,10 @@ def policy_from(settings: Settings) -> Policy:
     start, end = (time.fromisoformat(part.zfill(5)) for part in settings.quiet_hours.split("-"))
 
     def weekly(value: str) -> tuple[int, time]:
-        day, clock = value.split()
-        return WEEKDAYS.index(day[:3].lower()), time.fromisoformat(clock.zfill(5))
+        parsed = parse_weekly(value)
+        if parsed is None:  # pragma: no cover - the settings checked it on load
+            raise ValueError(f"not a weekday and a time: {value!r}")
+        return parsed
 
     return Policy(
         quiet_start=start,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
+from bot.reminders import DAY_LABELS
 from dialogs.catalog import Messages
 from dialogs.types import Lang
 from reminders.policy import Policy, parse_weekly
@@ -23,10 +24,6 @@ MAX_HOLIDAYS = 100
 MAX_CLASS_DAYS = 3650
 _CLASS = re.compile(r"([A-Za-z])\s*[=:：]\s*(\d{1,4})")
 _RESET = frozenset({"default", "reset", "off", "默认", "恢复默认"})
-_DAYS = {
-    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-    "zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
-}
 
 
 class SettingRefused(ValueError):
@@ -58,7 +55,7 @@ def parse_change(words: str, current: TeamSettings) -> SettingChange:
             if weekly is None:
                 raise SettingRefused("ts_bad_weekly", rest)
             day, clock = weekly
-            value = f"{_DAYS['en'][day]} {clock:%H:%M}"
+            value = f"{DAY_LABELS['en'][day]} {clock:%H:%M}"
         if name == "plan":
             return SettingChange(replace(current, week_plan_at=value), True)
         return SettingChange(replace(current, week_review_at=value), True)
@@ -124,7 +121,7 @@ def describe(
         week_review_at=settings.week_review_at,
         class_days=settings.class_days,
     )
-    days = _DAYS[lang]
+    days = DAY_LABELS[lang]
 
     def weekly(value: tuple[int, Any]) -> str:
         return f"{days[value[0]]} {value[1]:%H:%M}"

@@ -82,6 +82,16 @@ class Policy:
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
+def parse_clock(text: str) -> time | None:
+    """``"18:00"`` (or ``"8:05"``) → that time of day; None for anything else."""
+    hours, sep, minutes = text.strip().partition(":")
+    if not sep or not hours.isdigit() or not minutes.isdigit() or len(minutes) != 2:
+        return None
+    if not 0 <= int(hours) < 24 or not 0 <= int(minutes) < 60:
+        return None
+    return time(int(hours), int(minutes))
+
+
 def parse_weekly(value: str) -> tuple[int, time] | None:
     """ "Mon 09:00" (or "monday 9:00") → (0, 09:00); None when it is not a weekday and a time."""
     parts = value.split()

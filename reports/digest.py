@@ -54,9 +54,9 @@ from storage.activity import (
 )
 
 ESCALATE_AFTER = timedelta(days=3)
+"""A follow-up overdue by more than this is named in the digest: nothing rots silently."""
 WEEKEND_AHEAD = timedelta(days=2)
 """A weekly plan finished from Saturday on is the next week's."""
-"""A follow-up overdue by more than this is named in the digest: nothing rots silently."""
 EARLY_DEBRIEF = timedelta(days=1)
 """A debrief more than this before the planned visit time is about another visit."""
 OBJECTION_TYPES = ("need", "product", "price", "timing")

@@ -11,10 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from reminders.policy import at_local, to_local
+from reminders.policy import at_local, parse_clock, to_local
+from reports.digest import week_name
 
 LOOKS_AT_THIS_WEEK_FROM = 4
 """Friday (Monday = 0): from this weekday on, a digest covers the week in progress."""
+DEFAULT_AT = time(8, 0)
+"""When a digest comes if the manager's stored time does not read (``ManagerPrefs``' default)."""
 
 
 @dataclass(frozen=True)
@@ -24,38 +27,17 @@ class DigestSlot:
     due_at: datetime
     week: str
 
-    @property
-    def monday(self) -> date:
-        return week_monday(self.week)
-
-
-def parse_clock(value: str) -> time:
-    """ "8:00" or "08:00" → 08:00; anything else raises ValueError."""
-    hours, _, minutes = value.strip().partition(":")
-    return time(int(hours), int(minutes or 0))
-
-
-def iso_week(day: date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def week_monday(week: str) -> date:
-    """ "2026-W47" → the Monday of that ISO week; ValueError for anything else."""
-    year, _, number = week.strip().upper().partition("-W")
-    return date.fromisocalendar(int(year), int(number), 1)
-
 
 def covered_week(sent_on: date) -> str:
     """The week a digest sent on ``sent_on`` (the manager's local date) reports on."""
-    if sent_on.weekday() >= LOOKS_AT_THIS_WEEK_FROM:
-        return iso_week(sent_on)
-    return iso_week(sent_on - timedelta(days=7))
+    day = sent_on if sent_on.weekday() >= LOOKS_AT_THIS_WEEK_FROM else sent_on - timedelta(days=7)
+    year, week, _ = day.isocalendar()
+    return week_name(year, week)
 
 
 def latest_slot(digest_day: int, digest_at: str, tz: str, now: datetime) -> DigestSlot:
     """The most recent scheduled digest at or before ``now`` for a manager in zone ``tz``."""
-    clock = parse_clock(digest_at)
+    clock = parse_clock(digest_at) or DEFAULT_AT
     today = to_local(now, tz).date()
     day = today - timedelta(days=(today.weekday() - digest_day) % 7)
     due = at_local(day, clock, tz)
@@ -65,4 +47,4 @@ def latest_slot(digest_day: int, digest_at: str, tz: str, now: datetime) -> Dige
     return DigestSlot(due, covered_week(day))
 
 
-__all__ = ["DigestSlot", "covered_week", "iso_week", "latest_slot", "parse_clock", "week_monday"]
+__all__ = ["DigestSlot", "covered_week", "latest_slot"]

@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from reminders.policy import parse_clock
 from storage.db import READ_ONLY
 from storage.schema import (
     answer_table,
@@ -124,16 +125,6 @@ def last_daily_moment(daily_at: str, tz: str, now: datetime) -> datetime:
     if moment > local:
         moment = datetime.combine(local.date() - timedelta(days=1), clock, tzinfo=zone)
     return moment.astimezone(now.tzinfo)
-
-
-def parse_clock(text: str) -> time | None:
-    """``"18:00"`` → 18:00; None for anything else."""
-    hours, sep, minutes = text.strip().partition(":")
-    if not sep or not hours.isdigit() or not minutes.isdigit() or len(minutes) != 2:
-        return None
-    if not 0 <= int(hours) < 24 or not 0 <= int(minutes) < 60:
-        return None
-    return time(int(hours), int(minutes))
 
 
 class Reviews:
@@ -645,5 +636,4 @@ __all__ = [
     "Reviews",
     "Sent",
     "last_daily_moment",
-    "parse_clock",
 ]

@@ -42,7 +42,8 @@ from bot.telegram.inputs import language_of, user_key
 from bot.telegram.markup import edit_call, inline_markup
 from bot.telegram.render import Button, Keyboard, Outgoing
 from dialogs.types import Lang
-from storage.reviews import Notice, Reviews, Sent, parse_clock
+from reminders.policy import parse_clock
+from storage.reviews import Notice, Reviews, Sent
 from storage.store import OutboxItem, Store
 from storage.teams import NotYourTeam, Teams
 

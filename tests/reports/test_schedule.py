@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 import pytest
 
-from reports.schedule import covered_week, latest_slot, parse_clock, week_monday
+from reminders.policy import parse_clock
+from reports.schedule import covered_week, latest_slot
 
 MONDAY = 0
 FRIDAY = 4
@@ -60,11 +61,12 @@ def test_covered_week(sent_on: date, week: str) -> None:
     assert covered_week(sent_on) == week
 
 
-def test_week_names_and_clock_times_parse_or_refuse() -> None:
-    assert week_monday("2026-w47") == date(2026, 11, 16)
-    assert parse_clock("8:30").hour == 8
-    for bad in ("2026-47", "W47", "2026-W60"):
-        with pytest.raises(ValueError, match=r"."):
-            week_monday(bad)
-    with pytest.raises(ValueError, match="hour"):
-        parse_clock("25:00")
+def test_clock_times_parse_or_refuse() -> None:
+    assert parse_clock("8:30") == time(8, 30)
+    assert parse_clock("25:00") is None
+    assert parse_clock("8") is None
+
+
+def test_a_stored_time_that_does_not_read_falls_back_to_eight() -> None:
+    slot = latest_slot(MONDAY, "soon", "UTC", datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    assert slot.due_at == datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
