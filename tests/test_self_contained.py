@@ -1,0 +1,49 @@
+"""The repository carries its own account of the method: nothing in it points to a file outside
+it, and every coaching script cites a section of docs/method.md that exists."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+METHOD = ROOT / "docs" / "method.md"
+OUTSIDE = re.compile(r"\.\./shared|/work/|COACHING_MODEL\.md|seeds/\d{3}")
+
+
+def tracked_files() -> list[Path]:
+    listed = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=False, text=True
+    )
+    if listed.returncode != 0:  # not a git checkout (an unpacked sdist): every file instead
+        return [path for path in ROOT.rglob("*") if path.is_file() and ".venv" not in path.parts]
+    return [ROOT / name for name in listed.stdout.split("\0") if name]
+
+
+def test_nothing_points_outside_the_repository() -> None:
+    offenders = []
+    for path in tracked_files():
+        if not path.is_file() or path.suffix in {".png", ".xlsx", ".ico"}:
+            continue
+        text = path.read_text(encoding="utf-8", errors="ignore")
+        for number, line in enumerate(text.splitlines(), 1):
+            if OUTSIDE.search(line) and path.name != Path(__file__).name:
+                offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert offenders == []
+
+
+SCRIPTS = sorted((ROOT / "coaching_scripts").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("script", [s for s in SCRIPTS if s.name != "messages.yaml"], ids=str)
+def test_each_script_cites_a_section_of_the_method(script: Path) -> None:
+    head = "\n".join(script.read_text(encoding="utf-8").splitlines()[:12])
+    cited = re.search(r"docs/method\.md, sections? ([\d–, and]+)", head)
+    assert cited, f"{script.name} does not cite docs/method.md"
+    sections = {int(n) for n in re.findall(r"\d", cited.group(1))}
+    method = METHOD.read_text(encoding="utf-8")
+    headings = {int(n) for n in re.findall(r"^## (\d)\. ", method, re.MULTILINE)}
+    assert sections <= headings
