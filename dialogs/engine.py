@@ -52,6 +52,7 @@ from dialogs.types import (
     ManagerNotice,
     MediaIn,
     MediaKept,
+    NoteKept,
     PickIn,
     Reply,
     RevisitWanted,
@@ -419,16 +420,25 @@ def _text(turn: _TurnBuilder, state: Conversation, run: Run, text: str) -> Conve
             return _ask(turn, state, replace(run, pending=None))
         reading = read_text(compiled, text, turn.ctx, dynamic)
         if not isinstance(reading, Confirm):
+            _keep_note(turn, run, text)
             turn.say("confirm_or_new_date")
             return _ask(turn, state, run)
         return _apply(turn, state, run, script, reading)
     pushed_back = pending is not None and pending.kind == "pushback"
     if compiled.step.pushback and not pushed_back and script.resists(text):
+        _keep_note(turn, run, text)
         if script.pushback_reply is not None:
             context = _render_context(turn, script, run.answers)
             turn.replies.append(Say(script.pushback_reply.render(turn.lang, context)))
         return _ask(turn, state, replace(run, pending=Pending("pushback")))
-    return _apply(turn, state, run, script, read_text(compiled, text, turn.ctx, dynamic))
+    reading = read_text(compiled, text, turn.ctx, dynamic)
+    return _apply(turn, state, run, script, reading, typed=text)
+
+
+def _keep_note(turn: _TurnBuilder, run: Run, text: str) -> None:
+    """Nothing typed is lost: text that is not the step's answer stays with the run."""
+    if text.strip():
+        turn.effects.append(NoteKept(run.no, run.step, text.strip()))
 
 
 def _dynamic_options(turn: _TurnBuilder, compiled: CompiledStep) -> tuple[str, ...]:
@@ -473,12 +483,20 @@ def _pick(turn: _TurnBuilder, state: Conversation, run: Run, event: PickIn) -> C
 
 
 def _apply(
-    turn: _TurnBuilder, state: Conversation, run: Run, script: CompiledScript, reading: Reading
+    turn: _TurnBuilder,
+    state: Conversation,
+    run: Run,
+    script: CompiledScript,
+    reading: Reading,
+    *,
+    typed: str = "",
 ) -> Conversation:
+    """Accept, confirm or refuse a reading; refused ``typed`` text is kept as a note."""
     if isinstance(reading, Accepted):
         return _accept(turn, state, run, script, reading.value)
     if isinstance(reading, Confirm):
         return _ask(turn, state, replace(run, pending=Pending(reading.kind, reading.value)))
+    _keep_note(turn, run, typed)
     turn.say(reading.reason, **reading.details)
     return _ask(turn, state, run)
 

@@ -200,6 +200,16 @@ class MediaKept:
     ref: str
 
 
+@dataclass(frozen=True, slots=True)
+class NoteKept:
+    """Text the rep typed at a step that is not its answer (a vent, pushback, an aside): kept
+    with the run."""
+
+    run_no: int
+    step: str
+    text: str
+
+
 Effect = (
     RunStarted
     | AnswerSaved
@@ -212,6 +222,7 @@ Effect = (
     | RevisitWanted
     | ManagerNotice
     | MediaKept
+    | NoteKept
 )
 
 

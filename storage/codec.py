@@ -21,6 +21,7 @@ from dialogs.types import (
     ManagerNotice,
     MediaIn,
     MediaKept,
+    NoteKept,
     Nudge,
     PickIn,
     Reply,
@@ -219,6 +220,8 @@ def effect_to_json(effect: Effect) -> Json:
             "kind": effect.kind,
             "ref": effect.ref,
         }
+    if isinstance(effect, NoteKept):
+        return {"type": "note_kept", "run": effect.run_no, "step": effect.step, "text": effect.text}
     raise CodecError(f"not an effect: {effect!r}")
 
 
@@ -261,6 +264,8 @@ def effect_from_json(data: Json) -> Effect:
             return ManagerNotice(run, str(data["script"]), str(data["summary"]))
         if kind == "media":
             return MediaKept(run, str(data["step"]), str(data["kind"]), str(data.get("ref", "")))
+        if kind == "note_kept":
+            return NoteKept(run, str(data["step"]), str(data["text"]))
     except (KeyError, TypeError, ValueError) as error:
         raise CodecError(f"bad effect {data!r}: {error}") from error
     raise CodecError(f"unknown effect type in {data!r}")

@@ -1,7 +1,8 @@
 """A rep's own data: export everything we hold about them, or delete it.
 
 ``export_user`` is what the bot sends as ``coachbot-export.json``: the profile, every run with its
-answers, the follow-ups, manager notices and media kept, and the conversation memory (recent
+answers and its notes (what the rep typed that was no answer: pushback, a vent, an aside), the
+follow-ups, manager notices and media kept, and the conversation memory (recent
 customers, objections) — plain JSON, datetimes as ISO 8601 UTC, summaries without HTML. The raw
 inbox/outbox plumbing is left out: it only repeats what the rep typed and was told.
 
@@ -50,6 +51,7 @@ from storage.schema import (
     reminder_table,
     review_table,
     run_table,
+    step_note_table,
     user_table,
 )
 from storage.store import Store
@@ -113,6 +115,13 @@ def export_user(store: Store, key: str, *, now: datetime | None = None) -> dict[
             .where(m.c.user_id == uid)
             .order_by(m.c.due_at, m.c.id)
         ).all()
+        sn = step_note_table
+        asides = conn.execute(
+            sa.select(sn.c.run_id, sn.c.step, sn.c.text, sn.c.created_at)
+            .join(r, r.c.id == sn.c.run_id)
+            .where(r.c.user_id == uid)
+            .order_by(sn.c.id)
+        ).all()
         n = note_table
         notes = conn.execute(
             sa.select(r.c.no, n.c.text, n.c.created_at, u.c.display_name)
@@ -129,6 +138,11 @@ def export_user(store: Store, key: str, *, now: datetime | None = None) -> dict[
             "answered_at": _iso(answer.answered_at),
             "revision": answer.revision,
         }
+    by_run_notes: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
+    for aside in asides:
+        by_run_notes[aside.run_id].append(
+            {"step": aside.step, "text": aside.text, "at": _iso(aside.created_at)}
+        )
     conversation = from_json(state)
     memory = dict(conversation.memory)
     return {
@@ -153,6 +167,7 @@ def export_user(store: Store, key: str, *, now: datetime | None = None) -> dict[
                 "finished_at": _iso(run.finished_at),
                 "summary": plain(run.summary) if run.summary is not None else None,
                 "answers": by_run.get(run.id, {}),
+                "notes": by_run_notes.get(run.id, []),
             }
             for run in runs
         ],
@@ -215,6 +230,7 @@ def delete_user(store: Store, key: str, *, now: datetime | None = None) -> bool:
             sa.delete(n).where(n.c.rep_id == uid),
             sa.update(n).where(n.c.author_id == uid).values(author_id=None),
             sa.delete(a).where(a.c.run_id.in_(runs)),
+            sa.delete(step_note_table).where(step_note_table.c.run_id.in_(runs)),
             sa.delete(e).where(e.c.user_id == uid),
             sa.delete(reminder_table).where(reminder_table.c.user_id == uid),
             sa.delete(r).where(r.c.user_id == uid),

@@ -149,6 +149,26 @@ class AnswerRow(SQLModel, table=True):
     revision: int = Field(default=0)
 
 
+class StepNoteRow(SQLModel, table=True):
+    """What the rep typed at a step that was not its answer (pushback, a vent, an aside):
+    nothing typed is lost (``dialogs.types.NoteKept``). Kept with the run, in typing order."""
+
+    __tablename__ = "step_note"
+    __table_args__ = (sa.Index("ix_step_note_run_id", "run_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("run.id", name="fk_step_note_run_id", ondelete="CASCADE"),
+            nullable=False,
+        )
+    )
+    step: str = Field(sa_type=sa.String(100))
+    text: str = Field(sa_type=sa.Text)
+    created_at: datetime = _ts()
+
+
 class OutboxRow(SQLModel, table=True):
     """A reply to deliver (``storage.codec.reply_to_json``); the sender sets ``sent_at``."""
 
@@ -410,6 +430,7 @@ conversation_table = metadata.tables["conversation"]
 inbox_table = metadata.tables["inbox"]
 run_table = metadata.tables["run"]
 answer_table = metadata.tables["answer"]
+step_note_table = metadata.tables["step_note"]
 outbox_table = metadata.tables["outbox"]
 effect_table = metadata.tables["effect"]
 reminder_table = metadata.tables["reminder"]

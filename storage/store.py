@@ -34,6 +34,7 @@ from dialogs.types import (
     Effect,
     Event,
     Lang,
+    NoteKept,
     Reply,
     RunDiscarded,
     RunDrafted,
@@ -60,6 +61,7 @@ from storage.schema import (
     outbox_table,
     reminder_table,
     run_table,
+    step_note_table,
     user_table,
 )
 
@@ -324,6 +326,15 @@ class _Statements:
                 created_at=_bp("now", e.c.created_at.type),
             )
         )
+        n = step_note_table
+        self.insert_note = prepare(
+            sa.insert(n).values(
+                run_id=run_id(),
+                step=_bp("step", n.c.step.type),
+                text=_bp("text", n.c.text.type),
+                created_at=_bp("now", n.c.created_at.type),
+            )
+        )
         self.insert_outbox = prepare(
             sa.insert(o).returning(o.c.id), "user_id", "payload", "created_at", "attempts"
         )
@@ -521,6 +532,10 @@ class Store:
         self, cursor: Any, uid: int, old: Conversation, effect: Effect, now: datetime
     ) -> None:
         sql = self._sql
+        if isinstance(effect, NoteKept):
+            note = {"uid": uid, "run": effect.run_no, "step": effect.step, "text": effect.text}
+            sql.insert_note.run(cursor, {**note, "now": now})
+            return
         if isinstance(effect, AnswerSaved):
             if _unchanged(old, effect):
                 return
@@ -751,6 +766,19 @@ class Store:
                 )
                 for row in conn.execute(query)
             ]
+
+    def notes(self, key: str) -> list[NoteKept]:
+        """What the user typed that was no step's answer (``NoteKept``), in typing order."""
+        u, r, n = user_table, run_table, step_note_table
+        query = (
+            sa.select(r.c.no, n.c.step, n.c.text)
+            .join(r, r.c.id == n.c.run_id)
+            .join(u, u.c.id == r.c.user_id)
+            .where(u.c.key == key)
+            .order_by(n.c.id)
+        )
+        with self._reader.connect() as conn:
+            return [NoteKept(row.no, row.step, row.text) for row in conn.execute(query)]
 
     def inbox(self, key: str) -> list[tuple[int, str, str | None, dict[str, Any]]]:
         """The user's handled events in application order: (id, source, external_id, event)."""

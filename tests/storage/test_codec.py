@@ -20,6 +20,7 @@ from dialogs.types import (
     ManagerNotice,
     MediaIn,
     MediaKept,
+    NoteKept,
     PickIn,
     RunDiscarded,
     RunDrafted,
@@ -94,6 +95,7 @@ effects = st.one_of(
     st.builds(FollowUpWanted, ints, moments, text),
     st.builds(ManagerNotice, ints, text, text),
     st.builds(MediaKept, ints, text, text, text),
+    st.builds(NoteKept, ints, text, text),
 )
 
 

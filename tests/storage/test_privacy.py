@@ -31,6 +31,7 @@ from storage.schema import (
     metadata,
     outbox_table,
     run_table,
+    step_note_table,
     user_table,
 )
 from storage.store import Profile, Store
@@ -115,6 +116,7 @@ def rows_of(engine: sa.Engine, user_id: int, run_ids: list[int]) -> dict[str, in
         "answer": (a, a.c.run_id.in_(run_ids)),
         "outbox": (o, o.c.user_id == user_id),
         "effect": (e, e.c.user_id == user_id),
+        "step_note": (step_note_table, step_note_table.c.run_id.in_(run_ids)),
     }
     with engine.connect() as conn:
         return {
@@ -214,6 +216,20 @@ def test_export_holds_what_the_rep_said_in_time_order(coach: Store, now: datetim
     assert "outbox" not in data
 
 
+def test_export_holds_what_the_rep_typed_that_was_no_answer(coach: Store, now: datetime) -> None:
+    coach.handle(ANNA, CommandIn("start", "debrief"), now=now)
+    coach.handle(ANNA, TextIn("9, the buyer was a nightmare"), now=now)  # refused at 1..5
+
+    data = export_user(coach, ANNA.key, now=now)
+
+    assert data is not None
+    [run] = data["runs"]
+    assert run["notes"] == [
+        {"step": "feeling_score", "text": "9, the buyer was a nightmare", "at": now.isoformat()}
+    ]
+    assert run["answers"] == {}
+
+
 def test_export_of_an_unknown_rep_is_none(coach: Store) -> None:
     assert export_user(coach, "tg:404") is None
 
@@ -259,7 +275,7 @@ def test_export_of_fifty_runs_is_complete_in_a_few_queries(
     statements.clear()
     data = export_user(store, rep.key)
 
-    assert len(statements) == one_run <= 8  # no query per run (7, and the managers' notes)
+    assert len(statements) == one_run <= 9  # no query per run (7, the managers' and step notes)
     assert data is not None
     runs = data["runs"]
     assert [run["no"] for run in runs] == list(range(1, 51))
@@ -296,6 +312,8 @@ def test_delete_removes_every_row_of_the_rep_and_only_theirs(
     coach: Store, engine: sa.Engine, now: datetime
 ) -> None:
     at = two_reps(coach, now)
+    coach.handle(ANNA, CommandIn("start", "debrief"), now=at)
+    coach.handle(ANNA, TextIn("9, the buyer was a nightmare"), now=at)  # refused: a note
     to_customer_question(coach, ANNA, at)  # and a debrief in progress
     coach.handle(ANNA, MediaIn("photo", "file-1"), now=at)
     anna, bob = coach.user(ANNA.key), coach.user(BOB.key)

@@ -21,6 +21,7 @@ from dialogs.types import (
     ManagerNotice,
     MediaIn,
     MediaKept,
+    NoteKept,
     RunFinished,
     RunResumed,
     RunStarted,
@@ -436,3 +437,26 @@ def test_numbers_lists_and_yes_no_answers_read_back_as_stored(
         "feeling_words": "fine",
         "blame": ["buyer", "company"],
     }
+
+
+def test_a_note_is_kept_with_its_run_once_even_when_the_update_comes_again(
+    engine: sa.Engine, now: datetime
+) -> None:
+    store = Store(
+        engine,
+        scripted(
+            {
+                "start": (RunStarted(1, "debrief", 1),),
+                "vent": (NoteKept(1, "feeling_score", "Terrible. The buyer was an idiot"),),
+            }
+        ),
+    )
+    store.handle(ANNA, TextIn("start"), now=now)
+    store.handle(ANNA, TextIn("vent"), now=now, source="telegram", external_id="7")
+    again = store.handle(ANNA, TextIn("vent"), now=now, source="telegram", external_id="7")
+
+    assert again.duplicate
+    assert store.notes(ANNA.key) == [
+        NoteKept(1, "feeling_score", "Terrible. The buyer was an idiot")
+    ]
+    assert store.answers(ANNA.key) == {}  # a note is never an answer
