@@ -44,6 +44,8 @@ from zoneinfo import ZoneInfo
 
 from dateparser.date import DateDataParser
 
+from dialogs.when_words import canonical
+
 
 @dataclass(frozen=True, slots=True)
 class When:
@@ -57,16 +59,19 @@ def parse_when(text: str, *, now: datetime, tz: str, lang: str) -> When | None:
     ``now`` is aware (naive is taken as UTC); ``tz`` is the rep's IANA zone (an unknown one is
     read as UTC); ``lang`` is only a hint: both languages are understood whatever it says.
     """
-    del lang  # both languages are always read: reps mix them ("明天 3pm")
     if len(text) > _MAX_INPUT:
         return None
     phrase = _normalise(text)
     if not phrase or len(phrase) > _MAX_PHRASE:
         return None
+    phrase = canonical(phrase, month_first=lang == "zh")
     zone = _zone(tz)
     now = _aware(now).astimezone(UTC)
     try:
-        when = _by_rules(phrase, now, zone) or _by_dateparser(phrase, now, zone)
+        when = _by_rules(phrase, now, zone)
+        if when is None and (deadline := _without_deadline_words(phrase)):
+            when = _by_rules(deadline, now, zone)
+        when = when or _by_dateparser(phrase, now, zone)
     except (ValueError, OverflowError):  # beyond datetime's range: "9999-12-31 23:00" in +14
         return None
     return when if when is not None and when.at.year in _YEARS else None
@@ -97,7 +102,7 @@ _MAX_INPUT = 500  # longer text is never a date: refuse it before any work
 _MAX_PHRASE = 80
 _DAY_START = (9, 0)  # a day without a time
 _RECENT_PAST = timedelta(days=31)  # a year-less date this far back is still this year's
-_YEARS = range(1900, 2200)  # the years a rep may mean (not 0001 nor 9999: beyond some zones)
+_YEARS = range(1000, 2200)  # the years a rep may mean (not 0001 nor 9999: beyond some zones)
 
 _EN_WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _EN_MONTH_NAMES = (
@@ -153,6 +158,13 @@ _PERIODS = {
     "傍晚": _EVENING,
     "晚上": _EVENING,
     "夜里": _NIGHT,
+    "夜间": _NIGHT,
+    "at night": _NIGHT,
+    "midnight": _Period((0, 0), "am"),
+    "midmorning": _Period((10, 0), "am"),
+    "midafternoon": _AFTERNOON,
+    "早": _MORNING,
+    "晚": _EVENING,
 }
 
 # A day word: (days from today, part of the day it implies).
@@ -165,8 +177,22 @@ _DAY_WORDS: dict[str, tuple[int, _Period | None]] = {
     "tomorrow": (1, None),
     "tmr": (1, None),
     "tmrw": (1, None),
+    "tomorow": (1, None),
+    "tommorow": (1, None),
+    "tommorrow": (1, None),
+    "2morrow": (1, None),
+    "next day": (1, None),
+    "the next day": (1, None),
+    "tomorrow morning": (1, _MORNING),
+    "tomorrow afternoon": (1, _AFTERNOON),
+    "tomorrow evening": (1, _EVENING),
+    "tomorrow night": (1, _NIGHT),
+    "this night": (0, _NIGHT),
     "day after tomorrow": (2, None),
     "the day after tomorrow": (2, None),
+    "day after tmrw": (2, None),
+    "the day after tmrw": (2, None),
+    "last night": (-1, _NIGHT),
     "yesterday": (-1, None),
     "day before yesterday": (-2, None),
     "the day before yesterday": (-2, None),
@@ -174,6 +200,10 @@ _DAY_WORDS: dict[str, tuple[int, _Period | None]] = {
     "今日": (0, None),
     "今早": (0, _MORNING),
     "今晚": (0, _NIGHT),
+    "今天晚上": (0, _EVENING),
+    "今夜": (0, _NIGHT),
+    "明儿": (1, None),
+    "明夜": (1, _NIGHT),
     "明天": (1, None),
     "明日": (1, None),
     "明早": (1, _MORNING),
@@ -203,8 +233,9 @@ _EN_MONTHS = {
 }  # fmt: skip
 
 _EN_NUMBERS = {
-    "a": 1, "an": 1, "one": 1, "a couple of": 2, "couple of": 2, "two": 2, "three": 3, "four": 4,
-    "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "a": 1, "an": 1, "one": 1, "a couple of": 2, "couple of": 2, "a couple": 2, "couple": 2,
+    "a few": 3, "few": 3, "several": 3, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
 }  # fmt: skip
 _QUARTERS = {"一刻": 15, "三刻": 45}
 _ZH_DIGITS = {char: n for n, char in enumerate("零一二三四五六七八九")} | {"两": 2}
@@ -212,7 +243,8 @@ _ZH_DIGITS = {char: n for n, char in enumerate("零一二三四五六七八九")
 # How many weeks (or months) on: "下周二" is the Tuesday of the week after this one.
 _SHIFT = {
     "next": 1, "下": 1, "下个": 1, "下下": 2, "下下个": 2, "last": -1, "上": -1, "上个": -1,
-    "this": 0, "本": 0, "这": 0, "这个": 0,
+    "上上": -2, "上上个": -2, "this": 0, "本": 0, "这": 0, "这个": 0, "previous": -1,
+    "following": 1, "the following": 1, "next next": 2, "the week after next": 2,
 }  # fmt: skip
 
 
@@ -261,13 +293,13 @@ _YEAR = r"(?:,?\s*(?P<y>[0-9]{4}))?(?![0-9:])"
 
 _TIME = re.compile(
     rf"""
-    (?P<at>(?:at|around|about|by)\s*|@\s*)?
-    (?:(?P<p1>{_PERIOD})\s*(?:at\s*|@\s*)?)?
+    (?P<at>(?:at|around|about|approximately|by)\s*|@\s*)?
+    (?:(?:in\s+the\s+)?(?P<p1>{_PERIOD})\s*,?\s*(?:at\s*|@\s*|around\s*|for\s*)?)?
     (?:
         (?P<h>[0-9]{{1,2}})(?:(?P<sep>[:.])(?P<m>[0-9]{{2}}))?\s*(?P<ampm>am|pm)?{_END}
       | (?P<zh>{_ZH_NUM})\s*[点时](?:(?P<half>半)|(?P<quarter>一刻|三刻)|(?P<zm>{_ZH_NUM})分?)?钟?
     )?
-    (?:\s*(?:in\s+the\s+)?(?P<p2>{_PERIOD}))?
+    (?:\s*(?:in\s+the\s+|at\s+)?(?P<p2>{_PERIOD}))?
     """,
     re.VERBOSE,
 )
@@ -295,18 +327,64 @@ def _weekday(match: re.Match[str], today: date) -> _Day:
     names = match.groupdict()
     weekday = _EN_WEEKDAYS[names["wd"]] if names.get("wd") else _ZH_WEEKDAYS[names["zwd"]]
     which = names.get("suffix") or names.get("which")  # "friday next week", "下周五"
-    if which == "last" and not names.get("suffix"):  # "last Friday": the latest before today
+    if names.get("wafter"):
+        which = "next next"
+    elif names.get("after"):
+        which = "after next"
+    if which in ("last", "past", "this past") and not names.get("suffix"):
+        # "last Friday": the latest before today
         return _Day(today - timedelta(days=(today.weekday() - weekday - 1) % 7 + 1))
-    if which is None or which in ("coming", "this coming"):
+    coming = today + timedelta(days=(weekday - today.weekday()) % 7)
+    if which == "after next":  # "friday after next": the one after the coming one
+        return _Day(coming + timedelta(weeks=1 if coming > today else 2))
+    if which is None or which in ("coming", "this coming", "upcoming", "this upcoming"):
         # the next one on or after today: today only with a time still ahead, else in a week
-        return _Day(today + timedelta(days=(weekday - today.weekday()) % 7), roll=7)
+        return _Day(coming, roll=7)
     monday = today - timedelta(days=today.weekday())
     return _Day(monday + timedelta(weeks=_SHIFT[which], days=weekday))
 
 
+def _weekday_the(match: re.Match[str], today: date) -> _Day | None:
+    """A weekday and a day of the month ("tue the 4th", "sunday 31", "friday 23"): the closest
+    such day not over a month ago. "monday 9" is Monday at nine unless the coming Monday is the
+    9th: a plain number up to 12 after a weekday is an hour."""
+    weekday, day = _EN_WEEKDAYS[match["wd"]], int(match["d"])
+    coming = today + timedelta(days=(weekday - today.weekday()) % 7)
+    if not (match["the"] or match["ord"]) and day <= 12 and coming.day != day:
+        return None
+    start = _add_months(today.replace(day=1), -1)
+    for months in range(60):
+        first = _add_months(start, months)
+        found = _date(first.year, first.month, day)
+        if found and found.weekday() == weekday and found >= today - _RECENT_PAST:
+            return _Day(found)
+    return None
+
+
+def _nth_weekday(match: re.Match[str], today: date) -> _Day | None:
+    """ "the first friday of july", "second monday of next month", "third tuesday" (this month)."""
+    weekday = _EN_WEEKDAYS[match["wd"]]
+    month_said = match["mon"]
+    if month_said:
+        month = _EN_MONTHS[month_said]
+        first = date(today.year + (month < today.month), month, 1)
+    else:
+        shift = {"next": 1, "following": 1, "last": -1, "previous": -1}.get(match["which"] or "", 0)
+        first = _add_months(today.replace(day=1), shift)
+    if match["n"] == "last":
+        if not match["of"]:
+            return None  # "last friday": a weekday, not the last of a month
+        last = _add_months(first, 1) - timedelta(days=1)
+        return _Day(last - timedelta(days=(last.weekday() - weekday) % 7))
+    nth = int(match["n"][:-2])
+    found = first + timedelta(days=(weekday - first.weekday()) % 7, weeks=nth - 1)
+    return _Day(found) if found.month == first.month else None
+
+
 def _week(match: re.Match[str], today: date) -> _Day:
     monday = today - timedelta(days=today.weekday())
-    return _Day(monday + timedelta(weeks=_SHIFT[match["which"]]))
+    which = "next next" if match.groupdict().get("after") else match["which"]
+    return _Day(monday + timedelta(weeks=_SHIFT[which]))
 
 
 def _month(match: re.Match[str], today: date) -> _Day:
@@ -314,8 +392,57 @@ def _month(match: re.Match[str], today: date) -> _Day:
 
 
 def _end_of_week(match: re.Match[str], today: date) -> _Day:
+    """The end of a week is its Friday (reps work weeks): this week's, or next week's once this
+    one's has passed; "end of next week"/"下周末前" the next week's."""
     friday = today + timedelta(days=4 - today.weekday())
+    which = match.groupdict().get("which")
+    if which:
+        return _Day(friday + timedelta(weeks=_SHIFT[which.strip()]))
     return _Day(friday if friday >= today else friday + timedelta(weeks=1))
+
+
+def _weekend(match: re.Match[str], today: date) -> _Day:
+    """A weekend is its Saturday; this weekend's Sunday when today is that Sunday."""
+    saturday = today + timedelta(days=5 - today.weekday())
+    which = match.groupdict().get("which")
+    if which and _SHIFT[which.strip()]:
+        return _Day(saturday + timedelta(weeks=_SHIFT[which.strip()]))
+    return _Day(today if today.weekday() == 6 else saturday)
+
+
+def _end_of_year(match: re.Match[str], today: date) -> _Day:
+    which = match.groupdict().get("which")
+    return _Day(date(today.year + (1 if which else 0), 12, 31))
+
+
+def _part_of_month(match: re.Match[str], today: date) -> _Day:
+    """ "月初"/"beginning of next month" the 1st, "月中"/"mid next month" the 15th: this month's
+    while not past, else the next month's; "下个月初" the next month's."""
+    day = 1 if match["part"] in ("初", "beginning", "start", "early") else 15
+    which = match.groupdict().get("which")
+    first = _add_months(today.replace(day=1), 1 if which else 0)
+    found = first.replace(day=day)
+    return _Day(found if found >= today else _add_months(found, 1))
+
+
+def _day_of_shifted_month(match: re.Match[str], today: date) -> _Day | None:
+    """ "本月十日", "下个月5号", "the 15th of next month"."""
+    day = _zh_number(match["d"])
+    which = (match["which"] or "").strip()
+    shift = 1 if which in ("next", "下", "下个", "following") else 0
+    first = _add_months(today.replace(day=1), shift)
+    found = _date(first.year, first.month, day) if day else None
+    return _Day(found) if found else None
+
+
+def _holiday(match: re.Match[str], today: date) -> _Day | None:
+    month, day = _HOLIDAYS[match["h"]]
+    return _month_day(today, month, day, match["y"])
+
+
+def _compact_date(match: re.Match[str], today: date) -> _Day | None:
+    found = _date(int(match["y"]), int(match["m"]), int(match["d"]))
+    return _Day(found) if found else None
 
 
 def _end_of_month(match: re.Match[str], today: date) -> _Day:
@@ -329,6 +456,10 @@ def _in_days(match: re.Match[str], today: date) -> _Day | None:
         return None
     sign = -1 if match.groupdict().get("dir") in ("ago", "前") else 1
     unit = match["unit"].rstrip("s")
+    if unit in ("year", "yr", "年"):
+        if count != int(count):
+            return None
+        return _Day(_add_months(today, sign * 12 * int(count)))
     if unit in ("month", "个月", "月"):
         if count == 0.5:
             return _Day(today + timedelta(days=sign * 15))
@@ -400,64 +531,151 @@ def _exact_now(match: re.Match[str], now: datetime) -> datetime:
     return now
 
 
-_EN_DAY_UNIT = r"(?P<unit>days?|weeks?|months?)"
-_ZH_DAY_UNIT = "(?P<unit>天|日|周|个星期|星期|个礼拜|礼拜|个月|月)"
+_EN_DAY_UNIT = r"(?P<unit>days?|weeks?|months?|years?|yrs?)"
+_ZH_DAY_UNIT = "(?P<unit>天|日|周|个星期|星期|个礼拜|礼拜|个月|月|年)"
 _EN_TIME_UNIT = r"(?P<unit>hours?|hrs?|minutes?|mins?)"
 _ZH_TIME_UNIT = "(?P<unit>个小时|小时|个钟头|钟头|分钟|分)"
-_ZH_WHICH = "(?P<which>下下个|下下|下个|下|上个|上|本|这个|这)"
+_ZH_WHICH = "(?P<which>下下个|下下|下个|下|上上个|上上|上个|上|本|这个|这)"
 _WEEK_WORD = "(?:周|星期|礼拜)"
+_EN_WD = rf"(?P<wd>{_alternatives(_EN_WEEKDAYS)}){_END}\.?"
+_EN_WHICH = (
+    r"(?P<which>next next|this coming|this upcoming|this past|next|coming|upcoming|this|last"
+    r"|previous|past|following|the following)"
+)
+
+_HOLIDAYS = {
+    "christmas": (12, 25), "christmas day": (12, 25), "xmas": (12, 25), "christmas eve": (12, 24),
+    "new year": (1, 1), "new year's day": (1, 1), "new years day": (1, 1), "new year's": (1, 1),
+    "new year's eve": (12, 31), "new years eve": (12, 31), "valentine's day": (2, 14),
+    "valentines day": (2, 14), "halloween": (10, 31), "元旦": (1, 1), "圣诞节": (12, 25),
+    "圣诞": (12, 25), "平安夜": (12, 24), "国庆节": (10, 1), "国庆": (10, 1), "劳动节": (5, 1),
+    "五一": (5, 1), "情人节": (2, 14), "儿童节": (6, 1), "妇女节": (3, 8), "教师节": (9, 10),
+}  # fmt: skip
 
 # Phrases that name a day, each matched at the start; a time may follow ("明天" + "下午3点").
 _DAY_RULES: list[tuple[re.Pattern[str], _DayRule]] = [
     (re.compile(rf"(?P<word>{_alternatives(_DAY_WORDS)}){_END}"), _day_word),
-    (re.compile(rf"in\s+(?P<n>{_COUNT})\s+{_EN_DAY_UNIT}{_END}"), _in_days),
+    (re.compile(rf"(?:with)?in\s+(?P<n>{_COUNT})\s+{_EN_DAY_UNIT}{_END}"), _in_days),
     (
         re.compile(
-            rf"(?P<n>{_COUNT})\s+{_EN_DAY_UNIT}\s+(?P<dir>from now|from today|later|ago){_END}"
+            rf"(?P<n>{_COUNT})\s+{_EN_DAY_UNIT}\s+(?P<dir>from now|from today|after today|"
+            rf"later|ago|from now on|hence){_END}"
         ),
         _in_days,
     ),
-    (re.compile(rf"(?P<n>{_COUNT}|半){_ZH_DAY_UNIT}(?:以|之)?(?P<dir>后|前)"), _in_days),
+    (re.compile(rf"(?P<n>{_COUNT}|半){_ZH_DAY_UNIT}(?:以|之)?(?P<dir>后|前|内)"), _in_days),
     (
         re.compile(
-            rf"(?:on\s+)?(?:(?P<which>next|this coming|this|coming|last)\s+)?"
-            rf"(?P<wd>{_alternatives(_EN_WEEKDAYS)}){_END}\.?"
-            rf"(?:\s+(?P<suffix>next|this|last)\s+week{_END})?"
+            rf"(?:on\s+)?(?:the\s+)?(?P<n>[1-5](?:st|nd|rd|th)|last)\s+{_EN_WD}"
+            rf"(?P<of>\s+(?:of|in)\s+(?:(?:the|this\s+)?(?:(?P<which>next|following|last|previous)\s+)?"
+            rf"month|{_EN_MONTH}))?"
+        ),
+        _nth_weekday,
+    ),
+    (
+        re.compile(
+            rf"(?:on\s+)?{_EN_WD},?\s+(?P<the>the\s+)?(?P<d>[0-9]{{1,2}})(?P<ord>st|nd|rd|th)?"
+            rf"(?![0-9:])(?!\s*(?:am|pm|{_alternatives(_EN_MONTHS)}){_END})"
+        ),
+        _weekday_the,
+    ),
+    (
+        re.compile(
+            rf"(?:on\s+)?(?:{_EN_WHICH}\s+)?{_EN_WD}"
+            rf"(?:\s+(?:of\s+)?(?P<suffix>next|this|last|the following|following)\s+week{_END}"
+            rf"|\s+(?P<after>after next){_END})?"
         ),
         _weekday,
     ),
-    (re.compile(rf"{_ZH_WHICH}?{_WEEK_WORD}(?P<zwd>[一二三四五六日天七1-7])"), _weekday),
-    (re.compile(rf"(?P<which>next|last) week{_END}"), _week),
-    (re.compile(rf"(?P<which>下下个|下下|下个|下|上个|上){_WEEK_WORD}(?![末])"), _week),
-    (re.compile(rf"(?P<which>next|last) month{_END}"), _month),
-    (re.compile("(?P<which>下个|下|上个|上)月(?![底末初])"), _month),
-    (re.compile(rf"(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?week{_END}"), _end_of_week),
+    (
+        re.compile(
+            rf"(?:(?:the\s+)?(?P<which>next|this|last|previous|following)\s+week|"
+            rf"the\s+week\s+(?P<wafter>after\s+next))\s*(?:-\s*)?(?:on\s+)?{_EN_WD}"
+        ),
+        _weekday,
+    ),
+    (re.compile(rf"{_ZH_WHICH}?{_WEEK_WORD}的?(?P<zwd>[一二三四五六日天七1-7])"), _weekday),
+    (
+        re.compile(
+            rf"(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?P<which>next\s+)?week{_END}"
+        ),
+        _end_of_week,
+    ),
+    (
+        re.compile(rf"(?:(?P<which>this|next)\s+)?week\s*-?\s*end{_END}|(?P<w2>weekend){_END}"),
+        _weekend,
+    ),
+    (re.compile(rf"(?:{_ZH_WHICH})?{_WEEK_WORD}末"), _weekend),
+    (re.compile(rf"(?:本|这)(?:周|星期|礼拜)(?:内|之内|以内)?|this\s+week{_END}"), _end_of_week),
+    (re.compile(r"(?P<which>下)(?:周|星期|礼拜)(?:内|之内|以内)"), _end_of_week),
+    (
+        re.compile(
+            rf"(?P<which>next next|next|last|previous|following) week{_END}"
+            rf"|the week (?P<after>after next){_END}"
+        ),
+        _week,
+    ),
+    (
+        re.compile(rf"(?P<which>下下个|下下|下个|下|上上个|上上|上个|上){_WEEK_WORD}(?![末内])"),
+        _week,
+    ),
+    (re.compile(rf"(?P<which>next|last|previous|following) month{_END}"), _month),
+    (re.compile("(?P<which>下下个|下下|下个|下|上个|上)月(?![底末初中内])"), _month),
     (
         re.compile(
             rf"(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?P<which>next\s+)?month{_END}"
         ),
         _end_of_month,
     ),
-    (re.compile("(?:本|这个|这)?(?P<which>下个|下)?月[底末]"), _end_of_month),
+    (re.compile("(?:本|这个|这)?(?P<which>下个|下)?月(?:[底末]|内|之内)"), _end_of_month),
     (
-        re.compile(r"(?P<y>[0-9]{4})[-/.](?P<m>[0-9]{1,2})[-/.](?P<d>[0-9]{1,2})(?![0-9])t?"),
+        re.compile(
+            rf"(?:by\s+)?(?:the\s+)?(?:end\s+of\s+(?:the\s+|this\s+)?(?P<which>next\s+)?year"
+            rf"|year[\s-]?end){_END}"
+        ),
+        _end_of_year,
+    ),
+    (re.compile("(?:今年|本年)?(?P<which>明年)?(?:年底|年末|年内)"), _end_of_year),
+    (
+        re.compile(
+            rf"(?:at\s+|in\s+)?(?:the\s+)?(?P<part>beginning|start|early|mid|middle)"
+            rf"(?:\s+of)?\s+(?:the\s+|this\s+)?(?P<which>next\s+)?month{_END}"
+        ),
+        _part_of_month,
+    ),
+    (re.compile("(?:本|这个|这)?(?P<which>下个|下)?月(?P<part>初|中)(?:旬)?"), _part_of_month),
+    (
+        re.compile(rf"(?P<h>{_alternatives(_HOLIDAYS)})(?:{_YEAR})?"),
+        _holiday,
+    ),
+    (
+        re.compile(r"(?P<y>(?:19|20)[0-9]{2})(?P<m>[01][0-9])(?P<d>[0-3][0-9])(?![0-9])"),
+        _compact_date,
+    ),
+    (
+        re.compile(
+            r"(?P<y>[0-9]{4})(?:[-/.]|\s)(?P<m>[0-9]{1,2})(?:[-/.]|\s)(?P<d>[0-9]{1,2})(?![0-9])t?"
+        ),
         _iso_date,
     ),
     (
         re.compile(
-            r"(?P<a>[0-9]{1,2})(?P<sep>[/.])(?P<b>[0-9]{1,2})"
-            r"(?:(?P=sep)(?P<y>[0-9]{4}|[0-9]{2}))?(?![0-9])"
+            r"(?P<a>[0-9]{1,2})(?P<sep>[/.\-])(?P<b>[0-9]{1,2})"
+            r"(?:(?:(?P=sep)|,\s*)(?P<y>[0-9]{4}|[0-9]{2}))?(?![0-9])"
         ),
         _numeric_date,
     ),
     (
         re.compile(
-            rf"(?:on\s+)?(?:the\s+)?(?P<d>[0-9]{{1,2}}){_ORDINAL}?(?:\s+of)?\s*{_EN_MONTH}{_YEAR}"
+            rf"(?:on\s+)?(?:the\s+)?(?P<d>[0-9]{{1,2}}){_ORDINAL}?(?:\s+of)?\s*[-/]?\s*"
+            rf"{_EN_MONTH}{_YEAR}"
         ),
         _en_date,
     ),
     (
-        re.compile(rf"(?:on\s+)?{_EN_MONTH}\s*(?:the\s+)?(?P<d>[0-9]{{1,2}}){_ORDINAL}?{_YEAR}"),
+        re.compile(
+            rf"(?:on\s+)?{_EN_MONTH}\s*[/.\-]?\s*(?:the\s+)?(?P<d>[0-9]{{1,2}}){_ORDINAL}?{_YEAR}"
+        ),
         _en_date,
     ),
     (
@@ -467,20 +685,59 @@ _DAY_RULES: list[tuple[re.Pattern[str], _DayRule]] = [
         ),
         _zh_date,
     ),
+    (
+        re.compile(rf"(?P<which>本|这个|这|下个|下)月(?:的)?(?P<d>{_ZH_NUM})(?:日|号)"),
+        _day_of_shifted_month,
+    ),
+    (
+        re.compile(
+            rf"(?:on\s+)?(?:the\s+)?(?P<d>[0-9]{{1,2}}){_ORDINAL}?\s+of\s+(?:the\s+)?"
+            rf"(?P<which>this|next|following)\s+month{_END}"
+        ),
+        _day_of_shifted_month,
+    ),
     (re.compile(rf"(?P<d>{_ZH_NUM})(?:日|号)"), _day_of_month),
-    (re.compile(rf"(?:on\s+)?the\s+(?P<d>[0-9]{{1,2}}){_ORDINAL}{_END}"), _day_of_month),
+    (re.compile(rf"(?:on\s+)?the\s+(?P<d>[0-9]{{1,2}}){_ORDINAL}?{_END}"), _day_of_month),
     (re.compile(rf"(?P<d>[0-9]{{1,2}}){_ORDINAL}{_END}"), _day_of_month),
 ]
 
 # Phrases that name a moment counted from now: the whole phrase, nothing may follow.
 _EXACT_RULES: list[tuple[re.Pattern[str], _ExactRule]] = [
-    (re.compile(rf"in\s+(?P<n>{_COUNT})\s+{_EN_TIME_UNIT}"), _in_time),
-    (re.compile(r"in\s+half\s+an\s+hour"), _in_half_an_hour),
-    (re.compile(rf"(?P<n>{_COUNT})\s+{_EN_TIME_UNIT}\s+(?P<dir>from now|later|ago)"), _in_time),
-    (re.compile(rf"(?P<n>{_COUNT}|半){_ZH_TIME_UNIT}(?:以|之)?(?P<dir>后|前)"), _in_time),
-    (re.compile("now|right now|现在|马上"), _exact_now),
+    (re.compile(rf"(?:with)?in\s+(?:the\s+next\s+)?(?P<n>{_COUNT})\s+{_EN_TIME_UNIT}"), _in_time),
+    (
+        re.compile(
+            r"(?:in\s+)?(?:half\s+an?\s+hour|an?\s+half\s+hour|30\s+mins?)"
+            r"(?:\s+from\s+now|\s+later)?"
+        ),
+        _in_half_an_hour,
+    ),
+    (
+        re.compile(
+            rf"(?P<n>{_COUNT})\s+{_EN_TIME_UNIT}\s+(?P<dir>from now|from now on|later|ago|hence)"
+        ),
+        _in_time,
+    ),
+    (re.compile(rf"(?P<n>{_COUNT}|半){_ZH_TIME_UNIT}(?:以|之)?(?P<dir>后|前|内)"), _in_time),
+    (re.compile("now|right now|right away|asap|as soon as possible|现在|马上|立刻"), _exact_now),
 ]
 
+# "by Friday", "before the end of the month", "周五之前", "月底前": the deadline's last day.
+_DEADLINE = re.compile(
+    r"^(?:(?:at the )?latest by|not later than|no later than|by|before|until|till|up to|"
+    r"最晚|最迟|截止到|截止|截至|在)\s*"
+    r"|\s*(?:at the latest|latest|之前|以前|为止|前|之内|以内|内)$"
+)
+
+
+def _without_deadline_words(phrase: str) -> str | None:
+    stripped = _DEADLINE.sub("", phrase).strip(" ,")
+    return stripped if stripped and stripped != phrase else None
+
+
+# "10月12号,星期一", "Nov 25 (Wed)": a weekday after a date only repeats it.
+_WEEKDAY_AFTER_DATE = re.compile(
+    rf"^\s*[,(]?\s*(?:(?:周|星期|礼拜)[一二三四五六日天]|{_alternatives(_EN_WEEKDAYS)}){_END}\)?"
+)
 
 # --- reading --------------------------------------------------------------------------------------
 
@@ -494,13 +751,13 @@ def _by_rules(phrase: str, now: datetime, zone: ZoneInfo) -> When | None:
     # a day, then maybe a time: "明天下午3点", "Nov 25 3pm", "friday"
     for pattern, rule in _DAY_RULES:
         if (match := pattern.match(phrase)) and (day := rule(match, today)):
-            rest = phrase[match.end() :].lstrip(" ,的")
-            clock = _clock(rest, day.period) if rest else None
+            rest = _WEEKDAY_AFTER_DATE.sub("", phrase[match.end() :]).lstrip(" ,的-(")
+            clock = _clock(rest, day.period, after_day=True) if rest else None
             if not rest or clock:
                 return _when(day, clock, local_now, zone)
     # a time, then a day: "3pm tomorrow", "at 10 on friday"
-    for split in re.finditer(r"\s+(?:on\s+)?", phrase):
-        clock = _clock(phrase[: split.start()], None)
+    for split in re.finditer(r",?\s*(?:\s(?:on|for)\s+|,\s*)|\s+", phrase):
+        clock = _clock(phrase[: split.start()], None, after_day=True)
         if clock is None:
             continue
         for pattern, rule in _DAY_RULES:
@@ -513,8 +770,10 @@ def _by_rules(phrase: str, now: datetime, zone: ZoneInfo) -> When | None:
     return None
 
 
-def _clock(text: str, period: _Period | None) -> tuple[int, int] | None:
-    """A time of day (hours may pass 23 into the next day), or None when ``text`` is none."""
+def _clock(text: str, period: _Period | None, *, after_day: bool = False) -> tuple[int, int] | None:
+    """A time of day (hours may pass 23 into the next day), or None when ``text`` is none.
+
+    A bare number is an hour only ``after_day`` ("monday 9", "明天 3"), never alone."""
     match = _TIME.fullmatch(text)
     if match is None or not (match["p1"] or match["p2"] or match["h"] or match["zh"]):
         return None
@@ -526,7 +785,7 @@ def _clock(text: str, period: _Period | None) -> tuple[int, int] | None:
         hour, minute = int(match["h"]), int(match["m"] or 0)
         if match["sep"] == "." and not match["ampm"]:
             return None  # "15.30" is a date as much as a time
-        if not (match["m"] or match["ampm"] or match["at"] or period):
+        if not (match["m"] or match["ampm"] or match["at"] or period or after_day):
             return None  # a bare number is not a time
         padded = match["h"].startswith("0")
     elif match["zh"]:
@@ -661,8 +920,8 @@ def _month_day(today: date, month: int, day: int, year: str | None) -> _Day | No
         number = _zh_number(year)
         if number is None:
             return None
-        if len(year) == 2:
-            number += 2000
+        if len(year) == 2:  # "05/05/89" is 1989, "3-7-27" 2027
+            number += 2000 if number < 40 else 1900
         found = _date(number, month, day)
         return _Day(found) if found else None
     for guess in range(today.year - 1, today.year + 9):  # 29 Feb: the next leap year

@@ -82,7 +82,6 @@ ENGLISH = [
     ("25/11", SH, "2026-11-25 09:00", False),  # day first
     ("11/25", BER, "2026-11-25 09:00", False),  # impossible day first: month first
     ("25.11.2026", BER, "2026-11-25 09:00", False),
-    ("11/12", SH, "2026-12-11 09:00", False),  # ambiguous: 11 December
     ("the 25th", SH, "2026-11-25 09:00", False),
     ("20 Nov", BER, "2026-11-20 09:00", False),  # two days ago: this year's, past
     ("5 Jan", SH, "2027-01-05 09:00", False),  # year boundary: next January
@@ -174,6 +173,14 @@ def test_reads_the_phrase_in_the_reps_zone(
     text: str, tz: str, local: str, has_time: bool, lang: str
 ) -> None:
     assert _local(parse_when(text, now=NOW, tz=tz, lang=lang), tz) == (local, has_time)
+
+
+@pytest.mark.parametrize(
+    ("lang", "local"),
+    [("en", "2026-12-11 09:00"), ("zh", "2026-11-12 09:00")],  # Chinese reps write month first
+)
+def test_an_ambiguous_numeric_date_follows_the_reps_language(lang: str, local: str) -> None:
+    assert _local(parse_when("11/12", now=NOW, tz=SH, lang=lang), SH) == (local, False)
 
 
 NEW_YEARS_EVE = datetime(2026, 12, 31, 20, 0, tzinfo=UTC)  # Shanghai: Fri 1 Jan 2027 04:00

@@ -1,0 +1,304 @@
+"""How many dates and times of a public corpus ``parse_when`` reads right, and at what cost.
+
+    python bench/dates_corpus.py PATH [--parser coachbot|dateparser|recognizers|jionlp]
+                                      [--misses N] [--lang en|zh]
+
+PATH is a checkout of Microsoft Recognizers-Text (github.com/microsoft/Recognizers-Text): its
+``Specs/DateTime/{English,Chinese}/`` files (DateTimeModel, MergedParser, DateParser, TimeParser,
+DateTimeParser) hold phrases found in sentences with the moment each names, against a reference
+time. Every found phrase whose type is a point in time (``date``, ``time``, ``datetime``; not
+ranges, durations or sets) is one example, read alone, as a rep would type it as an answer:
+
+- ``day``: a date. Right when the day is one the corpus lists (it lists both the past and the
+  future reading of "Oct 2") and no time was added.
+- ``hour`` / ``minute``: a time (the day is not checked: the corpus gives none) or a date and time,
+  by the grain of the corpus' TIMEX ("T15" is an hour, "T15:30" a minute). Right when the minute
+  matches one the corpus lists and a time was read.
+
+The corpus is not part of this repository and nothing here is tuned to it: it measures. The other
+parsers (not dependencies of coachbot; install them to compare) are read the same way; the cost is
+the wall time of one call, warm, and the import time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+LANGS = {"en": "English", "zh": "Chinese"}
+FILES = ("DateTimeModel", "MergedParser", "DateParser", "TimeParser", "DateTimeParser")
+POINT_TYPES = {"date", "time", "datetime"}
+DEFAULT_REFERENCE = datetime(2016, 11, 7)  # the corpus' own default, for examples without one
+NOTHING = "nothing"  # an impossible date: reading none is right
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    reference: datetime  # naive: the corpus' wall time, read here in UTC
+    kind: str  # date | time | datetime
+    grain: str  # day | hour | minute
+    accepted: frozenset[str]  # "YYYY-MM-DD", "HH:MM" or "YYYY-MM-DD HH:MM"
+
+
+@dataclass(frozen=True)
+class Reading:
+    local: datetime  # the wall time read, in the reference's zone (UTC)
+    has_time: bool
+
+
+Reader = Callable[[str, datetime, str], Reading | None]
+
+
+# --- the corpus -------------------------------------------------------------------------------
+
+
+def examples(root: Path, lang: str) -> list[Example]:
+    """The point-in-time examples of one language, each phrase and reference once."""
+    folder = _spec_folder(root) / LANGS[lang]
+    seen: dict[tuple[str, datetime], Example] = {}
+    for name in FILES:
+        path = folder / f"{name}.json"
+        if not path.exists():
+            continue
+        for case in json.loads(path.read_text(encoding="utf-8-sig")):
+            reference = _reference(case)
+            for result in case.get("Results") or []:
+                for example in _from_result(result, reference):
+                    seen.setdefault((example.text, example.reference), example)
+    return list(seen.values())
+
+
+def _spec_folder(root: Path) -> Path:
+    for candidate in (root / "Specs" / "DateTime", root / "DateTime", root):
+        if (candidate / "English").is_dir():
+            return candidate
+    sys.exit(f"no Specs/DateTime/English under {root}: give the Recognizers-Text checkout")
+
+
+def _reference(case: dict[str, object]) -> datetime:
+    context = case.get("Context")
+    if isinstance(context, dict) and context.get("ReferenceDateTime"):
+        return datetime.fromisoformat(str(context["ReferenceDateTime"])).replace(tzinfo=None)
+    return DEFAULT_REFERENCE
+
+
+def _from_result(result: dict[str, object], reference: datetime) -> Iterator[Example]:
+    kind = str(result.get("TypeName") or result.get("Type") or "").removeprefix("datetimeV2.")
+    text = str(result.get("Text") or "").strip()
+    if kind not in POINT_TYPES or not text:
+        return
+    value = result.get("Value") or result.get("Resolution")
+    if not isinstance(value, dict):
+        return
+    if "values" in value:  # a model's result: every reading it lists
+        readings = [v for v in value["values"] if v.get("type") == kind and "value" in v]
+        if not readings or any("Mod" in v for v in readings):
+            return
+        timex = str(readings[0].get("timex", ""))
+        raw = [str(v["value"]) for v in readings]
+    else:  # a parser's result: its future and past readings
+        timex = str(value.get("Timex", ""))
+        raw = [
+            str(resolution[key])
+            for resolution in (value.get("FutureResolution"), value.get("PastResolution"))
+            if isinstance(resolution, dict)
+            for key in ("date", "time", "dateTime")
+            if resolution.get(key)
+        ]
+    accepted = frozenset(filter(None, (_accepted(kind, item) for item in raw)))
+    if accepted:
+        yield Example(text, reference, kind, _grain(kind, timex), accepted)
+
+
+def _accepted(kind: str, value: str) -> str | None:
+    if value.startswith("1-01-01"):  # the corpus' "no such day" (30 Feb): nothing is right
+        return NOTHING
+    try:
+        if kind == "date":
+            return datetime.fromisoformat(value).strftime("%Y-%m-%d")
+        if kind == "time":
+            return value[:5] if value[2:3] == ":" else None
+        return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return None
+
+
+def _grain(kind: str, timex: str) -> str:
+    if kind == "date":
+        return "day"
+    clock = timex.partition("T")[2]
+    return "minute" if ":" in clock or not clock or not clock[:2].isdigit() else "hour"
+
+
+def is_right(example: Example, reading: Reading | None) -> bool:
+    if NOTHING in example.accepted:
+        return reading is None
+    if reading is None:
+        return False
+    if example.kind == "date":
+        return not reading.has_time and reading.local.strftime("%Y-%m-%d") in example.accepted
+    if not reading.has_time:
+        return False
+    shape = "%H:%M" if example.kind == "time" else "%Y-%m-%d %H:%M"
+    return reading.local.strftime(shape) in example.accepted
+
+
+# --- the readers ------------------------------------------------------------------------------
+
+
+def coachbot_reader() -> Reader:
+    from dialogs.when import parse_when
+
+    def read(text: str, reference: datetime, lang: str) -> Reading | None:
+        when = parse_when(text, now=reference.replace(tzinfo=UTC), tz="UTC", lang=lang)
+        if when is None:
+            return None
+        return Reading(when.at.replace(tzinfo=None), when.has_time)
+
+    return read
+
+
+def dateparser_reader() -> Reader:
+    from dateparser.date import DateDataParser
+
+    def read(text: str, reference: datetime, lang: str) -> Reading | None:
+        settings = {
+            "RELATIVE_BASE": reference,
+            "PREFER_DATES_FROM": "future",
+            "RETURN_TIME_AS_PERIOD": True,
+        }
+        try:
+            data = DateDataParser(languages=["en", "zh"], settings=settings).get_date_data(text)
+        except Exception:
+            return None
+        if data.date_obj is None or data.period not in ("time", "day"):
+            return None
+        return Reading(data.date_obj.replace(tzinfo=None), data.period == "time")
+
+    return read
+
+
+def recognizers_reader() -> Reader:
+    """Microsoft's Python port (recognizers-text-date-time 1.0.2a2; needs emoji<1)."""
+    from recognizers_date_time import DateTimeRecognizer
+    from recognizers_text import Culture
+
+    models = {
+        "en": DateTimeRecognizer(Culture.English).get_datetime_model(),
+        "zh": DateTimeRecognizer(Culture.Chinese).get_datetime_model(),
+    }
+
+    def read(text: str, reference: datetime, lang: str) -> Reading | None:
+        try:
+            results = models[lang].parse(text, reference)
+        except Exception:
+            return None
+        for result in results:
+            kind = result.type_name.removeprefix("datetimeV2.")
+            values = [v for v in (result.resolution or {}).get("values", []) if "value" in v]
+            if kind not in POINT_TYPES or not values:
+                continue
+            value = values[-1]["value"]  # the future reading comes last
+            try:
+                if kind == "time":
+                    clock = datetime.strptime(value, "%H:%M:%S").time()
+                    return Reading(datetime.combine(reference.date(), clock), True)
+                return Reading(datetime.fromisoformat(value), kind == "datetime")
+            except ValueError:  # "not resolved"
+                return None
+        return None
+
+    return read
+
+
+def jionlp_reader() -> Reader:
+    """jionlp's time parser (Chinese only; English text is refused)."""
+    import jionlp
+
+    def read(text: str, reference: datetime, lang: str) -> Reading | None:
+        try:
+            result = jionlp.parse_time(text, time_base=reference.timestamp())
+        except Exception:
+            return None
+        if not result or result.get("type") != "time_point":
+            return None
+        try:
+            start, end = (datetime.fromisoformat(moment) for moment in result["time"][:2])
+        except ValueError:  # a year before 1000
+            return None
+        whole_day = start.time() == datetime.min.time() and (end - start).total_seconds() >= 86399
+        return Reading(start, not whole_day)
+
+    return read
+
+
+READERS: dict[str, Callable[[], Reader]] = {
+    "coachbot": coachbot_reader,
+    "dateparser": dateparser_reader,
+    "recognizers": recognizers_reader,
+    "jionlp": jionlp_reader,
+}
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("corpus", type=Path, help="a Recognizers-Text checkout")
+    parser.add_argument("--parser", choices=sorted(READERS), default="coachbot")
+    parser.add_argument("--lang", choices=sorted(LANGS), action="append")
+    parser.add_argument("--misses", type=int, default=0, help="print this many misses per lang")
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    read = READERS[args.parser]()
+    print(f"{args.parser}: import and set-up {1000 * (time.perf_counter() - started):.0f} ms")
+    for lang in args.lang or sorted(LANGS):
+        cases = examples(args.corpus, lang)
+        right: Counter[str] = Counter()
+        total: Counter[str] = Counter()
+        costs: list[float] = []
+        misses: list[tuple[Example, Reading | None]] = []
+        for example in cases:
+            read(example.text, example.reference, lang)  # warm: caches and lazy tables
+            start = time.perf_counter()
+            reading = read(example.text, example.reference, lang)
+            costs.append(1000 * (time.perf_counter() - start))
+            total[example.grain] += 1
+            if is_right(example, reading):
+                right[example.grain] += 1
+            else:
+                misses.append((example, reading))
+        cells = [
+            f"{grain} {right[grain]}/{total[grain]} {100 * right[grain] / total[grain]:.1f}%"
+            for grain in ("day", "hour", "minute")
+            if total[grain]
+        ]
+        everything = sum(total.values())
+        costs.sort()
+        p99 = costs[int(0.99 * (len(costs) - 1))]
+        print(
+            f"{lang}: {' · '.join(cells)} · all {sum(right.values())}/{everything} "
+            f"{100 * sum(right.values()) / max(everything, 1):.1f}% · per phrase "
+            f"p50 {statistics.median(costs):.2f} ms p99 {p99:.2f} ms"
+        )
+        for example, reading in misses[: args.misses]:
+            got = "-" if reading is None else f"{reading.local:%Y-%m-%d %H:%M} {reading.has_time}"
+            print(
+                f"  miss {example.text!r} @ {example.reference:%Y-%m-%d %H:%M} "
+                f"[{example.grain}] want {sorted(example.accepted)} got {got}"
+            )
+
+
+if __name__ == "__main__":
+    main()
