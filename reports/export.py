@@ -141,16 +141,19 @@ def _csv_cell(value: Any) -> Any:
 
 
 _ILLEGAL = {chr(n) for n in range(32) if chr(n) not in "\t\n\r"}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula (OWASP's CSV-injection list): a text
+starting so gets a leading ``'``, so rep-typed text is shown, never run."""
 
 
 def _xlsx_cell(value: Any) -> Any:
-    """Text without the control characters a workbook cannot hold; a leading ``=`` (a formula
-    to a spreadsheet: rep-typed text must not run) kept as text."""
+    """Text without the control characters a workbook cannot hold; one that a spreadsheet would
+    take for a formula (``FORMULA_STARTS``) kept as text."""
     if isinstance(value, str):
         value = "".join(ch for ch in value if ch not in _ILLEGAL)
-        if value.startswith(("=", "+", "-", "@")):
+        if value.startswith(FORMULA_STARTS):
             return "'" + value
     return value
 
 
-__all__ = ["TABLES", "answers_table", "visits_table", "write_csv", "write_xlsx"]
+__all__ = ["FORMULA_STARTS", "TABLES", "answers_table", "visits_table", "write_csv", "write_xlsx"]
