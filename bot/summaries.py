@@ -45,23 +45,27 @@ class Summaries:
         lang = reader.lang
         if not daily:
             return [
-                Draft(self.text(n, lang, reader.tz), self.buttons(n.review_id, lang))
+                Draft(
+                    self.text(n, lang, reader.tz), self.buttons(n.review_id, lang), (n.review_id,)
+                )
                 for n in notices
             ]
         drafts: list[Draft] = []
         head = self.say("mgr_batch_head", lang, count=len(notices))
         parts: list[str] = [head]
         rows: list[tuple[tuple[str, str], ...]] = []
+        shown: list[int] = []
         size = len(head)
         for number, notice in enumerate(notices, start=1):
             text = f"<b>{number}.</b> " + self.text(notice, lang, reader.tz)
             if rows and (size + len(text) > BATCH_TEXT or len(rows) >= BATCH_ITEMS):
-                drafts.append(Draft("\n\n".join(parts), tuple(rows)))
-                parts, rows, size = [], [], 0
+                drafts.append(Draft("\n\n".join(parts), tuple(rows), tuple(shown)))
+                parts, rows, shown, size = [], [], [], 0
             parts.append(text)
+            shown.append(notice.review_id)
             size += len(text) + 2
             rows.extend(self.buttons(notice.review_id, lang, number))
-        drafts.append(Draft("\n\n".join(parts), tuple(rows)))
+        drafts.append(Draft("\n\n".join(parts), tuple(rows), tuple(shown)))
         return drafts
 
     def text(self, notice: Notice, lang: str, tz: str) -> str:

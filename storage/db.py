@@ -128,6 +128,9 @@ def _sqlite_engine(url: sa.URL, synchronous: str, checkpoint_interval: float | N
             cursor.execute(f"PRAGMA synchronous={synchronous}")
             cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA foreign_keys=ON")
+            # deleted rows are overwritten with zeros, not just unlinked: a rep's deleted words
+            # cannot be read back from the file's free space (see flush_deleted for the WAL)
+            cursor.execute("PRAGMA secure_delete=ON")
             if checkpointer is not None:
                 # Commits no longer checkpoint (and fsync) unless the WAL grows past ~40 MB,
                 # a safety net should the background thread fall behind.
@@ -247,6 +250,28 @@ class Checkpointer:
             connection.close()
 
 
+def flush_deleted(engine: sa.Engine) -> bool:
+    """After deleting a rep's data: on SQLite, copy the WAL into the database file and truncate
+    it to nothing (``wal_checkpoint(TRUNCATE)``), so that no earlier version of a deleted row
+    stays readable in the ``-wal`` file; with ``secure_delete`` the file's free space is zeros.
+    False when a long reader kept the WAL in use past the busy timeout (the periodic
+    checkpoints then overwrite it as the WAL is reused). PostgreSQL: nothing to do here (its
+    dead rows are reclaimed by autovacuum, and are unreadable to any query meanwhile)."""
+    database = engine.url.database or ""
+    if engine.dialect.name != "sqlite" or database in ("", ":memory:"):
+        return True
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        try:
+            busy, _, _ = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            cursor.close()
+    finally:
+        raw.close()
+    return not busy
+
+
 def is_sqlite(engine: sa.Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
@@ -254,6 +279,7 @@ def is_sqlite(engine: sa.Engine) -> bool:
 __all__ = [
     "DEFAULT_DATABASE_URL",
     "READ_ONLY",
+    "flush_deleted",
     "is_sqlite",
     "json_dumps",
     "json_loads",

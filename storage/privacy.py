@@ -39,7 +39,7 @@ from dialogs.state import from_json
 from dialogs.types import FollowUpWanted, ManagerNotice, MediaKept, RunFinished
 from storage.activity import DEBRIEF_GRACE, PLAN_LOOKBACK, REPORT_SCRIPTS
 from storage.codec import CodecError, effect_from_json
-from storage.db import READ_ONLY
+from storage.db import READ_ONLY, flush_deleted
 from storage.schema import (
     answer_table,
     conversation_table,
@@ -220,6 +220,7 @@ def delete_user(store: Store, key: str, *, now: datetime | None = None) -> bool:
         if engine.dialect.name == "postgresql":
             conn.execute(sa.select(c.c.user_id).where(c.c.user_id == uid).with_for_update())
         _anonymise(conn, uid, moment)
+        _forget_copies(conn, uid)
         runs = sa.select(r.c.id).where(r.c.user_id == uid).scalar_subquery()
         deleted = 0
         rv, n = review_table, note_table
@@ -241,7 +242,37 @@ def delete_user(store: Store, key: str, *, now: datetime | None = None) -> bool:
             sa.delete(u).where(u.c.id == uid),
         ):
             deleted += conn.execute(statement).rowcount
+    if deleted:
+        flush_deleted(engine)
     return deleted > 0
+
+
+def _forget_copies(conn: sa.Connection, uid: int) -> None:
+    """What others hold of rep ``uid``'s words: the outbox messages that carried their summaries
+    to their managers (sent or not) go, and a manager's coaching note on their visits leaves
+    the manager's inbox record (the update id stays: a redelivered update is still answered
+    once). Another rep's summary that waited in the same unsent daily batch goes back to
+    pending, so the manager's next batch brings it."""
+    rv, o, i = review_table, outbox_table, inbox_table
+    carried = sa.select(rv.c.outbox_id).where(rv.c.rep_id == uid, rv.c.outbox_id.is_not(None))
+    unsent = sa.select(o.c.id).where(o.c.id.in_(carried), o.c.sent_at.is_(None))
+    conn.execute(
+        sa.update(rv)
+        .where(rv.c.outbox_id.in_(unsent), rv.c.rep_id != uid, rv.c.status == "sent")
+        .values(status="pending", sent_at=None, outbox_id=None)
+    )
+    conn.execute(sa.delete(o).where(o.c.id.in_(carried)))
+    reviews = sa.select(rv.c.id).where(rv.c.rep_id == uid)
+    managers = sa.select(rv.c.manager_id).where(rv.c.rep_id == uid)
+    conn.execute(
+        sa.update(i)
+        .where(
+            i.c.user_id.in_(managers),
+            i.c.event["type"].as_string() == "note",
+            i.c.event["review"].as_integer().in_(reviews),
+        )
+        .values(event={"type": "note"})
+    )
 
 
 # --- what a deleted rep leaves to their team's totals -------------------------------------------

@@ -98,6 +98,9 @@ class Draft:
 
     text: str
     buttons: tuple[tuple[tuple[str, str], ...], ...] = ()
+    reviews: tuple[int, ...] = ()
+    """The reviews whose summaries this message shows (a daily batch may take several
+    messages); empty: all those it was rendered from."""
 
 
 @dataclass(frozen=True)
@@ -292,14 +295,17 @@ class Reviews:
             return []
         rv = review_table
         out = []
+        carried: dict[int, int] = {}  # review id -> the outbox row with its summary
+        every = [n.review_id for n in notices]
         for draft in render(reader, notices, daily):
             outbox_id = _outbox(conn, reader.user_id, draft, now)
             out.append(Sent(reader.key, reader.lang, outbox_id, draft))
-        conn.execute(
-            sa.update(rv)
-            .where(rv.c.id.in_([n.review_id for n in notices]))
-            .values(status="sent", sent_at=sa.func.coalesce(rv.c.sent_at, now))
-        )
+            for review_id in draft.reviews or every:
+                carried.setdefault(review_id, outbox_id)
+        values: dict[str, Any] = {"status": "sent", "sent_at": sa.func.coalesce(rv.c.sent_at, now)}
+        if carried:
+            values["outbox_id"] = sa.case(carried, value=rv.c.id, else_=rv.c.outbox_id)
+        conn.execute(sa.update(rv).where(rv.c.id.in_(every)).values(**values))
         return out
 
     # --- what a manager does, through their scope -----------------------------------------

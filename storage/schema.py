@@ -360,6 +360,8 @@ class ReviewRow(SQLModel, table=True):
 
     ``status``: pending (waits for the manager's daily batch), sent, reviewed. ``effect_id``
     is the ``manager_notice`` effect it came from: one review per notice and manager.
+    ``outbox_id``: the message that carried the summary to the manager, so that the rep's
+    ``/deleteme`` deletes that copy too (``storage.privacy``).
     """
 
     __tablename__ = "review"
@@ -380,6 +382,7 @@ class ReviewRow(SQLModel, table=True):
     created_at: datetime = _ts()
     sent_at: datetime | None = _ts(nullable=True)
     reviewed_at: datetime | None = _ts(nullable=True)
+    outbox_id: int | None = Field(default=None)
 
 
 class NoteRow(SQLModel, table=True):
