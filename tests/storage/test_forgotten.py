@@ -1,6 +1,7 @@
 """After a rep's /deleteme their words are nowhere: not in any table (also not in the message
-that carried their summary to a manager, sent or waiting), and on SQLite not in the database
-file, its WAL or its shared-memory file either (``secure_delete`` and a truncating checkpoint).
+that carried their summary to a manager, sent or waiting, nor a note of what they typed that was
+no answer), and on SQLite not in the database file, its WAL or its shared-memory file either
+(``secure_delete`` and a truncating checkpoint).
 Another rep's summary that waited in the same daily batch still reaches the manager."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from bot.summaries import Summaries
 from coaching_scripts import load_catalog
 from dialogs.catalog import Catalog
 from dialogs.engine import step
+from dialogs.types import CommandIn, TextIn
 from storage.privacy import delete_user
 from storage.reviews import Reviews
 from storage.schema import outbox_table, review_table
@@ -94,6 +96,9 @@ def test_a_deleted_reps_words_are_nowhere(
     at = debrief(
         store, ANNA, now, customer=f"Cust {MARKER}", goal=f"Goal {MARKER}", when="tomorrow 9:30"
     )
+    # what she typed that was no answer is kept as a note of the step (pushback)
+    store.handle(ANNA, CommandIn("start", "debrief"), now=at)
+    store.handle(ANNA, TextIn(f"9, {MARKER} was a nightmare"), now=at)
     at = debrief(store, BOB, at, customer="Zhang Components", goal="A demo.", when="1 Dec 9:30")
     # the instant manager's copies go out and are marked sent; the daily batch waits unsent
     instant = reviews.dispatch(summaries.render, now=at)
@@ -116,7 +121,8 @@ def test_a_deleted_reps_words_are_nowhere(
         now=evening,
         external_id="update-1",
     )
-    assert found_in_tables(engine, MARKER)  # the check can see it: it is there before
+    # the check can see it: it is there before
+    assert {"answer", "run", "outbox", "step_note"} <= set(found_in_tables(engine, MARKER))
     assert found_in_tables(engine, NOTE_MARKER)
     if backend == "sqlite":
         assert found_in_files(db_url, MARKER)
