@@ -93,6 +93,8 @@ class Settings(BaseSettings):
     """Longest gap between visits per customer class before a revisit is suggested."""
     debrief_nudge_hours: Annotated[float, Field(gt=0, le=72)] = 3.0
     """Hours after a planned visit before an undebriefed visit is nudged."""
+    outbox_retention_days: Annotated[float, Field(ge=0, le=3650)] = 3.0
+    """Days a delivered message stays in the outbox before the hourly purge deletes it."""
 
     @classmethod
     def settings_customise_sources(

@@ -18,7 +18,7 @@ import math
 import signal
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -49,6 +49,7 @@ from dialogs.catalog import Catalog
 from dialogs.engine import step
 from storage.digests import Digests
 from storage.reminders import Reminders
+from storage.retention import purge_sent_outbox
 from storage.reviews import Reviews
 from storage.store import Store
 from storage.teams import Teams
@@ -69,6 +70,8 @@ MAX_CLAIM = 500
 DIGEST_TICK = 30.0
 """Seconds between looks for weekly digests due (a few rows per team: cheap)."""
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+PURGE_EVERY = 3600.0
+"""Seconds between two purges of delivered messages older than the retention period."""
 
 
 def system_clock() -> datetime:
@@ -240,6 +243,15 @@ class CoachBot:
             misfire_grace_time=None,
             next_run_time=datetime.now(UTC),
         )
+        self.scheduler.add_job(
+            self.purge_outbox,
+            IntervalTrigger(seconds=PURGE_EVERY),
+            id="outbox-retention",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+            next_run_time=datetime.now(UTC),
+        )
         self.scheduler.start()
         log.info("coachbot @%s started", me.username)
 
@@ -277,6 +289,18 @@ class CoachBot:
             return 0
         self.manage.deliver(sent)
         return len(sent)
+
+    async def purge_outbox(self) -> int:
+        """Delete delivered messages older than ``COACHBOT_OUTBOX_RETENTION_DAYS``: the outbox
+        is no archive of what reps were told. Returns how many went."""
+        keep = timedelta(days=self.settings.outbox_retention_days)
+        try:
+            return await asyncio.to_thread(
+                purge_sent_outbox, self.store.engine, now=self.clock(), keep=keep
+            )
+        except Exception:
+            log.exception("outbox purge failed; the next one tries again")
+            return 0
 
     async def resend_unsent(self) -> None:
         """Replies committed before a crash but never delivered go out now, in order."""
