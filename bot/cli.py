@@ -44,15 +44,28 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     import asyncio
-    import logging
 
+    from bot.observability.logs import configure_logging
     from bot.telegram.runner import run
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("aiogram.event").setLevel(logging.WARNING)  # one line per update is noise
+    configure_logging(settings.log_format, settings.log_level)
     return asyncio.run(run(settings))
+
+
+def cmd_health(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.observability.probe import ask, readyz_url
+
+    url = args.url or readyz_url(settings)
+    if url is None:
+        print(
+            "coachbot: no address to ask: set COACHBOT_HEALTH_LISTEN (or run in webhook mode), "
+            "or pass --url",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    status, body = ask(url, timeout=args.timeout)
+    print(body if status else f"coachbot: {body}", file=sys.stdout if status == 200 else sys.stderr)
+    return 0 if status == 200 else 1
 
 
 def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
@@ -276,6 +289,16 @@ def build_parser() -> argparse.ArgumentParser:
         "COACHBOT_WEBHOOK_URL is set.",
     )
     run.set_defaults(command=cmd_run)
+
+    health = commands.add_parser(
+        "health",
+        help="ask the running bot whether it is ready (exit 0) or not (exit 1)",
+        description="GET /readyz of the bot running on this machine (COACHBOT_HEALTH_LISTEN, "
+        "else the webhook's port) and print its answer; exit 0 when ready, 1 when not.",
+    )
+    health.add_argument("--url", help="ask this URL instead (e.g. http://10.0.0.5:9090/readyz)")
+    health.add_argument("--timeout", type=float, default=5.0, help="seconds to wait (default 5)")
+    health.set_defaults(command=cmd_health)
 
     chat = commands.add_parser(
         "chat",

@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_listen: str = "0.0.0.0:8080"
     webhook_secret: SecretStr | None = None
+    health_listen: str | None = None
+    """host:port of a listener for /healthz, /readyz and /metrics (None: only on the webhook's
+    port, and none with long polling)."""
+    log_format: Literal["console", "json"] = "console"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     admin_ids: Annotated[list[int], NoDecode] = []
     timezone: str = "UTC"
     language: Literal["en", "zh"] = "en"
@@ -165,12 +170,24 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("webhook_listen")
+    @field_validator("webhook_listen", "health_listen")
     @classmethod
-    def _check_listen(cls, value: str) -> str:
+    def _check_listen(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         value = value.strip()
         _split_host_port(value)
         return value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -284,6 +301,11 @@ class Settings(BaseSettings):
     @property
     def webhook_port(self) -> int:
         return _split_host_port(self.webhook_listen)[1]
+
+    @property
+    def health_address(self) -> tuple[str, int] | None:
+        """``health_listen`` as a host and a port, or None when unset."""
+        return None if self.health_listen is None else _split_host_port(self.health_listen)
 
 
 def load_settings(env: Mapping[str, str] | None = None, env_file: str | None = ".env") -> Settings:

@@ -154,6 +154,8 @@ class Delivery:
     user_key: str
     outbox_id: int
     reply: Reply
+    due_at: datetime | None = None
+    """When it was due (for the lag metric)."""
 
 
 @dataclass(frozen=True)
@@ -413,7 +415,7 @@ class Reminders:
                     ],
                 )
                 report.deliveries.extend(
-                    Delivery(info.id, info.user_key, outbox_id, decision.reply)
+                    Delivery(info.id, info.user_key, outbox_id, decision.reply, info.due_at)
                     for (info, _, decision), outbox_id in zip(send, outbox_ids, strict=True)
                 )
             self._upsert(conn, follow_on, now)

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 import weakref
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
@@ -36,6 +37,7 @@ from aiogram.types import (
     User,
 )
 
+from bot.observability.updates import turn_committed
 from bot.telegram import callbacks
 from bot.telegram.account import ACCOUNT_COMMANDS, Account, Shown
 from bot.telegram.inputs import command_of, event_of, language_of, user_key
@@ -237,7 +239,8 @@ class Coach:
         external_id = None if update_id is None else str(update_id)
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock, self._typing(chat_id):
-            return await asyncio.to_thread(
+            started = time.perf_counter()
+            result = await asyncio.to_thread(
                 self._store.handle,
                 profile,
                 event,
@@ -245,6 +248,8 @@ class Coach:
                 source="telegram",
                 external_id=external_id,
             )
+        turn_committed(result.duplicate, time.perf_counter() - started)  # for /metrics
+        return result
 
     @contextlib.asynccontextmanager
     async def _typing(self, chat_id: int) -> AsyncIterator[None]:

@@ -35,6 +35,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.digests import DigestDesk
+from bot.observability.http import ProbeServer, add_probe_routes
+from bot.observability.monitor import Monitor
 from bot.reminders import ReminderDesk, policy_from
 from bot.summaries import Summaries
 from bot.telegram.account import Account
@@ -126,6 +128,13 @@ class CoachBot:
         self.manage: Manage | None = None
         self.stopping = asyncio.Event()
         self._recorder: asyncio.Task[None] | None = None
+        self.monitor = Monitor(
+            engine=store.engine,
+            database_url=settings.database_url,
+            sender=self.sender,
+            clock=clock,
+            stopping=self.stopping,
+        )
 
     async def _record_deliveries(self) -> None:
         """Mark delivered replies sent in batches, off the event loop: one write per moment
@@ -265,11 +274,13 @@ class CoachBot:
         room = min(MAX_CLAIM, room - self.sender.bulk_backlog)
         if room <= 0:
             return 0
+        now = self.clock()
         try:
-            report = await asyncio.to_thread(self.desk.tick, self.clock(), limit=room)
+            report = await asyncio.to_thread(self.desk.tick, now, limit=room)
         except Exception:
             log.exception("reminder tick failed; the next tick tries again")
             return 0
+        self.monitor.reminders_claimed((d.due_at for d in report.deliveries), now)
         for delivery in report.deliveries:
             if not delivery.user_key.startswith("tg:"):
                 continue
@@ -323,7 +334,8 @@ class CoachBot:
             self.coach.deliver(chat_id, outgoing, [item.id for item in items])
 
     async def handle(self, update: Update) -> None:
-        await self.dispatcher.feed_update(self.bot, update)
+        with self.monitor.update(update):  # one log line, the latency histogram
+            await self.dispatcher.feed_update(self.bot, update)
 
     async def handle_batch(self, updates: Sequence[Update]) -> int | None:
         """Handle a batch: reps in parallel, each rep's updates in order. Returns the lowest
@@ -465,6 +477,7 @@ def webhook_app(app: CoachBot, path: str, secret: str | None) -> web.Application
 
     web_app = web.Application()
     web_app.router.add_post(path, receive)
+    add_probe_routes(web_app, app.monitor)  # GET /healthz, /readyz, /metrics
     return web_app
 
 
@@ -516,8 +529,11 @@ async def run(
     app = CoachBot(settings, catalog=catalog, store=store, bot=make_bot(settings), clock=clock)
     if install_signals:
         _stop_on_signals(app.stopping, (signal.SIGTERM, signal.SIGINT))
+    probes = ProbeServer(app.monitor, settings.health_address)
     try:
+        await probes.start()
         await app.start()
+        app.monitor.serving()
         gc.freeze()  # start-up's objects (catalog, metadata) leave every GC pass: no 0.5-s stalls
         if settings.webhook_url:
             await serve_webhook(app, ready)
@@ -525,6 +541,7 @@ async def run(
             await poll(app, ready)
     finally:
         await app.close()
+        await probes.close()
         engine.dispose()
     return 0
 
