@@ -345,6 +345,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Bring the database at COACHBOT_DATABASE_URL up to date.",
     )
     upgrade.set_defaults(command=cmd_db_upgrade)
+    from bot.cli_data import add_db_data_commands, add_user_commands
+
+    add_db_data_commands(db_commands)  # db backup, db restore
 
     reminders = commands.add_parser(
         "reminders",
@@ -382,6 +385,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_team_commands(commands)
     add_report_commands(commands)
+    add_user_commands(commands)  # user export, user delete
     return parser
 
 
