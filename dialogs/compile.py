@@ -18,6 +18,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 from pydantic import ValidationError
 
+from dialogs import pushback
 from dialogs.catalog import Catalog, Messages
 from dialogs.conditions import Condition, ConditionError, parse_condition
 from dialogs.model import END, LANGUAGES, Kind, Script, Step, Text
@@ -103,10 +104,18 @@ class CompiledStep:
     option_labels: Mapping[str, Templates]
     min_label: Templates | None
     max_label: Templates | None
+    rephrase: tuple[Templates, ...] = ()
+    """Other wordings of the question, asked after pushback."""
 
     @property
     def id(self) -> str:
         return self.step.id
+
+    def wording(self, attempt: int) -> Templates:
+        """The question as asked the ``attempt``-th time after pushback (0: as written)."""
+        if attempt <= 0 or not self.rephrase:
+            return self.text
+        return self.rephrase[(attempt - 1) % len(self.rephrase)]
 
     def next_step(self, answers: Mapping[str, Any]) -> str:
         for route in self.routes:
@@ -174,6 +183,8 @@ class CompiledScript:
 
     def resists(self, text: str) -> bool:
         """Does the whole answer resist the question ("I don't know.") instead of answering it?"""
+        if pushback.resists(text):
+            return True
         clean = text.strip().strip(".!?。！？…").strip().casefold()
         return any(pattern.fullmatch(clean) for pattern in self.pushback_patterns)
 
@@ -347,7 +358,8 @@ def _compile_pushback(
                 patterns.append(re.compile(source, re.IGNORECASE))
             except re.error as exc:
                 problems.append(Problem(file, f"pushback.{lang}", f"bad pattern {source!r}: {exc}"))
-    return tuple(patterns), _templates(script.pushback.reply, env, file, "pushback", problems)
+    reply = script.pushback.reply
+    return tuple(patterns), _templates(reply, env, file, "pushback", problems) if reply else None
 
 
 _WHY_DID_YOU = re.compile(
@@ -360,8 +372,7 @@ MAX_QUESTION_CHARS = 300
 def _lint_manners(script: Script, file: str, problems: list[Problem]) -> None:
     """A coach asks why about the buyer, never "why did you"; one question fits a phone screen."""
     for step in script.steps:
-        for lang in LANGUAGES:
-            source = getattr(step.text, lang) or ""
+        for lang, source in _wordings(step):
             if _WHY_DID_YOU.search(source):
                 problems.append(
                     Problem(
@@ -381,6 +392,13 @@ def _lint_manners(script: Script, file: str, problems: list[Problem]) -> None:
                         f"under {MAX_QUESTION_CHARS} for a phone screen",
                     )
                 )
+
+
+def _wordings(step: Step) -> Iterator[tuple[str, str]]:
+    """(language, source) of the question and of each of its rephrasings."""
+    for text in (step.text, *step.rephrase):
+        for lang in LANGUAGES:
+            yield lang, getattr(text, lang) or ""
 
 
 def _compile_steps(
@@ -408,10 +426,14 @@ def _compile_steps(
             return _templates(text, env, file, f"{where}.{part}", problems)
 
         text = compile_text(step.text, "text")
+        rephrase = [
+            compile_text(other, f"rephrase.{number}")
+            for number, other in enumerate(step.rephrase, start=1)
+        ]
         labels = {
             option.id: compile_text(option.label, f"options.{option.id}") for option in step.options
         }
-        if text is None or any(label is None for label in labels.values()):
+        if text is None or any(item is None for item in (*labels.values(), *rephrase)):
             continue
         steps[step.id] = CompiledStep(
             step=step,
@@ -424,6 +446,7 @@ def _compile_steps(
             option_labels={key: value for key, value in labels.items() if value is not None},
             min_label=compile_text(step.min_labels, "min_labels"),
             max_label=compile_text(step.max_labels, "max_labels"),
+            rephrase=tuple(item for item in rephrase if item is not None),
         )
     return steps
 
@@ -479,8 +502,6 @@ def _check_structure(script: Script, file: str, problems: list[Problem]) -> None
     for step_id in remembered:
         if step_id is not None and step_id not in ids:
             problems.append(Problem(file, "remember", f"unknown step {step_id!r}"))
-    if script.pushback is None and any(step.pushback for step in script.steps):
-        problems.append(Problem(file, "pushback", "steps use pushback but the script has none"))
     for effect in script.on_finish:
         if effect.kind == "revisit":
             try:
@@ -509,8 +530,8 @@ def _kind_problems(step: Step) -> Iterable[str]:
             yield "options_from works on a choice step"
         if step.options:
             yield "a step with options_from takes no options"
-    if step.pushback and step.kind is not Kind.TEXT:
-        yield "pushback works on a text step"
+    if step.rephrase and not step.asks:
+        yield "an info step asks nothing, so it has nothing to rephrase"
     if has_options and len(step.options) < 2:
         yield f"a {step.kind} step needs at least two options"
     if not has_options and step.options:
@@ -637,6 +658,8 @@ def _check_variables(
     for step in script.steps:
         before = ancestors.get(step.id, set())
         check(step.text, step.id, before)
+        for number, other in enumerate(step.rephrase, start=1):
+            check(other, f"{step.id}.rephrase.{number}", before)
         check(step.hint, step.id, before)
         check(step.ack, step.id, before | {step.id})
         for option in step.options:

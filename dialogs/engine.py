@@ -35,6 +35,7 @@ from dialogs.catalog import Catalog
 from dialogs.compile import Chain, CompiledScript, CompiledStep
 from dialogs.conditions import Condition, parse_condition
 from dialogs.model import END, Kind
+from dialogs.pushback import wants_skip
 from dialogs.state import Conversation, Pending, Run
 from dialogs.types import (
     BACK,
@@ -75,6 +76,12 @@ KEEP_FINISHED = 3
 _TAG = re.compile(r"<[^>]+>")
 _NAV_BUTTONS = {BACK: "back", SKIP: "skip"}
 DATE_CONFIRMATIONS = frozenset({"confirm_date", "confirm_past"})
+PUSHBACK = "pushback"
+"""Pending after pushback: the question is asked in its ``value``-th other wording."""
+OFFER_SKIP = "offer_skip"
+"""Pending after a second pushback: skip the question, or try answering it."""
+RETRY = "__retry__"
+"""The "let me answer" button of a skip offer."""
 COMMANDS = frozenset(
     {"hello", "open", "start", "resume", "edit", "back", "skip", "cancel", "discard", "help"}
 )
@@ -219,7 +226,8 @@ def _ask(turn: _TurnBuilder, state: Conversation, run: Run, *, where: bool = Fal
     progress = _progress(turn, script, run, walk)
     if where:
         turn.say("where_we_are", title=turn.title(run.script), progress=progress)
-    needs_context = not compiled.text.is_static(turn.lang) or (
+    wording = compiled.wording(_attempt(run))
+    needs_context = not wording.is_static(turn.lang) or (
         compiled.hint is not None and not compiled.hint.is_static(turn.lang)
     )
     context = _render_context(turn, script, run.answers) if needs_context else {}
@@ -241,6 +249,22 @@ def _ask(turn: _TurnBuilder, state: Conversation, run: Run, *, where: bool = Fal
             )
         )
         return replace(state, active=run, token=token)
+    if run.pending is not None and run.pending.kind == OFFER_SKIP:
+        turn.replies.append(
+            Ask(
+                token=token,
+                step=run.step,
+                kind="choice",
+                text=turn.text("pushback_offer_skip"),
+                progress=progress,
+                choices=(
+                    Choice(SKIP, turn.text("option_skip_question")),
+                    Choice(RETRY, turn.text("option_try_answer")),
+                ),
+                can_back=True,
+            )
+        )
+        return replace(state, active=run, token=token)
     current = ""
     if run.revisit and run.step in run.answers:
         shown = _display(turn, script, compiled, run.answers[run.step])
@@ -251,7 +275,7 @@ def _ask(turn: _TurnBuilder, state: Conversation, run: Run, *, where: bool = Fal
             token=token,
             step=run.step,
             kind=compiled.step.kind.value,
-            text=compiled.text.render(turn.lang, context),
+            text=wording.render(turn.lang, context),
             progress=progress,
             choices=_choices(turn, compiled, run),
             hint=hint or _kind_hint(turn, compiled),
@@ -424,15 +448,81 @@ def _text(turn: _TurnBuilder, state: Conversation, run: Run, text: str) -> Conve
             turn.say("confirm_or_new_date")
             return _ask(turn, state, run)
         return _apply(turn, state, run, script, reading)
-    pushed_back = pending is not None and pending.kind == "pushback"
-    if compiled.step.pushback and not pushed_back and script.resists(text):
-        _keep_note(turn, run, text)
-        if script.pushback_reply is not None:
-            context = _render_context(turn, script, run.answers)
-            turn.replies.append(Say(script.pushback_reply.render(turn.lang, context)))
-        return _ask(turn, state, replace(run, pending=Pending("pushback")))
+    if pending is not None and pending.kind == OFFER_SKIP:
+        choice = _skip_offer_choice(turn, state, text)
+        if choice is not None:
+            return _skip_offer_taken(turn, state, run, script, choice)
+        run = replace(run, pending=Pending(PUSHBACK, _attempt(run)))  # typed: an answer?
     reading = read_text(compiled, text, turn.ctx, dynamic)
+    if _may_resist(compiled, reading) and script.resists(text):
+        return _pushback(turn, state, run, script, text)
     return _apply(turn, state, run, script, reading, typed=text)
+
+
+# --- pushback: resisting the question is never its answer -------------------------------------
+
+
+def _may_resist(compiled: CompiledStep, reading: Reading) -> bool:
+    """Where pushback is read: where any text would be taken as the answer (free text, a new
+    customer's name), and elsewhere when the reader refused the text ("no" is an answer at a
+    yes/no question, "no idea" is not)."""
+    if not compiled.step.pushback:
+        return False
+    takes_any = compiled.step.kind is Kind.TEXT or compiled.step.options_from is not None
+    return takes_any or isinstance(reading, Rejected)
+
+
+def _attempt(run: Run) -> int:
+    """How often the rep pushed back at the current question (0: not yet)."""
+    pending = run.pending
+    if pending is None or pending.kind not in (PUSHBACK, OFFER_SKIP):
+        return 0
+    return pending.value if isinstance(pending.value, int) else 1
+
+
+def _pushback(
+    turn: _TurnBuilder, state: Conversation, run: Run, script: CompiledScript, text: str
+) -> Conversation:
+    """Kept as a note; the method's recovery line and the question in other words; the second
+    time (or when the rep asks to pass), an offer to skip the question."""
+    _keep_note(turn, run, text)
+    attempt = _attempt(run)
+    compiled = script.steps[run.step]
+    if wants_skip(text) and (compiled.step.optional or run.revisit):
+        return _skip(turn, state, replace(run, pending=None))
+    if attempt or wants_skip(text):
+        return _ask(turn, state, replace(run, pending=Pending(OFFER_SKIP, attempt)))
+    if script.pushback_reply is not None:
+        context = _render_context(turn, script, run.answers)
+        turn.replies.append(Say(script.pushback_reply.render(turn.lang, context)))
+    else:
+        turn.say("pushback_reply")
+    return _ask(turn, state, replace(run, pending=Pending(PUSHBACK, attempt + 1)))
+
+
+def _skip_offer_choice(turn: _TurnBuilder, state: Conversation, text: str) -> str | None:
+    """The rep's typed reply to a skip offer: SKIP, RETRY, or None (not a reply to it)."""
+    if wants_skip(text):
+        return SKIP
+    choices = (
+        Choice(SKIP, turn.text("option_skip_question")),
+        Choice(RETRY, turn.text("option_try_answer")),
+    )
+    choice = _read_choice(turn, TextIn(text), state.token, choices)
+    if choice is not None:
+        return choice
+    answer = read_yes_no(normalise(text).casefold())
+    return None if answer is None else (SKIP if answer else RETRY)
+
+
+def _skip_offer_taken(
+    turn: _TurnBuilder, state: Conversation, run: Run, script: CompiledScript, choice: str
+) -> Conversation:
+    """Skipped: the answer is empty (null), as an optional question's; or asked once more."""
+    if choice == SKIP:
+        turn.say("pushback_skipped")
+        return _accept(turn, state, replace(run, pending=None), script, None)
+    return _ask(turn, state, replace(run, pending=Pending(PUSHBACK, _attempt(run) + 1)))
 
 
 def _keep_note(turn: _TurnBuilder, run: Run, text: str) -> None:
@@ -458,6 +548,11 @@ def _pick(turn: _TurnBuilder, state: Conversation, run: Run, event: PickIn) -> C
         turn.say("moved_on")
         return _ask(turn, state, run)
     compiled = script.steps[run.step]
+    if run.pending is not None and run.pending.kind == OFFER_SKIP:
+        if event.option in (SKIP, RETRY):
+            return _skip_offer_taken(turn, state, run, script, event.option)
+        turn.say("moved_on")
+        return _ask(turn, state, run)
     if run.pending is not None and run.pending.kind in DATE_CONFIRMATIONS:
         if event.option == "yes":
             return _accept(turn, state, run, script, run.pending.value)
@@ -642,7 +737,7 @@ def _command(turn: _TurnBuilder, state: Conversation, event: CommandIn) -> Conve
 def _back(turn: _TurnBuilder, state: Conversation, run: Run) -> Conversation:
     script = turn.script_of(run)
     assert script is not None
-    if run.pending is not None:
+    if run.pending is not None and run.pending.kind != PUSHBACK:
         return _ask(turn, state, replace(run, pending=None))
     walk = _walk(script, run.answers)
     position = walk.path.index(run.step) if run.revisit and run.step in walk.path else None
@@ -651,7 +746,7 @@ def _back(turn: _TurnBuilder, state: Conversation, run: Run) -> Conversation:
         turn.say("at_first_question")
         return _ask(turn, state, run)
     target = previous[-1]
-    return _ask(turn, state, replace(run, step=target, revisit=True, selection=()))
+    return _ask(turn, state, replace(run, step=target, revisit=True, selection=(), pending=None))
 
 
 def _skip(turn: _TurnBuilder, state: Conversation, run: Run) -> Conversation:
@@ -660,6 +755,8 @@ def _skip(turn: _TurnBuilder, state: Conversation, run: Run) -> Conversation:
     compiled = script.steps.get(run.step)
     if compiled is None:
         return _ask(turn, state, run)
+    if run.pending is not None and run.pending.kind in (PUSHBACK, OFFER_SKIP):
+        return _skip_offer_taken(turn, state, run, script, SKIP)  # after pushback: granted
     if run.revisit and run.step in run.answers:
         turn.say("kept_answer")
         return _advance(turn, state, run, script)
@@ -1034,6 +1131,8 @@ MESSAGE_KEYS = frozenset(
         "option_continue",
         "option_no",
         "option_restart",
+        "option_skip_question",
+        "option_try_answer",
         "option_yes",
         "pick_at_least",
         "pick_at_most",
@@ -1042,6 +1141,9 @@ MESSAGE_KEYS = frozenset(
         "please_choose",
         "progress",
         "progress_no_phase",
+        "pushback_offer_skip",
+        "pushback_reply",
+        "pushback_skipped",
         "say_yes_or_no",
         "scale_range",
         "skipped",

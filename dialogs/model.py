@@ -96,9 +96,14 @@ class Step(Frozen):
     options_from: Literal["customers", "objections"] | None = None
     """For ``choice``: offer the rep's own recent customers (or recorded objections) as buttons;
     any typed text is accepted as a new one. The answer is the name itself."""
-    pushback: bool = False
-    """For ``text``: an answer that resists the question ("I don't know", "不知道") gets the
-    script's ``pushback.reply`` and the question again, once; a second such answer is kept."""
+    pushback: bool = True
+    """An answer that resists the question ("I don't know, you tell me", "问这些有什么用") is
+    never stored: the coach says the recovery line and asks again in other words (``rephrase``);
+    a second one offers to skip the question. ``false`` where such words may be the answer
+    itself (a role-play line the rep says to the "buyer")."""
+    rephrase: tuple[Text, ...] = Field(default=(), max_length=2)
+    """One or two other wordings of the question, asked after pushback (templates like
+    ``text``)."""
 
     @field_validator("next", mode="before")
     @classmethod
@@ -173,8 +178,10 @@ class Pushback(Frozen):
     """How the coach answers a rep who resists a question (seed 000's recovery line)."""
 
     patterns: dict[str, tuple[str, ...]] = Field(default_factory=dict)
-    """Per language, regular expressions a whole resisting answer matches."""
-    reply: Text
+    """Per language, regular expressions a whole resisting answer matches, besides what
+    ``dialogs.pushback`` recognises anyway."""
+    reply: Text | None = None
+    """The recovery line; without it, the ``pushback_reply`` message."""
 
 
 class Script(Frozen):

@@ -147,3 +147,51 @@ def test_why_about_the_buyer_is_fine_and_long_questions_are_refused(tmp_path: Pa
     assert check(tmp_path, script(long)) == [
         "tiny.yaml [first]: text is 350 characters (en); keep it under 300 for a phone screen"
     ]
+
+
+REPHRASED = GOOD.replace(
+    '    text: {en: "You said {{ first }}. Sure?", zh: "你说{{ first }}。确定？"}',
+    '    text: {en: "You said {{ first }}. Sure?", zh: "你说{{ first }}。确定？"}\n'
+    "    rephrase:\n"
+    '      - {en: "So, {{ first }}: right?", zh: "所以是{{ first }}，对吗？"}',
+)
+
+
+def test_rephrasings_are_checked_like_the_question(tmp_path: Path) -> None:
+    assert check(tmp_path, REPHRASED) == []
+    later = REPHRASED.replace("So, {{ first }}", "So, {{ second }}")
+    assert check(tmp_path, later) == [
+        "tiny.yaml [second.rephrase.1]: template variable 'second' (en) is asked only later"
+    ]
+    missing = REPHRASED.replace(', zh: "所以是{{ first }}，对吗？"', "")
+    assert check(tmp_path, missing) == [
+        "tiny.yaml [second.rephrase.1]: text missing in language 'zh'"
+    ]
+    broken = REPHRASED.replace("So, {{ first }}", "So, {{ first")
+    assert any(
+        p.startswith("tiny.yaml [second.rephrase.1]: template error (en)")
+        for p in check(tmp_path, broken)
+    )
+    blaming = REPHRASED.replace("So, {{ first }}: right?", "Why did you say {{ first }}?")
+    assert check(tmp_path, blaming) == [
+        "tiny.yaml [second]: asks the rep why they did something (en); "
+        "ask why about the buyer instead"
+    ]
+
+
+def test_at_most_two_rephrasings_and_none_on_an_info_step(tmp_path: Path) -> None:
+    three = REPHRASED.replace(
+        '"所以是{{ first }}，对吗？"}',
+        '"所以是{{ first }}，对吗？"}\n'
+        '      - {en: "B?", zh: "乙？"}\n'
+        '      - {en: "C?", zh: "丙？"}',
+    )
+    assert any("[second.rephrase]" in p and "at most 2" in p for p in check(tmp_path, three))
+    info = script(
+        '  - id: first\n    kind: info\n    text: {en: "Hi", zh: "你好"}\n'
+        '    rephrase: [{en: "Hello", zh: "您好"}]\n',
+        STEP.format(id="second"),
+    )
+    assert check(tmp_path, info) == [
+        "tiny.yaml [first]: an info step asks nothing, so it has nothing to rephrase"
+    ]
