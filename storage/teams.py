@@ -384,6 +384,25 @@ class Teams:
         """The team ``key`` is an active rep of."""
         return self.standing(key).team
 
+    def invite_target(self, code: str, *, now: datetime) -> tuple[Team, Role] | None:
+        """The team and role a usable invite ``code`` leads to, without redeeming it (a rep is
+        asked before a link moves them to another team); None for an unusable code."""
+        i, t = invite_table, team_table
+        with self._reader.connect() as conn:
+            row = conn.execute(
+                sa.select(*_TEAM_COLUMNS, i.c.role)
+                .join(i, i.c.team_id == t.c.id)
+                .where(
+                    i.c.code == code.strip(),
+                    i.c.revoked_at.is_(None),
+                    i.c.expires_at > now,
+                    i.c.uses < i.c.max_uses,
+                )
+            ).first()
+        if row is None:
+            return None
+        return _team(row), ("manager" if row.role == "manager" else "rep")
+
     def get(self, team_id: int) -> Team | None:
         """A team by id, for the operator's CLI (no scope: the operator sees every team)."""
         with self._reader.connect() as conn:

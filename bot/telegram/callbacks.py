@@ -22,6 +22,7 @@ _MANAGE = re.compile(r"m:([ncsv]):(\d{1,12})(?::([a-z_]{1,24}))?|m:(go)")
 _TEAM_USER = re.compile(r"t:(ap|dc|rm|ry):(\d{1,12}):(\d{1,12})")
 _TEAM_SWITCH = re.compile(r"t:(ao):(\d{1,12}):(on|off)")
 _TEAM_REF = re.compile(r"t:(rv|nl|v):(\d{1,12})")
+_JOIN = re.compile(r"j:y:([A-Za-z0-9_-]{1,60})|j:(n)")
 TEAM_ACTIONS = frozenset({"ap", "dc", "rm", "ry", "ao", "rv", "nl", "v"})
 """ap/dc: approve/decline a join request; rm: ask to remove a rep, ry: remove; ao: approval
 switch; rv: withdraw invite ``ref``; nl: a new invite link; v: show the team again."""
@@ -105,8 +106,28 @@ class ManageTap:
     skill: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class JoinTap:
+    """A rep's answer to "this link moves you to another team — switch?": join the team of
+    invite ``code``, or (``code`` empty) stay. The code is the link's own secret, so a forged
+    tap can do no more than opening the link would."""
+
+    code: str
+
+
 MANAGE_ACTIONS = frozenset({"n", "c", "s", "v"})
-Tap = Pick | Nav | LangPick | Cmd | ReminderTap | SettingTap | PauseTap | TeamTap | ManageTap
+Tap = (
+    Pick
+    | Nav
+    | LangPick
+    | Cmd
+    | ReminderTap
+    | SettingTap
+    | PauseTap
+    | TeamTap
+    | ManageTap
+    | JoinTap
+)
 BUTTON_COMMANDS = frozenset({"edit", "forget", "keep"})
 
 
@@ -161,6 +182,16 @@ def manage_data(action: str, review: int = 0, skill: str = "") -> str:
     return _checked(f"m:{action}:{review}" + (f":{skill}" if skill else ""))
 
 
+def join_data(code: str | None) -> str:
+    """Switch to the team of invite ``code``; None: stay in the current team."""
+    if code is None:
+        return "j:n"
+    data = _checked(f"j:y:{code}")
+    if not _JOIN.fullmatch(data):
+        raise ValueError(f"not an invite code: {code!r}")
+    return data
+
+
 def parse(data: str | None) -> Tap | None:
     """The tap a button meant, or None for data we never made (old versions, forged)."""
     if not data:
@@ -191,6 +222,8 @@ def parse(data: str | None) -> Tap | None:
         return TeamTap(team[1], int(team[2]), on=team[3] == "on")
     if team := _TEAM_REF.fullmatch(data):
         return TeamTap(team[1], int(team[2]))
+    if join := _JOIN.fullmatch(data):
+        return JoinTap(join[1] or "")
     return None
 
 

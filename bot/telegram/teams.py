@@ -38,7 +38,7 @@ from aiogram.types import (
 )
 
 from bot.telegram import callbacks
-from bot.telegram.callbacks import TeamTap
+from bot.telegram.callbacks import JoinTap, TeamTap
 from bot.telegram.coach import Outbox
 from bot.telegram.inputs import command_of, language_of, user_key
 from bot.telegram.markup import edit_call, inline_markup
@@ -131,7 +131,8 @@ class Onboarding:
         command = command_of(message.text or "", self._bot_username)
         name, arg = command or ("", "")
         if name == "start" and arg:
-            await self._join(chat_id, user, arg)
+            if await self._join(chat_id, user, arg):
+                raise SkipHandler  # a new rep: the coach greets them as usual
             return
         standing = await asyncio.to_thread(self._teams.standing, user_key(user.id))
         if name in TEAM_COMMANDS and standing.allowed:
@@ -183,10 +184,16 @@ class Onboarding:
 
     # --- joining by invite link ---------------------------------------------------------------
 
-    async def _join(self, chat_id: int, user: User, code: str) -> None:
-        """``/start CODE``: join the code's team. A new active rep is welcomed, then the coach
-        greets them as usual (``SkipHandler``)."""
+    async def _join(self, chat_id: int, user: User, code: str, *, confirmed: bool = False) -> bool:
+        """``/start CODE``: join the code's team; True for a new active rep (welcomed here, then
+        greeted by the coach). A rep of another team is asked first, unless ``confirmed``."""
         key = user_key(user.id)
+        if (
+            not confirmed
+            and CODE.fullmatch(code)
+            and await self._ask_to_switch(chat_id, user, code)
+        ):
+            return False
         try:
             if not CODE.fullmatch(code):
                 raise InviteRefused("unknown")
@@ -201,26 +208,75 @@ class Onboarding:
         except InviteRefused as refused:
             lang, _ = await self._who(user)
             self._send(chat_id, self._say(f"tg_team_refused_{refused.reason}", lang))
-            return
+            return False
         lang, _ = await self._who(user)
         team = joined.team
         if joined.status == "pending":
             self._send(chat_id, self._say("tg_team_pending", lang, team=team.name))
             if not joined.already:
                 await self._ask_managers(team, user)
-            return
+            return False
         if joined.already:
             self._send(
                 chat_id, self._say("tg_team_already", lang, team=team.name, role=joined.role)
             )
-            return
+            return False
         if joined.role == "manager":
             self._send(chat_id, self._say("tg_team_welcome_manager", lang, team=team.name))
             self._manager_menu(chat_id)
-            return
+            return False
         left = joined.left.name if joined.left is not None else ""
         self._send(chat_id, self._say("tg_team_welcome", lang, team=team.name, left=left))
-        raise SkipHandler
+        return True
+
+    async def _ask_to_switch(self, chat_id: int, user: User, code: str) -> bool:
+        """A rep of one team opening another team's rep link: joining would take them out of
+        their team, so they confirm first (nothing is redeemed until they do). True: asked."""
+        standing = await self._standing(user)
+        current = standing.team
+        if current is None:
+            return False
+        target = await asyncio.to_thread(self._teams.invite_target, code, now=self._clock())
+        if target is None or target[1] != "rep" or target[0].id == current.id:
+            return False  # nothing to confirm: refused, a manager's link, or the same team
+        if any(team.id == target[0].id for team in standing.manages):
+            return False
+        team = target[0]
+        lang, _ = await self._who(user)
+        names = {
+            "team": _short(team.name, BUTTON_NAME_LENGTH),
+            "current": _short(current.name, BUTTON_NAME_LENGTH),
+        }
+        keyboard: Keyboard = (
+            (
+                Button(
+                    self._label("tg_team_button_switch", lang, **names), callbacks.join_data(code)
+                ),
+            ),
+            (Button(self._label("tg_team_button_stay", lang, **names), callbacks.join_data(None)),),
+        )
+        text = self._say("tg_team_switch_ask", lang, team=team.name, current=current.name)
+        self._send(chat_id, text, keyboard)
+        return True
+
+    async def _switch_tap(self, query: CallbackQuery, message: Message | None) -> None:
+        """The rep's answer to :meth:`_ask_to_switch`: join (the invite is checked again now),
+        or stay, which changes nothing."""
+        self._sender.submit(None, AnswerCallbackQuery(callback_query_id=query.id))
+        tap = callbacks.parse(query.data)
+        if not isinstance(tap, JoinTap) or message is None:
+            return
+        if message.chat.type != ChatType.PRIVATE:
+            return
+        self._edit(message, None, ())  # the question is answered: its buttons go
+        if tap.code:
+            await self._join(message.chat.id, query.from_user, tap.code, confirmed=True)
+            return
+        standing = await self._standing(query.from_user)
+        if standing.team is not None:
+            lang, _ = await self._who(query.from_user)
+            kept = self._say("tg_team_switch_kept", lang, current=standing.team.name)
+            self._send(message.chat.id, kept)
 
     async def _ask_managers(self, team: Team, user: User) -> None:
         """A rep waits for approval: the team's managers get Approve / Decline buttons."""
@@ -419,6 +475,9 @@ class Onboarding:
         message = query.message if isinstance(query.message, Message) else None
         if data.startswith("t:"):
             await self._team_tap(query, message)
+            return
+        if data.startswith("j:"):
+            await self._switch_tap(query, message)
             return
         if message is None or message.chat.type != ChatType.PRIVATE:
             raise SkipHandler
