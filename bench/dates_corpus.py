@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import sys
 import time
@@ -63,6 +64,8 @@ Reader = Callable[[str, datetime, str], Reading | None]
 
 def examples(root: Path, lang: str) -> list[Example]:
     """The point-in-time examples of one language, each phrase and reference once."""
+    if (root / "Duckling" / "Time").is_dir():
+        return duckling_examples(root, lang)
     folder = _spec_folder(root) / LANGS[lang]
     seen: dict[tuple[str, datetime], Example] = {}
     for name in FILES:
@@ -75,6 +78,41 @@ def examples(root: Path, lang: str) -> list[Example]:
                 for example in _from_result(result, reference):
                     seen.setdefault((example.text, example.reference), example)
     return list(seen.values())
+
+
+_DUCKLING_REFERENCE = datetime(2013, 2, 12, 4, 30)  # Duckling's test context (a Tuesday)
+_DUCKLING_BLOCK = re.compile(
+    r"examples \((?:datetime|datetimeHoliday) \((\d+), (\d+), (\d+), (\d+), (\d+), (\d+)\) "
+    r"(Second|Minute|Hour|Day)(?: \"[^\"]*\")?\)\s*\[(.*?)\n\s*\]",
+    re.DOTALL,
+)
+_HASKELL_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def duckling_examples(root: Path, lang: str) -> list[Example]:
+    """Duckling's corpus (Duckling/Time/{EN,ZH}/Corpus.hs): its main examples that name one
+    second, minute, hour or day (not intervals), against its reference time."""
+    source = (root / "Duckling" / "Time" / lang.upper() / "Corpus.hs").read_text(encoding="utf-8")
+    main = source[source.index("allExamples =") :]
+    found: dict[str, Example] = {}
+    for block in _DUCKLING_BLOCK.finditer(main):
+        year, month, day, hour, minute, _ = (int(part) for part in block.groups()[:6])
+        grain = {"Second": "minute", "Minute": "minute", "Hour": "hour", "Day": "day"}[block[7]]
+        moment = datetime(year, month, day, hour, minute)
+        kind, accepted = (
+            ("date", moment.strftime("%Y-%m-%d"))
+            if grain == "day"
+            else (
+                "datetime",
+                moment.strftime("%Y-%m-%d %H:%M"),
+            )
+        )
+        for text in _HASKELL_STRING.findall(block[8]):
+            text = text.replace('\\"', '"').replace("\\\\", "\\")
+            found.setdefault(
+                text, Example(text, _DUCKLING_REFERENCE, kind, grain, frozenset([accepted]))
+            )
+    return list(found.values())
 
 
 def _spec_folder(root: Path) -> Path:
@@ -120,16 +158,15 @@ def _from_result(result: dict[str, object], reference: datetime) -> Iterator[Exa
 
 
 def _accepted(kind: str, value: str) -> str | None:
-    if value.startswith("1-01-01"):  # the corpus' "no such day" (30 Feb): nothing is right
-        return NOTHING
+    if kind == "time":
+        return value[:5] if value[2:3] == ":" else None
     try:
-        if kind == "date":
-            return datetime.fromisoformat(value).strftime("%Y-%m-%d")
-        if kind == "time":
-            return value[:5] if value[2:3] == ":" else None
-        return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M")
+        moment = datetime.fromisoformat(value)
     except ValueError:
         return None
+    if moment.year == 1:  # the corpus' "no such day" (30 Feb): reading nothing is right
+        return NOTHING
+    return moment.strftime("%Y-%m-%d" if kind == "date" else "%Y-%m-%d %H:%M")
 
 
 def _grain(kind: str, timex: str) -> str:

@@ -37,13 +37,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from dateparser.date import DateDataParser
 
+from dialogs.when_lunar import FESTIVALS, MONTHS, lunar_day_number, next_lunar
 from dialogs.when_words import canonical
 
 
@@ -257,6 +258,14 @@ def _zh_number(text: str) -> int | None:
     """A number in digits or Chinese: "25", "二十五", "十一", "两", "二零二六" (None: malformed)."""
     if text.isascii():
         return int(text) if text.isdigit() else None
+    if "千" in text or "百" in text:  # "两千零四", "两千"
+        upper, _, lower = text.partition("千" if "千" in text else "百")
+        scale = 1000 if "千" in text else 100
+        head = _zh_number(upper) if upper else 1
+        tail = _zh_number(lower.lstrip("零")) if lower.lstrip("零") else 0
+        if head is None or tail is None or not 0 < head < 10 or tail >= scale:
+            return None
+        return head * scale + tail
     if "十" in text:
         tens, _, ones = text.partition("十")
         if "十" in ones or len(tens) > 1 or len(ones) > 1:
@@ -289,11 +298,11 @@ _END = "(?![a-z])"  # an English word ends here ("mon" is not "month")
 _PERIOD = _alternatives(_PERIODS)
 _ORDINAL = "(?:st|nd|rd|th)"
 _EN_MONTH = rf"(?P<mon>{_alternatives(_EN_MONTHS)}){_END}\.?"
-_YEAR = r"(?:,?\s*(?P<y>[0-9]{4}))?(?![0-9:])"
+_YEAR = r"(?:,?\s*(?P<y>[0-9]{4}|(?<=of )[0-9]{2}))?(?![0-9:])"
 
 _TIME = re.compile(
     rf"""
-    (?P<at>(?:at|around|about|approximately|by)\s*|@\s*)?
+    (?P<at>(?:at|around|about|approximately|by|for)\s*|@\s*)?
     (?:(?:in\s+the\s+)?(?P<p1>{_PERIOD})\s*,?\s*(?:at\s*|@\s*|around\s*|for\s*)?)?
     (?:
         (?P<h>[0-9]{{1,2}})(?:(?P<sep>[:.])(?P<m>[0-9]{{2}}))?\s*(?P<ampm>am|pm)?{_END}
@@ -353,12 +362,18 @@ def _weekday_the(match: re.Match[str], today: date) -> _Day | None:
     if not (match["the"] or match["ord"]) and day <= 12 and coming.day != day:
         return None
     start = _add_months(today.replace(day=1), -1)
+    recent: date | None = None
     for months in range(60):
         first = _add_months(start, months)
         found = _date(first.year, first.month, day)
-        if found and found.weekday() == weekday and found >= today - _RECENT_PAST:
-            return _Day(found)
-    return None
+        if not found or found.weekday() != weekday or found < today - _RECENT_PAST:
+            continue
+        if found < today:
+            recent = found
+            continue
+        closer = recent is not None and today - recent < found - today
+        return _Day(recent if closer and recent else found)
+    return _Day(recent) if recent else None
 
 
 def _nth_weekday(match: re.Match[str], today: date) -> _Day | None:
@@ -436,8 +451,99 @@ def _day_of_shifted_month(match: re.Match[str], today: date) -> _Day | None:
 
 
 def _holiday(match: re.Match[str], today: date) -> _Day | None:
-    month, day = _HOLIDAYS[match["h"]]
-    return _month_day(today, month, day, match["y"])
+    """A holiday: this year's unless over a month ago; "next"/"last" one, or of a year said."""
+    name = match["h"]
+    which = match["which"]
+    year = match["y"] or match["y2"]
+    if year:
+        return _Day(_holiday_in(name, int(year)))
+    if which in ("next", "following", "last", "previous") or name in _MOVING_HOLIDAYS:
+        this_year = _holiday_in(name, today.year)
+        if which in ("last", "previous"):
+            found = this_year if this_year < today else _holiday_in(name, today.year - 1)
+        elif which in ("next", "following") or this_year < today - _RECENT_PAST:
+            found = this_year if this_year > today else _holiday_in(name, today.year + 1)
+        else:
+            found = this_year
+        return _Day(found)
+    month, day = _HOLIDAYS[name]
+    return _month_day(today, month, day, None)
+
+
+def _holiday_in(name: str, year: int) -> date:
+    if name in _MOVING_HOLIDAYS:
+        return _MOVING_HOLIDAYS[name](year)
+    month, day = _HOLIDAYS[name]
+    return date(year, month, day)
+
+
+def _easter(year: int) -> date:
+    """Western Easter Sunday (the anonymous Gregorian computus)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    l_ = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 19 * l_) // 433
+    month = (h + l_ - 7 * m + 90) // 25
+    return date(year, month, (h + l_ - 7 * m + 33 * month + 19) % 32)
+
+
+def _nth_weekday_of(year: int, month: int, weekday: int, nth: int) -> date:
+    first = date(year, month, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7, weeks=nth - 1)
+
+
+_MOVING_HOLIDAYS: dict[str, Callable[[int], date]] = {
+    "easter": _easter,
+    "easter sunday": _easter,
+    "easter monday": lambda year: _easter(year) + timedelta(days=1),
+    "good friday": lambda year: _easter(year) - timedelta(days=2),
+    "thanksgiving": lambda year: _nth_weekday_of(year, 11, 3, 4),
+    "thanksgiving day": lambda year: _nth_weekday_of(year, 11, 3, 4),
+    "black friday": lambda year: _nth_weekday_of(year, 11, 3, 4) + timedelta(days=1),
+    "mother's day": lambda year: _nth_weekday_of(year, 5, 6, 2),
+    "mothers day": lambda year: _nth_weekday_of(year, 5, 6, 2),
+    "father's day": lambda year: _nth_weekday_of(year, 6, 6, 3),
+    "fathers day": lambda year: _nth_weekday_of(year, 6, 6, 3),
+    "母亲节": lambda year: _nth_weekday_of(year, 5, 6, 2),
+    "父亲节": lambda year: _nth_weekday_of(year, 6, 6, 3),
+    "感恩节": lambda year: _nth_weekday_of(year, 11, 3, 4),
+    "复活节": _easter,
+}
+
+
+_YEAR_WORDS = {
+    "去年": -1,
+    "今年": 0,
+    "本年": 0,
+    "明年": 1,
+    "后年": 2,
+    "next year": 1,
+    "this year": 0,
+}
+
+
+def _festival(match: re.Match[str], today: date) -> _Day | None:
+    """A lunar festival ("春节", "中秋节"): the coming one, or that of the year said."""
+    month, day = FESTIVALS[match["fest"]]
+    shift = _YEAR_WORDS.get(match["yw"] or "")
+    found = next_lunar(month, day, today, year=today.year + shift if shift is not None else None)
+    return _Day(found) if found else None
+
+
+def _lunar_date(match: re.Match[str], today: date) -> _Day | None:
+    """ "农历八月十五", "正月初八", "腊月二十三": a date of the lunar calendar."""
+    if not (match["lunar"] or match["lm"] in ("正", "腊", "冬") or match["ld"][0] in "初廿"):
+        return None  # "十月十五" is the Gregorian 15 October
+    day = lunar_day_number(match["ld"])
+    if day is None:
+        return None
+    said = match["y"] or match["y2"]
+    year = int(said) if said else None
+    found = next_lunar(MONTHS[match["lm"]], day, today, year=year)
+    return _Day(found) if found else None
 
 
 def _compact_date(match: re.Match[str], today: date) -> _Day | None:
@@ -492,9 +598,13 @@ def _en_date(match: re.Match[str], today: date) -> _Day | None:
 
 
 def _zh_date(match: re.Match[str], today: date) -> _Day | None:
-    month, day = _zh_number(match["m"]), _zh_number(match["d"])
+    month = today.month if match["m"] in ("本", "这个", "这") else _zh_number(match["m"])
+    day = _zh_number(match["d"])
     if month is None or day is None:
         return None
+    if match["yw"]:  # "明年3月1日", "去年本月十日"
+        found = _date(today.year + _YEAR_WORDS[match["yw"]], month, day)
+        return _Day(found) if found else None
     return _month_day(today, month, day, match["y"])
 
 
@@ -545,11 +655,18 @@ _EN_WHICH = (
 
 _HOLIDAYS = {
     "christmas": (12, 25), "christmas day": (12, 25), "xmas": (12, 25), "christmas eve": (12, 24),
-    "new year": (1, 1), "new year's day": (1, 1), "new years day": (1, 1), "new year's": (1, 1),
+    "new year": (1, 1), "new year's day": (1, 1), "new year day": (1, 1), "new years day": (1, 1),
+    "new year's": (1, 1),
     "new year's eve": (12, 31), "new years eve": (12, 31), "valentine's day": (2, 14),
     "valentines day": (2, 14), "halloween": (10, 31), "元旦": (1, 1), "圣诞节": (12, 25),
     "圣诞": (12, 25), "平安夜": (12, 24), "国庆节": (10, 1), "国庆": (10, 1), "劳动节": (5, 1),
     "五一": (5, 1), "情人节": (2, 14), "儿童节": (6, 1), "妇女节": (3, 8), "教师节": (9, 10),
+    "independence day": (7, 4), "fourth of july": (7, 4), "4th of july": (7, 4),
+    "st patrick's day": (3, 17), "st. patrick's day": (3, 17), "saint patrick's day": (3, 17),
+    "st patricks day": (3, 17), "saint patrick": (3, 17), "earth day": (4, 22),
+    "juneteenth": (6, 19), "may day": (5, 1), "labour day": (5, 1),
+    "international workers' day": (5, 1), "boxing day": (12, 26), "双十一": (11, 11),
+    "光棍节": (11, 11), "双十二": (12, 12), "万圣节": (10, 31), "跨年": (12, 31),
 }  # fmt: skip
 
 # Phrases that name a day, each matched at the start; a time may follow ("明天" + "下午3点").
@@ -645,9 +762,14 @@ _DAY_RULES: list[tuple[re.Pattern[str], _DayRule]] = [
     ),
     (re.compile("(?:本|这个|这)?(?P<which>下个|下)?月(?P<part>初|中)(?:旬)?"), _part_of_month),
     (
-        re.compile(rf"(?P<h>{_alternatives(_HOLIDAYS)})(?:{_YEAR})?"),
+        re.compile(
+            rf"(?:(?P<which>next|this|last|previous|following)\s+)?"
+            rf"(?P<h>{_alternatives(_HOLIDAYS.keys() | _MOVING_HOLIDAYS.keys())}){_END}"
+            rf"(?:\s+(?:of\s+)?(?:this\s+year|(?:in\s+)?(?P<y2>[0-9]{{4}})))?{_YEAR}"
+        ),
         _holiday,
     ),
+    (re.compile(rf"(?P<yw>去年|今年|明年)?(?P<fest>{_alternatives(FESTIVALS)})"), _festival),
     (
         re.compile(r"(?P<y>(?:19|20)[0-9]{2})(?P<m>[01][0-9])(?P<d>[0-3][0-9])(?![0-9])"),
         _compact_date,
@@ -668,7 +790,7 @@ _DAY_RULES: list[tuple[re.Pattern[str], _DayRule]] = [
     (
         re.compile(
             rf"(?:on\s+)?(?:the\s+)?(?P<d>[0-9]{{1,2}}){_ORDINAL}?(?:\s+of)?\s*[-/]?\s*"
-            rf"{_EN_MONTH}{_YEAR}"
+            rf"{_EN_MONTH}(?:\s+of(?=\s+[0-9]{{2}}))?{_YEAR}"
         ),
         _en_date,
     ),
@@ -680,8 +802,18 @@ _DAY_RULES: list[tuple[re.Pattern[str], _DayRule]] = [
     ),
     (
         re.compile(
-            rf"(?:(?P<y>[0-9]{{4}}|[零一二三四五六七八九]{{4}})年)?"
-            rf"(?P<m>{_ZH_NUM})月(?P<d>{_ZH_NUM})(?:日|号)?"
+            r"(?:(?P<y>[0-9]{4})年)?(?P<lunar>农历|阴历)?(?:(?P<y2>[0-9]{4})年)?"
+            r"(?P<lm>正|腊|冬|十二|十一|十|[一二三四五六七八九])月"
+            r"(?P<ld>初[一二三四五六七八九十]|廿[一二三四五六七八九]|二十[一二三四五六七八九]?|三十"
+            r"|十[一二三四五六七八九]?|[一二三四五六七八九])(?![0-9零一二两三四五六七八九十])"
+        ),
+        _lunar_date,
+    ),
+    (
+        re.compile(
+            rf"(?:(?P<yw>去年|今年|本年|明年|后年)"
+            rf"|(?P<y>[0-9]{{4}}|[零一二三四五六七八九]{{4}}|[一两二][千][零一二三四五六七八九十]{{0,4}})年)?"
+            rf"(?P<m>{_ZH_NUM}|本|这个|这)月(?P<d>{_ZH_NUM})(?:日|号)?"
         ),
         _zh_date,
     ),
@@ -718,7 +850,13 @@ _EXACT_RULES: list[tuple[re.Pattern[str], _ExactRule]] = [
         _in_time,
     ),
     (re.compile(rf"(?P<n>{_COUNT}|半){_ZH_TIME_UNIT}(?:以|之)?(?P<dir>后|前|内)"), _in_time),
-    (re.compile("now|right now|right away|asap|as soon as possible|现在|马上|立刻"), _exact_now),
+    (
+        re.compile(
+            "now|right now|right away|asap|as soon as possible|at the moment|at present|"
+            "at the present time|at this time|at the minute|现在|马上|立刻|此刻|目前"
+        ),
+        _exact_now,
+    ),
 ]
 
 # "by Friday", "before the end of the month", "周五之前", "月底前": the deadline's last day.
@@ -734,6 +872,16 @@ def _without_deadline_words(phrase: str) -> str | None:
     return stripped if stripped and stripped != phrase else None
 
 
+_ANCHORED = re.compile(
+    rf"(?P<n>{_COUNT})\s+(?P<unit>days?|weeks?|months?|years?)\s+"
+    r"(?P<dir>from|after|before)\s+(?P<anchor>(?!now|today).+)"
+)
+_WEEKDAY_BEFORE_DATE = re.compile(
+    rf"(?:on\s+)?(?:this\s+|next\s+)?{_EN_WD}\s*[,(\-]?\s*(?=(?:the\s+)?[0-9]{{1,4}}[/.\-]"
+    rf"|(?:the\s+)?[0-9]{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_alternatives(_EN_MONTHS)}){_END}"
+    rf"|{_EN_MONTH})"
+)
+
 # "10月12号,星期一", "Nov 25 (Wed)": a weekday after a date only repeats it.
 _WEEKDAY_AFTER_DATE = re.compile(
     rf"^\s*[,(]?\s*(?:(?:周|星期|礼拜)[一二三四五六日天]|{_alternatives(_EN_WEEKDAYS)}){_END}\)?"
@@ -742,32 +890,65 @@ _WEEKDAY_AFTER_DATE = re.compile(
 # --- reading --------------------------------------------------------------------------------------
 
 
-def _by_rules(phrase: str, now: datetime, zone: ZoneInfo) -> When | None:
+def _by_rules(phrase: str, now: datetime, zone: ZoneInfo, depth: int = 0) -> When | None:
     for pattern, exact in _EXACT_RULES:
         if (match := pattern.fullmatch(phrase)) and (moment := exact(match, now)):
             return When(_to_minute(moment), True)
     local_now = now.astimezone(zone).replace(tzinfo=None)
     today = local_now.date()
+    if depth == 0 and (anchored := _ANCHORED.fullmatch(phrase)):
+        return _from_anchor(anchored, now, zone)
+    if depth == 0 and (weekday := _WEEKDAY_BEFORE_DATE.match(phrase)):
+        # "Sunday, Feb 10", "monday, jan 22, 2018": the date says which day
+        dated = _by_rules(phrase[weekday.end() :], now, zone, depth + 1)
+        if dated is not None:
+            return dated
     # a day, then maybe a time: "明天下午3点", "Nov 25 3pm", "friday"
     for pattern, rule in _DAY_RULES:
         if (match := pattern.match(phrase)) and (day := rule(match, today)):
-            rest = _WEEKDAY_AFTER_DATE.sub("", phrase[match.end() :]).lstrip(" ,的-(")
+            rest = _WEEKDAY_AFTER_DATE.sub("", phrase[match.end() :]).strip(" ,的-()")
             clock = _clock(rest, day.period, after_day=True) if rest else None
             if not rest or clock:
                 return _when(day, clock, local_now, zone)
-    # a time, then a day: "3pm tomorrow", "at 10 on friday"
+    # a time, then a day: "3pm tomorrow", "at 10 on friday", "5:20 tomorrow morning"
     for split in re.finditer(r",?\s*(?:\s(?:on|for)\s+|,\s*)|\s+", phrase):
-        clock = _clock(phrase[: split.start()], None, after_day=True)
-        if clock is None:
+        said = phrase[: split.start()]
+        if _clock(said, None, after_day=True) is None:
             continue
         for pattern, rule in _DAY_RULES:
-            if (match := pattern.fullmatch(phrase, split.end())) and (day := rule(match, today)):
-                return _when(day, clock, local_now, zone)
+            match = pattern.match(phrase, split.end())
+            if match is None or (day := rule(match, today)) is None:
+                continue
+            rest = phrase[match.end() :].strip(" ,")
+            period = _PERIODS.get(re.sub(r"^in the ", "", rest)) if rest else day.period
+            if rest and period is None:
+                continue
+            clock = _clock(said, period, after_day=True)
+            if clock is not None:
+                return _when(replace(day, period=period), clock, local_now, zone)
     # a time alone: today when still ahead, else tomorrow
     clock = _clock(phrase, None)
     if clock:
         return _when(_Day(today, roll=1), clock, local_now, zone)
     return None
+
+
+def _from_anchor(match: re.Match[str], now: datetime, zone: ZoneInfo) -> When | None:
+    """ "3 days after january 12th", "2 weeks before christmas", "three weeks from tomorrow"."""
+    anchor = _by_rules(match["anchor"], now, zone, depth=1)
+    count = _count(match["n"])
+    if anchor is None or count is None or count != int(count):
+        return None
+    sign = -1 if match["dir"] == "before" else 1
+    unit = match["unit"].rstrip("s")
+    local = anchor.at.astimezone(zone).replace(tzinfo=None)
+    if unit in ("year", "yr", "month"):
+        months = int(count) * (12 if unit != "month" else 1)
+        day = _add_months(local.date(), sign * months)
+    else:
+        day = local.date() + timedelta(days=sign * int(count) * (7 if unit == "week" else 1))
+    wall = datetime.combine(day, local.time())
+    return When(_to_utc(wall, zone), anchor.has_time)
 
 
 def _clock(text: str, period: _Period | None, *, after_day: bool = False) -> tuple[int, int] | None:
@@ -920,7 +1101,7 @@ def _month_day(today: date, month: int, day: int, year: str | None) -> _Day | No
         number = _zh_number(year)
         if number is None:
             return None
-        if len(year) == 2:  # "05/05/89" is 1989, "3-7-27" 2027
+        if len(year) == 2 and year.isdigit():  # "05/05/89" is 1989, "3-7-27" 2027
             number += 2000 if number < 40 else 1900
         found = _date(number, month, day)
         return _Day(found) if found else None

@@ -42,12 +42,23 @@ _ORDINAL_WORDS = re.compile(rf"{_W}(?:(?P<ten>{_TEN})[\s-]?)?(?P<ord>{_ORD}){_E}
 _NUMBER_WORDS = re.compile(
     rf"{_W}(?:(?P<ten>{_TEN})(?:[\s-]?(?P<unit>{_UNIT}))?|(?P<only>{_UNIT})){_E}"
 )
+# "five-thirty": an hour and minutes, not a number
+_HYPHENED_CLOCK = re.compile(
+    rf"{_W}((?:{_UNIT}))-((?:{_TEN}|ten|fifteen|forty-five)(?:-(?:{_UNIT}))?){_E}"
+)
+# "jan 25 nineteen eighty six", "15 august nineteen hundred ninety three": a year after a date
+_SPOKEN_YEAR = re.compile(
+    r"(?P<date>[a-z]{3}[a-z]*\.? (?:the )?[0-9]{1,2}(?:st|nd|rd|th)?,? "
+    r"|[0-9]{1,2}(?:st|nd|rd|th)? (?:of )?[a-z]{3}[a-z]*\.?,? )"
+    r"(?P<c>1[0-9]|20) (?:hundred (?:and )?)?(?:(?:0|oh) )?(?P<y>[0-9]{1,2})(?![0-9:])"
+)
 _TWO_THOUSAND = re.compile(r"(?<![0-9])2 thousand(?: and)?(?: ([0-9]{1,2}))?(?![0-9])")
 # "seven thirty", "ten oh five", "eight forty pm": an hour and minutes said as two numbers
 _SPOKEN_CLOCK = re.compile(
     r"(?<![0-9:/.\-])(?P<h>[0-9]{1,2}) (?P<oh>(?:oh|0) )?(?P<m>[0-9]{2}|[1-9])(?![0-9:/.\-])"
 )
 
+_SECONDS = re.compile(r"(?<![0-9:])([0-9]{1,2}:[0-9]{2}):[0-9]{2}(?![0-9])")
 _CLOCK_IDIOMS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?<![a-z])a\s?\.?\s?m(?![a-z])\.?|(?<=[0-9])a(?![a-z])"), "am"),
     (re.compile(r"(?<![a-z])p\s?\.?\s?m(?![a-z])\.?|(?<=[0-9])p(?![a-z])"), "pm"),
@@ -62,7 +73,9 @@ _CLOCK_IDIOMS: list[tuple[re.Pattern[str], str]] = [
     ),
     (re.compile(r"(?<![0-9])([0-9]{1,2})\s?h\s?([0-9]{2})(?![0-9a-z])"), r"\1:\2"),
     (re.compile(r"(?<![0-9])([0-9]{1,2})\s?h(?![a-z])"), r"\1:00"),
-    (re.compile(r"(?<![0-9:])([0-9]{1,2}:[0-9]{2}):[0-9]{2}(?![0-9])"), r"\1"),  # seconds
+    (_SECONDS, r"\1"),
+    (re.compile(r"(?<![0-9:.])([0-9]{1,2})([0-5][0-9])\s?(am|pm)(?![a-z])"), r"\1:\2\3"),
+    (re.compile(r"(?<![0-9])12\s?midnight(?![a-z])"), "midnight"),
     (re.compile(r"(?<![a-z0-9])([0-9]{1,2}|noon)\s?-?ish(?![a-z])"), r"around \1"),
 ]
 
@@ -96,15 +109,21 @@ def canonical(phrase: str, *, month_first: bool = False) -> str:
         for pattern, replacement in _ZH_IDIOMS:
             phrase = pattern.sub(replacement, phrase)
     if not re.search("[a-z]", phrase):
-        return phrase
+        return _SECONDS.sub(r"\1", phrase)
+    phrase = _HYPHENED_CLOCK.sub(r"\1 \2", phrase)
     phrase = _ORDINAL_WORDS.sub(_ordinal, phrase)
     phrase = _NUMBER_WORDS.sub(_number, phrase)
     phrase = _TWO_THOUSAND.sub(lambda m: str(2000 + int(m[1] or 0)), phrase)
+    phrase = _SPOKEN_YEAR.sub(_spoken_year, phrase)
     for pattern, replacement in _CLOCK_IDIOMS:
         phrase = pattern.sub(replacement, phrase)
     phrase = _PAST_TO.sub(_past_to, phrase)
     phrase = _SPOKEN_CLOCK.sub(_spoken_clock, phrase)
     return re.sub(r"(?<![a-z])(?:approximately|roughly|about|around)\s+(?=around )", "", phrase)
+
+
+def _spoken_year(match: re.Match[str]) -> str:
+    return f"{match['date']}{int(match['c']) * 100 + int(match['y'])}"
 
 
 def _month_day(match: re.Match[str]) -> str:
