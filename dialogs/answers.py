@@ -272,8 +272,8 @@ def _read_datetime(step: CompiledStep, text: str, ctx: Context) -> Reading:
 
 def _is_past(moment: datetime, has_time: bool, ctx: Context) -> bool:
     """A day without a time ("today") is past only once the whole day is."""
-    if has_time:
-        return moment < ctx.now
+    if has_time:  # to the minute, as dates are read: "now" at 10:07:42 is 10:07, not the past
+        return moment < ctx.now.replace(second=0, microsecond=0)
     zone = ZoneInfo(ctx.tz)
     return moment.astimezone(zone).date() < ctx.now.astimezone(zone).date()
 

@@ -103,6 +103,7 @@ _MAX_INPUT = 500  # longer text is never a date: refuse it before any work
 _MAX_PHRASE = 80
 _DAY_START = (9, 0)  # a day without a time
 _RECENT_PAST = timedelta(days=31)  # a year-less date this far back is still this year's
+_SOON = timedelta(days=62)  # "friday the 26th": the coming one when it is within two months
 _YEARS = range(1000, 2200)  # the years a rep may mean (not 0001 nor 9999: beyond some zones)
 
 _EN_WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -298,7 +299,7 @@ _END = "(?![a-z])"  # an English word ends here ("mon" is not "month")
 _PERIOD = _alternatives(_PERIODS)
 _ORDINAL = "(?:st|nd|rd|th)"
 _EN_MONTH = rf"(?P<mon>{_alternatives(_EN_MONTHS)}){_END}\.?"
-_YEAR = r"(?:,?\s*(?P<y>[0-9]{4}|(?<=of )[0-9]{2}))?(?![0-9:])"
+_YEAR = r"(?:,?\s*[-/]?\s*(?P<y>[0-9]{4}|(?<=of )[0-9]{2}))?(?![0-9:])"
 
 _TIME = re.compile(
     rf"""
@@ -335,12 +336,12 @@ def _day_word(match: re.Match[str], today: date) -> _Day:
 def _weekday(match: re.Match[str], today: date) -> _Day:
     names = match.groupdict()
     weekday = _EN_WEEKDAYS[names["wd"]] if names.get("wd") else _ZH_WEEKDAYS[names["zwd"]]
-    which = names.get("suffix") or names.get("which")  # "friday next week", "下周五"
+    which = names.get("suffix") or names.get("wk") or names.get("which")  # "friday next week"
     if names.get("wafter"):
         which = "next next"
     elif names.get("after"):
         which = "after next"
-    if which in ("last", "past", "this past") and not names.get("suffix"):
+    if which in ("last", "past", "this past") and which == names.get("which"):
         # "last Friday": the latest before today
         return _Day(today - timedelta(days=(today.weekday() - weekday - 1) % 7 + 1))
     coming = today + timedelta(days=(weekday - today.weekday()) % 7)
@@ -354,9 +355,9 @@ def _weekday(match: re.Match[str], today: date) -> _Day:
 
 
 def _weekday_the(match: re.Match[str], today: date) -> _Day | None:
-    """A weekday and a day of the month ("tue the 4th", "sunday 31", "friday 23"): the closest
-    such day not over a month ago. "monday 9" is Monday at nine unless the coming Monday is the
-    9th: a plain number up to 12 after a weekday is an hour."""
+    """A weekday and a day of the month ("tue the 4th", "sunday 31", "friday 23"): the coming
+    such day, or a recent one (a month ago at most) when the coming one is months away. "monday 9"
+    is Monday at nine unless the coming Monday is the 9th: a number up to 12 is an hour."""
     weekday, day = _EN_WEEKDAYS[match["wd"]], int(match["d"])
     coming = today + timedelta(days=(weekday - today.weekday()) % 7)
     if not (match["the"] or match["ord"]) and day <= 12 and coming.day != day:
@@ -371,8 +372,8 @@ def _weekday_the(match: re.Match[str], today: date) -> _Day | None:
         if found < today:
             recent = found
             continue
-        closer = recent is not None and today - recent < found - today
-        return _Day(recent if closer and recent else found)
+        # the coming one, unless it is months away and a recent one is there
+        return _Day(recent if recent and found - today > _SOON else found)
     return _Day(recent) if recent else None
 
 
@@ -684,7 +685,7 @@ _DAY_RULES: list[tuple[re.Pattern[str], _DayRule]] = [
     (
         re.compile(
             rf"(?:on\s+)?(?:the\s+)?(?P<n>[1-5](?:st|nd|rd|th)|last)\s+{_EN_WD}"
-            rf"(?P<of>\s+(?:of|in)\s+(?:(?:the|this\s+)?(?:(?P<which>next|following|last|previous)\s+)?"
+            rf"(?P<of>\s+(?:of|in)\s+(?:(?:the\s+|this\s+)?(?:(?P<which>next|following|last|previous)\s+)?"
             rf"month|{_EN_MONTH}))?"
         ),
         _nth_weekday,
@@ -706,12 +707,17 @@ _DAY_RULES: list[tuple[re.Pattern[str], _DayRule]] = [
     ),
     (
         re.compile(
-            rf"(?:(?:the\s+)?(?P<which>next|this|last|previous|following)\s+week|"
+            rf"(?:(?:the\s+)?(?P<wk>next|this|last|previous|following)\s+week|"
             rf"the\s+week\s+(?P<wafter>after\s+next))\s*(?:-\s*)?(?:on\s+)?{_EN_WD}"
         ),
         _weekday,
     ),
-    (re.compile(rf"{_ZH_WHICH}?{_WEEK_WORD}的?(?P<zwd>[一二三四五六日天七1-7])"), _weekday),
+    (
+        re.compile(
+            rf"{_ZH_WHICH}?{_WEEK_WORD}(?:的{_WEEK_WORD}?)?(?P<zwd>[一二三四五六日天七1-7])"
+        ),
+        _weekday,
+    ),
     (
         re.compile(
             rf"(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?P<which>next\s+)?week{_END}"

@@ -99,6 +99,36 @@ _ZH_IDIOMS: list[tuple[re.Pattern[str], str]] = [
 _MONTH_FIRST = re.compile(r"(?<![0-9/.\-])([0-9]{1,2})/([0-9]{1,2})(?![0-9/.\-])")
 
 
+_ZH_HOUR = "[0-9]{1,2}|[一二两三四五六七八九十]{1,3}"
+# "差一刻五点" / "五点差一刻" 4:45, "差五分四点" 3:55: minutes to an hour
+_ZH_TO = re.compile(
+    rf"差(?P<m1>一刻|[0-9]{{1,2}}分钟?|[一二两三四五六七八九十]{{1,3}}分钟?)(?P<h1>{_ZH_HOUR})点"
+    rf"|(?P<h2>{_ZH_HOUR})点差(?P<m2>一刻|[0-9]{{1,2}}分钟?|[一二两三四五六七八九十]{{1,3}}分钟?)"
+)
+_ZH_SMALL = {c: n for n, c in enumerate("零一二三四五六七八九", start=0)} | {"两": 2}
+
+
+def _zh_small(text: str) -> int | None:
+    """1-59 in digits or Chinese ("五", "十五", "二十"), for the clock."""
+    if text.isdigit():
+        return int(text)
+    tens, ten, ones = text.partition("十")
+    if not ten:
+        return _ZH_SMALL.get(text)
+    high = _ZH_SMALL.get(tens, -1) if tens else 1
+    low = _ZH_SMALL.get(ones, -1) if ones else 0
+    return high * 10 + low if high >= 0 and low >= 0 else None
+
+
+def _zh_to(match: re.Match[str]) -> str:
+    said = match["m1"] or match["m2"]
+    hour = _zh_small(match["h1"] or match["h2"])
+    minutes = 15 if said == "一刻" else _zh_small(said.rstrip("钟").rstrip("分"))
+    if hour is None or minutes is None or not 0 < minutes < 60 or not 1 <= hour <= 24:
+        return match[0]
+    return f"{hour - 1}点{60 - minutes}分"
+
+
 def canonical(phrase: str, *, month_first: bool = False) -> str:
     """``phrase`` (already lower case, half-width) with number words and clock idioms as digits.
 
@@ -108,6 +138,7 @@ def canonical(phrase: str, *, month_first: bool = False) -> str:
     if not phrase.isascii():
         for pattern, replacement in _ZH_IDIOMS:
             phrase = pattern.sub(replacement, phrase)
+        phrase = _ZH_TO.sub(_zh_to, phrase)
     if not re.search("[a-z]", phrase):
         return _SECONDS.sub(r"\1", phrase)
     phrase = _HYPHENED_CLOCK.sub(r"\1 \2", phrase)

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import dialogs
 
-ALLOWED = {"pydantic", "jinja2", "markupsafe", "yaml", "dateparser", "dialogs", "__future__"}
+ALLOWED = {
+    "pydantic", "jinja2", "markupsafe", "yaml", "dateparser", "lunardate", "dialogs", "__future__",
+}  # fmt: skip
 STDLIB_ALLOWED = {
     "ast", "collections", "dataclasses", "datetime", "enum", "re", "typing", "unicodedata",
     "zoneinfo", "functools", "itertools", "calendar", "math", "html",
