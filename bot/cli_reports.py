@@ -2,7 +2,8 @@
 
 ``report weekly --team T [--week 2026-W47] [--lang en|zh] --out FILE.html|FILE.png`` writes the
 weekly digest as a self-contained HTML page (chart inline) or as the chart alone.
-``export --team T --out FILE.xlsx|FILE.csv [--table visits|answers] [--since D] [--until D]``
+``export --team T --out FILE.xlsx|FILE.csv [--table visits|answers|notes] [--since D]
+[--until D]``
 writes the team's visits and answers. The operator's commands: any team, by id or exact name.
 """
 
@@ -99,7 +100,7 @@ def cmd_report_weekly(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     from reports.export import write_csv, write_xlsx
-    from storage.activity import export_rows
+    from storage.activity import export_notes, export_rows
 
     out = Path(args.out)
     suffix = out.suffix.lower()
@@ -114,13 +115,17 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
         since = _start_of(args.since, tz)
         until = _start_of(args.until, tz)
         team, rows = export_rows(engine, team.id, since=since, until=until)
+        notes = export_notes(engine, team.id, since=since, until=until)
     finally:
         engine.dispose()
     if suffix == ".xlsx":
-        counts = write_xlsx(out, rows, tz)
-        _say(f"{out}: team {team.name!r}: {counts['visits']} visits, {counts['answers']} answers")
+        counts = write_xlsx(out, rows, tz, notes)
+        _say(
+            f"{out}: team {team.name!r}: {counts['visits']} visits, {counts['answers']} answers, "
+            f"{counts['notes']} notes"
+        )
     else:
-        count = write_csv(out, rows, tz, args.table)
+        count = write_csv(out, rows, tz, args.table, notes)
         _say(f"{out}: team {team.name!r}: {count} {args.table}")
     return 0
 
@@ -175,13 +180,17 @@ def add_report_commands(commands: argparse._SubParsersAction[Any]) -> None:
         "export",
         help="export a team's visits and answers (.xlsx or .csv)",
         description="Export the finished runs of a team's reps: an .xlsx workbook with the "
-        "sheets 'visits' (one row per debrief) and 'answers' (one row per answer), or one of "
-        "them as .csv (UTF-8 with BOM, for Excel).",
+        "sheets 'visits' (one row per debrief), 'answers' (one row per answer) and 'notes' "
+        "(what the reps typed that answered no question), or one of them as .csv (UTF-8 with "
+        "BOM, for Excel).",
     )
     export.add_argument("--team", required=True, help="the team's id or exact name")
     export.add_argument("--out", required=True, help="FILE.xlsx or FILE.csv")
     export.add_argument(
-        "--table", choices=("visits", "answers"), default="visits", help="for .csv (visits)"
+        "--table",
+        choices=("visits", "answers", "notes"),
+        default="visits",
+        help="for .csv (visits); notes: what reps typed that answered no question",
     )
     export.add_argument("--since", type=_day, help="runs finished on or after this day")
     export.add_argument("--until", type=_day, help="runs finished before this day")

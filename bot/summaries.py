@@ -5,7 +5,8 @@ the rep's). Every text comes from ``coaching_scripts/messages.yaml`` (``mgr_*``)
 what the rep or the manager typed, and the engine's own summaries go in as the HTML they are.
 
 A debrief summary: customer and visit type, the feeling in a line, goal against what happened,
-the buyer's side (the "why" of phase 4, about the customer), next step and date, and the flags.
+the buyer's side (the "why" of phase 4, about the customer), next step and date, what the rep
+said that answered no question (pushback, a vent: kept as notes), and the flags.
 Other scripts (week plan, skills...) show their own summary under a one-line head.
 """
 
@@ -26,6 +27,9 @@ BATCH_TEXT = 3500
 """Characters per message of a daily batch (Telegram's limit is 4096)."""
 BATCH_ITEMS = 15
 """Summaries per batch message at most (three buttons each)."""
+NOTES_SHOWN = 5
+"""Notes (what the rep typed that was no answer) quoted in a summary; the rest are counted."""
+NOTE_CHARS = 160
 COACHING_SCRIPT = "coaching"
 SKILL_STEP = "skill"
 Buttons = tuple[tuple[tuple[str, str], ...], ...]
@@ -81,7 +85,7 @@ class Summaries:
                     summary=Markup(notice.summary),
                 )
             ]
-            return "\n".join([*lines, *self.flags(notice, lang)])
+            return "\n".join([*lines, *self.notes(notice, lang), *self.flags(notice, lang)])
         a = notice.answers
         lines = [
             self.say(
@@ -122,7 +126,15 @@ class Summaries:
                     when=self._when(a.get("next_date"), lang, tz),
                 )
             )
-        return "\n".join([*lines, *self.flags(notice, lang)])
+        return "\n".join([*lines, *self.notes(notice, lang), *self.flags(notice, lang)])
+
+    def notes(self, notice: Notice, lang: str) -> list[str]:
+        """What the rep typed that answered no question (pushback, a vent): nothing is lost."""
+        if not notice.notes:
+            return []
+        shown = [_line(note, NOTE_CHARS) for note in notice.notes[:NOTES_SHOWN]]
+        more = len(notice.notes) - len(shown)
+        return [self.say("mgr_notes", lang, notes=shown, more=more)]
 
     def flags(self, notice: Notice, lang: str) -> list[str]:
         out = []

@@ -140,6 +140,7 @@ SUMMARY_MESSAGE_KEYS: frozenset[str] = frozenset(
         "mgr_coach_to_rep",
         "mgr_debrief_head",
         "mgr_feeling",
+        "mgr_notes",
         "mgr_flag_low_feeling",
         "mgr_flag_no_goal",
         "mgr_flag_overdue",

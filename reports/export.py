@@ -1,9 +1,10 @@
 """Visits and answers as tables, for ``coachbot export``: an .xlsx workbook or a .csv file.
 
-Two tables: ``visits`` (one row per debrief, the answers the reports count as columns) and
-``answers`` (every answer of every finished run, one row each). Times are the team's local wall
-times. CSV is UTF-8 with a byte-order mark, so Excel opens Chinese names correctly; a workbook
-holds both tables as sheets, a CSV file one of them.
+Three tables: ``visits`` (one row per debrief, the answers the reports count as columns),
+``answers`` (every answer of every finished run, one row each) and ``notes`` (what the reps typed
+that answered no question — pushback, a vent — with the step it was typed at). Times are the
+team's local wall times. CSV is UTF-8 with a byte-order mark, so Excel opens Chinese names
+correctly; a workbook holds the tables as sheets, a CSV file one of them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from storage.activity import ExportRow
+from storage.activity import ExportNote, ExportRow
 
 VISIT_STEPS = (
     "customer",
@@ -36,7 +37,8 @@ VISIT_STEPS = (
 )
 VISIT_HEADER = ("run_id", "rep", "rep_key", "finished", *VISIT_STEPS)
 ANSWER_HEADER = ("run_id", "rep", "rep_key", "script", "started", "finished", "step", "value")
-TABLES = ("visits", "answers")
+NOTE_HEADER = ("run_id", "rep", "rep_key", "script", "finished", "step", "note", "typed")
+TABLES = ("visits", "answers", "notes")
 
 
 def cell(value: Any, zone: ZoneInfo) -> Any:
@@ -95,16 +97,43 @@ def answers_table(rows: Iterable[ExportRow], tz: str) -> list[tuple[Any, ...]]:
     ]
 
 
-def write_xlsx(path: Path, rows: Sequence[ExportRow], tz: str) -> dict[str, int]:
-    """Both tables as sheets; the number of data rows of each."""
+def notes_table(notes: Iterable[ExportNote], tz: str) -> list[tuple[Any, ...]]:
+    """What the reps typed that answered no question (pushback, a vent), one row each."""
+    zone = ZoneInfo(tz)
+    return [
+        (
+            note.run_id,
+            note.rep_name,
+            note.rep_key,
+            note.script,
+            local(note.finished_at, zone),
+            note.step,
+            note.text,
+            local(note.typed_at, zone),
+        )
+        for note in notes
+    ]
+
+
+def _tables(
+    rows: Sequence[ExportRow], notes: Sequence[ExportNote], tz: str
+) -> dict[str, tuple[tuple[str, ...], list[tuple[Any, ...]]]]:
+    return {
+        "visits": (VISIT_HEADER, visits_table(rows, tz)),
+        "answers": (ANSWER_HEADER, answers_table(rows, tz)),
+        "notes": (NOTE_HEADER, notes_table(notes, tz)),
+    }
+
+
+def write_xlsx(
+    path: Path, rows: Sequence[ExportRow], tz: str, notes: Sequence[ExportNote] = ()
+) -> dict[str, int]:
+    """The tables as sheets; the number of data rows of each."""
     from openpyxl import Workbook  # type: ignore[import-untyped]
 
     book = Workbook(write_only=True)
     counts: dict[str, int] = {}
-    for name, header, table in (
-        ("visits", VISIT_HEADER, visits_table(rows, tz)),
-        ("answers", ANSWER_HEADER, answers_table(rows, tz)),
-    ):
+    for name, (header, table) in _tables(rows, notes, tz).items():
         sheet = book.create_sheet(name)
         sheet.append(list(header))
         for line in table:
@@ -114,13 +143,15 @@ def write_xlsx(path: Path, rows: Sequence[ExportRow], tz: str) -> dict[str, int]
     return counts
 
 
-def write_csv(path: Path, rows: Sequence[ExportRow], tz: str, table: str = "visits") -> int:
+def write_csv(
+    path: Path,
+    rows: Sequence[ExportRow],
+    tz: str,
+    table: str = "visits",
+    notes: Sequence[ExportNote] = (),
+) -> int:
     """One table as CSV (UTF-8 with BOM); the number of data rows."""
-    header, lines = (
-        (VISIT_HEADER, visits_table(rows, tz))
-        if table == "visits"
-        else (ANSWER_HEADER, answers_table(rows, tz))
-    )
+    header, lines = _tables(rows, notes, tz)[table]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
@@ -156,4 +187,12 @@ def _xlsx_cell(value: Any) -> Any:
     return value
 
 
-__all__ = ["FORMULA_STARTS", "TABLES", "answers_table", "visits_table", "write_csv", "write_xlsx"]
+__all__ = [
+    "FORMULA_STARTS",
+    "TABLES",
+    "answers_table",
+    "notes_table",
+    "visits_table",
+    "write_csv",
+    "write_xlsx",
+]

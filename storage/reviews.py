@@ -42,6 +42,7 @@ from storage.schema import (
     reminder_table,
     review_table,
     run_table,
+    step_note_table,
     user_table,
 )
 from storage.teams import ManagerPrefs, ManagerScope, NotYourTeam
@@ -79,6 +80,8 @@ class Notice:
     (open follow-ups past their time), ``low_feeling``."""
     status: str
     finished_at: datetime | None
+    notes: tuple[str, ...] = ()
+    """What the rep typed during the run that was no answer (pushback, a vent), in order."""
 
 
 @dataclass(frozen=True)
@@ -534,6 +537,13 @@ def _notices(
             sa.select(a.c.run_id, a.c.step, a.c.value).where(a.c.run_id.in_(run_ids))
         ):
             answers[run_id][step] = value
+    notes: dict[int, list[str]] = defaultdict(list)
+    if run_ids:
+        n = step_note_table
+        for run_id, text in conn.execute(
+            sa.select(n.c.run_id, n.c.text).where(n.c.run_id.in_(run_ids)).order_by(n.c.id)
+        ):
+            notes[run_id].append(text)
     return [
         Notice(
             review_id=row.id,
@@ -551,6 +561,7 @@ def _notices(
             flags=tuple(str(flag) for flag in (row.flags or ())),
             status=row.status,
             finished_at=row.finished_at,
+            notes=tuple(notes.get(row.run_id, ())),
         )
         for row in rows
     ]

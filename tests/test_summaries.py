@@ -71,6 +71,21 @@ def test_a_debrief_summary_in_english(summaries: Summaries) -> None:
     ]
 
 
+def test_what_the_rep_typed_that_was_no_answer_is_in_the_summary(summaries: Summaries) -> None:
+    said = ("Terrible. The buyer was an <idiot>", "I don't know, you tell me")
+    text = summaries.text(notice(notes=said, flags=()), "en", "Asia/Shanghai")
+    assert text.splitlines()[-1] == (
+        "💭 Also said on the way: “Terrible. The buyer was an &lt;idiot&gt;” · "
+        "“I don&#39;t know, you tell me”"
+    )
+    many = tuple(f"note {n}" for n in range(1, 8))
+    zh = summaries.text(notice(notes=many, script="week_plan", flags=()), "zh", "UTC")
+    assert zh.splitlines()[-1] == (
+        "💭 过程中还说了：“note 1” · “note 2” · “note 3” · “note 4” · “note 5”（另有 2 条）"
+    )
+    assert "💭" not in summaries.text(notice(), "en", "UTC")
+
+
 def test_a_debrief_summary_in_chinese(summaries: Summaries) -> None:
     text = summaries.text(notice(flags=("overdue:1",)), "zh", "Asia/Shanghai")
     assert "📋 <b>Anna &lt;3</b>：Baker &amp; &lt;Sons&gt;（老客户）" in text

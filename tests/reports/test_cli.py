@@ -9,10 +9,12 @@ from pathlib import Path
 
 import openpyxl  # type: ignore[import-untyped]
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import create_engine
 
 from bot import cli
 from storage.migrate import upgrade
+from storage.schema import run_table, step_note_table, user_table
 from tests.reports.seed import NOW, seed_team
 
 NOW_ARG = ["--now", NOW.isoformat()]
@@ -153,3 +155,47 @@ def test_export_errors(database: str, capsys: pytest.CaptureFixture[str]) -> Non
     assert "no team '7'" in capsys.readouterr().err
     assert cli.main(["export", "--team", "1", "--out", "x.json"]) == 2
     assert "an .xlsx workbook or a .csv file" in capsys.readouterr().err
+
+
+def test_export_has_what_reps_typed_that_was_no_answer(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = create_engine(database)
+    try:
+        with engine.begin() as conn:
+            for key in ("tg:2", "tg:201"):  # 王芳 of the team, and a rep of another team
+                run = conn.execute(
+                    sa.select(run_table.c.id, run_table.c.finished_at)
+                    .join(user_table, user_table.c.id == run_table.c.user_id)
+                    .where(user_table.c.key == key, run_table.c.script == "debrief")
+                    .order_by(run_table.c.finished_at.desc())
+                    .limit(1)
+                ).one()
+                conn.execute(
+                    sa.insert(step_note_table).values(
+                        run_id=run.id,
+                        step="why_outcome",
+                        text=f"问这些有什么用 ({key})",
+                        created_at=run.finished_at,
+                    )
+                )
+    finally:
+        engine.dispose()
+
+    out = tmp_path / "north.xlsx"
+    assert cli.main(["export", "--team", "1", "--out", str(out)]) == 0
+    assert capsys.readouterr().out.rstrip().endswith(", 1 notes")
+    notes = list(openpyxl.load_workbook(out)["notes"].iter_rows(values_only=True))
+    assert notes[0] == ("run_id", "rep", "rep_key", "script", "finished", "step", "note", "typed")
+    [(_, rep, key, script, _, step, text, _)] = notes[1:]
+    assert (rep, key, script, step, text) == (
+        "王芳",
+        "tg:2",
+        "debrief",
+        "why_outcome",
+        "问这些有什么用 (tg:2)",
+    )
+    csv_out = tmp_path / "notes.csv"
+    assert cli.main(["export", "--team", "1", "--out", str(csv_out), "--table", "notes"]) == 0
+    rows = list(csv.DictReader(csv_out.read_text(encoding="utf-8-sig").splitlines()))
+    assert [row["note"] for row in rows] == ["问这些有什么用 (tg:2)"]

@@ -21,6 +21,7 @@ from dialogs.types import (
     Effect,
     Event,
     ManagerNotice,
+    NoteKept,
     RunFinished,
     RunStarted,
     Say,
@@ -48,6 +49,7 @@ def visit_turn(state: Conversation, event: Event, ctx: Context) -> Turn:
     run = Run(no=no, script=script, version=1, step="end", answers=answers, started_at=stamp)
     effects: list[Effect] = [RunStarted(no, script, 1)]
     effects += [AnswerSaved(no, step, value) for step, value in answers.items()]
+    effects += [NoteKept(no, "feeling_score", text) for text in data.get("notes", ())]
     summary = f"<b>{script}</b> of {answers.get('customer', '')}"
     effects += [RunFinished(no, script, summary, answers), ManagerNotice(no, script, summary)]
     new = replace(state, runs=no, finished=(*state.finished, run))
@@ -137,6 +139,24 @@ def test_a_notice_becomes_one_review_per_manager_and_goes_at_once_to_the_instant
 
     assert reviews.dispatch(render, now=NOW + timedelta(minutes=1)) == []  # once
     assert len(rows(engine, review_table)) == 2
+
+
+def test_the_notice_brings_what_the_rep_typed_that_was_no_answer(
+    vstore: Store, teams: Teams, reviews: Reviews
+) -> None:
+    two_teams(teams)
+    said = ["Terrible. The buyer was an idiot", "I don't know, you tell me"]
+    event = TextIn(json.dumps({"answers": {"customer": "ACME", "feeling_score": 1}, "notes": said}))
+    vstore.handle(Profile("tg:11", "rep 11"), event, now=NOW)
+    seen: list[Notice] = []
+
+    def keep(reader: Reader, notices: Sequence[Notice], daily: bool) -> list[Draft]:
+        seen.extend(notices)
+        return render(reader, notices, daily)
+
+    reviews.dispatch(keep, now=NOW)
+
+    assert [notice.notes for notice in seen] == [tuple(said)]
 
 
 def test_a_dispatch_run_again_over_the_same_notice_makes_no_second_review(
