@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 QUIT_COMMANDS = frozenset({"quit", "exit", "q"})
 REMINDER_COMMANDS = frozenset({"followups", "done", "snooze", "drop", "tz", "pause", "settings"})
 """The console's own reminder commands, answered without the engine."""
+PRIVACY_COMMANDS = frozenset({"export", "deleteme"})
+"""The rep's own data, as in Telegram: everything kept about them, or delete it all."""
+YES = frozenset({"1", "y", "yes", "是"})
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -70,6 +73,36 @@ def read_reminder_command(line: str) -> tuple[str, str] | None:
     name, _, arg = text[1:].partition(" ")
     name = name.lower()
     return (name, arg.strip()) if name in REMINDER_COMMANDS else None
+
+
+def privacy(
+    name: str,
+    store: Store,
+    key: str,
+    lang: Lang,
+    catalog: Catalog,
+    ask: Callable[[str], str],
+    now: datetime,
+) -> tuple[str, bool]:
+    """``/export`` (the JSON the bot sends as a file) or ``/deleteme`` (asks first: ``ask``
+    shows the question and reads the answer): the text to print, and whether the session ends
+    (nobody is left to talk to)."""
+    import json
+
+    from storage.privacy import delete_user, export_user
+
+    say = catalog.messages.render
+    if name == "export":
+        data = export_user(store, key, now=now)
+        if data is None:
+            return to_plain(say("tg_nothing_kept", lang)), False
+        return json.dumps(data, ensure_ascii=False, indent=2), False
+    yes, no = to_plain(say("tg_delete_yes", lang)), to_plain(say("tg_delete_no", lang))
+    answer = ask(f"{to_plain(say('tg_delete_confirm', lang))}\n  1. {yes}\n  2. {no}")
+    if answer.strip().casefold() not in {*YES, yes.casefold()}:
+        return to_plain(say("tg_delete_kept", lang)), False
+    delete_user(store, key, now=now)
+    return to_plain(say("tg_deleted", lang)), True
 
 
 class ConsoleReminders:
@@ -241,6 +274,16 @@ def run_console(
         print(render(result.replies, catalog, current_lang), file=stdout, flush=True)
         store.mark_sent(result.outbox_ids, now=clock())
 
+    def answer(question: str) -> str:
+        """The rep's answer to a question asked outside the engine (``/deleteme``)."""
+        print(question, file=stdout, flush=True)
+        if interactive:
+            print("> ", end="", file=stdout, flush=True)
+        reply = stdin.readline()
+        if not interactive:
+            print(f"> {reply.rstrip()}", file=stdout)
+        return reply
+
     def remind() -> None:
         due = reminders.deliver(clock())
         if due:
@@ -261,6 +304,14 @@ def run_console(
             own = read_reminder_command(line)
             if own is not None:
                 print(reminders.command(*own, now=clock()), file=stdout, flush=True)
+                continue
+            command = line.strip().lstrip("/").casefold()
+            if line.strip().startswith("/") and command in PRIVACY_COMMANDS:
+                lang_now, _ = reminders.who()
+                text, gone = privacy(command, store, key, lang_now, catalog, answer, clock())
+                print(text, file=stdout, flush=True)
+                if gone:
+                    return 0  # nothing is saved any more: no "see you" either
                 continue
             event = read_event(line, catalog)
             if event is None:
