@@ -104,6 +104,16 @@ class Prepared:
             for processor, value in zip(self._results, row, strict=True)
         )
 
+    def all(self, cursor: Any) -> list[tuple[Any, ...]]:
+        """Every row of the statement run on ``cursor`` (type-processed)."""
+        return [
+            tuple(
+                processor(value) if processor is not None else value
+                for processor, value in zip(self._results, row, strict=True)
+            )
+            for row in cursor.fetchall()
+        ]
+
     def row(self, cursor: Any, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """Execute and return the first row (type-processed), or None."""
         return self.first(self.run(cursor, params))

@@ -170,7 +170,10 @@ class StepNoteRow(SQLModel, table=True):
 
 
 class OutboxRow(SQLModel, table=True):
-    """A reply to deliver (``storage.codec.reply_to_json``); the sender sets ``sent_at``."""
+    """A reply to deliver (``storage.codec.reply_to_json``); the sender sets ``sent_at``.
+
+    ``claimed_by``/``lease_until``: the bot process that took the row to send it, and until when
+    nobody else may (``storage.outbox``); a row whose lease ran out is anyone's again."""
 
     __tablename__ = "outbox"
     __table_args__ = (
@@ -195,6 +198,18 @@ class OutboxRow(SQLModel, table=True):
     created_at: datetime = _ts()
     sent_at: datetime | None = _ts(nullable=True)
     attempts: int = Field(default=0)
+    claimed_by: str | None = Field(default=None, sa_type=sa.String(100), nullable=True)
+    lease_until: datetime | None = _ts(nullable=True)
+
+
+class SendSlotRow(SQLModel, table=True):
+    """Shared send pacing of several bot processes (``storage.send_slots``): per key (0: the
+    whole bot, else a chat id), the moment its token bucket is full again, in Unix seconds."""
+
+    __tablename__ = "send_slot"
+
+    key: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False))
+    full_at: float = Field(sa_type=sa.Float(precision=53))
 
 
 class EffectRow(SQLModel, table=True):
@@ -435,6 +450,7 @@ run_table = metadata.tables["run"]
 answer_table = metadata.tables["answer"]
 step_note_table = metadata.tables["step_note"]
 outbox_table = metadata.tables["outbox"]
+send_slot_table = metadata.tables["send_slot"]
 effect_table = metadata.tables["effect"]
 reminder_table = metadata.tables["reminder"]
 team_table = metadata.tables["team"]

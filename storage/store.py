@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -52,6 +52,9 @@ from storage.codec import (
     reply_to_json,
 )
 from storage.db import READ_ONLY, WriteQueue, write_queue
+from storage.leases import MAX_ATTEMPTS as OUTBOX_MAX_ATTEMPTS
+from storage.leases import claim_statement as outbox_claim
+from storage.leases import lock_user as outbox_lock_user
 from storage.prepared import Prepared
 from storage.schema import (
     answer_table,
@@ -98,6 +101,10 @@ class TurnResult:
     finished: bool = False
     """The turn finished a conversation (its summary is among the replies): an adapter may
     offer to change an answer right under it."""
+    claimed: tuple[OutboxItem, ...] | None = None
+    """With ``Store(claim_as=...)``: the user's unsent rows this process now holds, oldest first
+    (earlier ones left by others included, and ``outbox_ids`` when they are ours to send); empty
+    when another process holds the chat and sends them (``storage.outbox``). None: no claims."""
 
 
 @dataclass(frozen=True)
@@ -338,15 +345,29 @@ class _Statements:
         self.insert_outbox = prepare(
             sa.insert(o).returning(o.c.id), "user_id", "payload", "created_at", "attempts"
         )
+        lock_user = outbox_lock_user(dialect)
+        self.lock_outbox = prepare(lock_user) if lock_user is not None else None
+        self.claim_outbox = prepare(outbox_claim(o.c.user_id == _bp("uid")))
 
 
 class Store:
     """Durable conversations: ``handle`` runs one turn in one transaction. Thread-safe."""
 
     def __init__(
-        self, engine: sa.Engine, turn: TurnFn, *, lock: bool = True, retries: int = 5
+        self,
+        engine: sa.Engine,
+        turn: TurnFn,
+        *,
+        lock: bool = True,
+        retries: int = 5,
+        claim_as: str | None = None,
+        lease: float = 30.0,
     ) -> None:
+        """``claim_as``: the bot process's name (``storage.outbox``): each turn claims its replies
+        for it (with a ``lease`` in seconds) unless another process holds the user's chat."""
         self._engine = engine
+        self._claim_as = claim_as
+        self._lease = timedelta(seconds=lease)
         self._turn = turn
         self._lock = lock
         self._retries = retries
@@ -359,6 +380,11 @@ class Store:
     @property
     def engine(self) -> sa.Engine:
         return self._engine
+
+    @property
+    def claim_as(self) -> str | None:
+        """The process name the turns claim their replies for (None: they claim nothing)."""
+        return self._claim_as
 
     # --- the hot path ---------------------------------------------------------------------------
 
@@ -479,11 +505,31 @@ class Store:
                     )
                     for reply in turn.replies
                 ]
+                taking = None
+                if self._claim_as is not None and turn.replies:
+                    if sql.lock_outbox is not None:
+                        sql.lock_outbox.run(raw.cursor(), {"uid": uid})
+                    taking = sql.claim_outbox.run(
+                        raw.cursor(),
+                        {
+                            "uid": uid,
+                            "owner": self._claim_as,
+                            "now": now,
+                            "until": now + self._lease,
+                            "max_attempts": OUTBOX_MAX_ATTEMPTS,
+                        },
+                    )
             if not self._lock and sql.claim.first(claiming) is None:
                 raise _Duplicate(uid)
             if saving.rowcount != 1:
                 raise _VersionConflict
             outbox_ids = tuple(_returned_id(sql.insert_outbox, c) for c in inserting)
+            claimed = None
+            if taking is not None:
+                claimed = tuple(
+                    OutboxItem(row[0], profile.key, reply_from_json(row[2]), row[3], row[4])
+                    for row in sorted(sql.claim_outbox.all(taking))
+                )
             raw.commit()
         except BaseException:
             try:
@@ -496,7 +542,7 @@ class Store:
                 writers.release()
             raw.close()
         finished = any(isinstance(effect, RunFinished) for effect in turn.effects)
-        return TurnResult(turn.replies, outbox_ids, False, uid, lang, finished)
+        return TurnResult(turn.replies, outbox_ids, False, uid, lang, finished, claimed)
 
     def _batch(self, raw: Any) -> AbstractContextManager[Any]:
         """psycopg's pipeline mode on PostgreSQL (one round trip), nothing on SQLite."""

@@ -52,7 +52,7 @@ from bot.telegram.render import (
 )
 from dialogs.catalog import Catalog
 from dialogs.types import BACK, SKIP, Ask, CommandIn, Event, Lang, MediaIn, PickIn, Say
-from storage.store import Profile, Store, TurnResult
+from storage.store import OutboxItem, Profile, Store, TurnResult
 from storage.teams import Teams
 
 log = logging.getLogger(__name__)
@@ -77,6 +77,23 @@ class Outbox(Protocol):
     ) -> asyncio.Future[Any]: ...
 
 
+class Claims(Protocol):
+    """Who sends outbox rows when several processes share the database
+    (``bot.telegram.delivery.Delivery``)."""
+
+    def deliver(
+        self,
+        chat_id: int,
+        outgoing: Sequence[Outgoing],
+        outbox_ids: Sequence[int],
+        *,
+        bulk: bool = False,
+        claimed: Sequence[OutboxItem] | None = None,
+    ) -> None: ...
+
+    def holds(self, outbox_ids: Sequence[int], claimed: Sequence[OutboxItem] | None) -> bool: ...
+
+
 class Coach:
     def __init__(
         self,
@@ -90,7 +107,11 @@ class Coach:
         bot_username: str | None,
         account: Account | None = None,
         teams: Teams | None = None,
+        claims: Claims | None = None,
     ) -> None:
+        """``claims``: send outbox rows only once this process holds them (several bot
+        processes on one database); without, send them straight away."""
+        self._claims = claims
         self._account = account
         self._teams = teams
         self._store = store
@@ -227,7 +248,7 @@ class Coach:
             outgoing = self._show_tap(*tapped, result, outgoing)
             if not outgoing:  # the tapped question itself was updated (a multiple choice)
                 return
-        self.deliver(chat_id, outgoing, ids)
+        self.deliver(chat_id, outgoing, ids, claimed=result.claimed)
 
     async def _commit(
         self, chat_id: int, user: User, event: Event, update_id: int | None
@@ -271,8 +292,10 @@ class Coach:
         replies = result.replies
         toggled = len(replies) == 1 and isinstance(replies[0], Ask) and replies[0].kind == "multi"
         if toggled and len(outgoing) == 1:
-            self._edit(tapped, outgoing[0].text, outgoing[0].keyboard, result.outbox_ids)
-            return []
+            claims = self._claims
+            if claims is None or claims.holds(result.outbox_ids, result.claimed):
+                self._edit(tapped, outgoing[0].text, outgoing[0].keyboard, result.outbox_ids)
+            return []  # else the process holding the chat sends it (as a new message)
         moved_on = self._catalog.messages.render("moved_on", result.lang)
         stale = bool(replies) and isinstance(replies[0], Say) and replies[0].text == moved_on
         if stale:
@@ -288,9 +311,16 @@ class Coach:
         outbox_ids: Sequence[int],
         *,
         bulk: bool = False,
+        claimed: Sequence[OutboxItem] | None = None,
+        held: bool = False,
     ) -> None:
         """Send a turn's messages in order; its outbox rows count as sent with the last one.
-        ``bulk``: a scheduled nudge, which yields to the replies reps are waiting for."""
+        ``bulk``: a scheduled nudge, which yields to the replies reps are waiting for. With
+        claims, the rows go out once this process holds them (``claimed``: what the turn
+        claimed; ``held``: they are this process's already)."""
+        if self._claims is not None and outbox_ids and not held:
+            self._claims.deliver(chat_id, outgoing, outbox_ids, bulk=bulk, claimed=claimed)
+            return
         for number, message in enumerate(outgoing, start=1):
             last = number == len(outgoing)
             self._sender.submit(

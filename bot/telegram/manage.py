@@ -95,20 +95,23 @@ class Manage:
             *self._reviews.send_daily(render, now=now),
         ]
 
-    def deliver(self, sent: Sequence[Sent], *, bulk: bool = True) -> None:
+    def deliver(self, sent: Sequence[Sent], *, bulk: bool = True, held: bool = False) -> None:
+        """``held``: this process holds the rows already (see ``Coach.deliver``)."""
         for item in sent:
             if item.user_key.startswith("tg:"):
                 chat_id = int(item.user_key.removeprefix("tg:"))
                 outgoing = Outgoing(item.draft.text, _keyboard(item.draft.buttons))
-                self._coach.deliver(chat_id, [outgoing], [item.outbox_id], bulk=bulk)
+                self._coach.deliver(chat_id, [outgoing], [item.outbox_id], bulk=bulk, held=held)
 
     async def resend(self, pending: Sequence[OutboxItem]) -> list[OutboxItem]:
-        """After a restart: the unsent summaries go out again with their buttons; returns the
-        other unsent replies, for the caller to resend."""
+        """Rows this process holds, read back from the database (after a restart, handed
+        over): the summaries go out with their buttons; returns the other rows, for the
+        caller to send."""
         drafts = await asyncio.to_thread(self._reviews.drafts, [item.id for item in pending])
         self.deliver(
             [Sent(i.user_key, "en", i.id, drafts[i.id]) for i in pending if i.id in drafts],
             bulk=False,
+            held=True,
         )
         return [item for item in pending if item.id not in drafts]
 

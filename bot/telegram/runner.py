@@ -15,12 +15,15 @@ import gc
 import hmac
 import logging
 import math
+import os
+import secrets
 import signal
+import socket
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
@@ -41,6 +44,7 @@ from bot.reminders import ReminderDesk, policy_from
 from bot.summaries import Summaries
 from bot.telegram.account import Account
 from bot.telegram.coach import Coach
+from bot.telegram.delivery import MARK_EVERY, Delivery
 from bot.telegram.digests import TeamDigests
 from bot.telegram.manage import Manage
 from bot.telegram.render import Outgoing, render_turn
@@ -50,10 +54,11 @@ from bot.telegram.teams import Onboarding
 from dialogs.catalog import Catalog
 from dialogs.engine import step
 from storage.digests import Digests
+from storage.outbox import Outbox, owner_name
 from storage.reminders import Reminders
 from storage.retention import purge_sent_outbox
 from storage.reviews import Reviews
-from storage.store import Store
+from storage.store import OutboxItem, Store
 from storage.teams import Teams
 
 if TYPE_CHECKING:
@@ -65,7 +70,7 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_membe
 POLL_TIMEOUT = 25
 """Seconds a getUpdates call waits for news (long polling)."""
 SHUTDOWN_GRACE = 10.0
-MARK_SENT_EVERY = 0.05
+MARK_SENT_EVERY = MARK_EVERY
 """Seconds between writes that mark delivered replies sent."""
 MAX_CLAIM = 500
 """Reminders claimed in one tick at most."""
@@ -78,6 +83,11 @@ PURGE_EVERY = 3600.0
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
+
+
+def process_name() -> str:
+    """This bot process's name in the outbox's claims: new at every start."""
+    return owner_name(socket.gethostname(), os.getpid(), secrets.token_hex(4))
 
 
 def make_bot(settings: Settings) -> Bot:
@@ -107,14 +117,17 @@ class CoachBot:
         self.store = store
         self.bot = bot
         self.clock = clock
-        self._delivered: list[int] = []
+        outbox = Outbox(store.engine, store.claim_as or process_name(), lease=settings.send_lease)
+        # SQLite is one process (its write lock says so): a predecessor's leases are a dead one's
+        alone = store.engine.dialect.name == "sqlite"
+        self.delivery = Delivery(outbox, clock=clock, alone=alone)
         self.sender = Sender(
             bot,
             global_rate=settings.send_rate,
             chat_rate=settings.send_chat_rate,
             window_margin=SEND_WINDOW_MARGIN,
-            on_sent=lambda ids: self._delivered.extend(ids),
-            on_failed=store.mark_failed,
+            on_sent=self.delivery.sent,
+            on_failed=self.delivery.failed,
             on_blocked=self._blocked,
         )
         self.dispatcher = Dispatcher()
@@ -127,7 +140,6 @@ class CoachBot:
         self.coach: Coach | None = None
         self.manage: Manage | None = None
         self.stopping = asyncio.Event()
-        self._recorder: asyncio.Task[None] | None = None
         self.monitor = Monitor(
             engine=store.engine,
             database_url=settings.database_url,
@@ -135,22 +147,6 @@ class CoachBot:
             clock=clock,
             stopping=self.stopping,
         )
-
-    async def _record_deliveries(self) -> None:
-        """Mark delivered replies sent in batches, off the event loop: one write per moment
-        instead of one per message. (A crash before a batch is written sends those replies
-        again at the next start: at least once, never lost.)"""
-        while True:
-            await asyncio.sleep(MARK_SENT_EVERY)
-            await self._flush_deliveries()
-
-    async def _flush_deliveries(self) -> None:
-        if self._delivered:
-            batch, self._delivered = self._delivered, []
-            try:
-                await asyncio.to_thread(self.store.mark_sent, batch, now=self.clock())
-            except Exception:
-                log.exception("could not mark %d replies sent; they may go out again", len(batch))
 
     def _blocked(self, chat_id: int) -> None:
         from bot.telegram.inputs import user_key
@@ -160,7 +156,6 @@ class CoachBot:
 
     async def start(self) -> None:
         await self.sender.start()
-        self._recorder = asyncio.create_task(self._record_deliveries())
         me = await self.bot.get_me()
         self.coach = Coach(
             store=self.store,
@@ -172,6 +167,7 @@ class CoachBot:
             bot_username=me.username,
             account=Account(self.desk, self.store, self.clock, self.settings.timezone),
             teams=self.teams,
+            claims=self.delivery,
         )
         self.onboarding = Onboarding(
             teams=self.teams,
@@ -224,7 +220,14 @@ class CoachBot:
             commands = menu(self.catalog, lang)
             self.sender.submit(None, SetMyCommands(commands=commands, language_code=code))
         await self.onboarding.set_manager_menus()
-        await self.resend_unsent()
+        coach = self.coach
+        self.delivery.attach(
+            self.send_rows,
+            lambda chat, outgoing, ids, bulk: coach.deliver(
+                chat, outgoing, ids, bulk=bulk, held=True
+            ),
+        )
+        await self.delivery.start()  # what a crashed predecessor left goes out first
         self.scheduler.add_job(
             self.remind,
             IntervalTrigger(seconds=self.settings.reminder_tick),
@@ -313,13 +316,13 @@ class CoachBot:
             log.exception("outbox purge failed; the next one tries again")
             return 0
 
-    async def resend_unsent(self) -> None:
-        """Replies committed before a crash but never delivered go out now, in order."""
+    async def send_rows(self, pending: list[OutboxItem], bulk: bool) -> None:
+        """Rows this process claimed from the database (left by a crashed process, handed over
+        by another one, or committed by a tick) go out now, each user's in order."""
         assert self.coach is not None
-        pending = await asyncio.to_thread(self.store.pending_outbox, limit=10_000)
         if self.manage is not None:  # managers' summaries keep their buttons
             pending = await self.manage.resend(pending)
-        by_user: dict[str, list[Any]] = defaultdict(list)
+        by_user: dict[str, list[OutboxItem]] = defaultdict(list)
         for item in pending:
             by_user[item.user_key].append(item)
         for key, items in by_user.items():
@@ -331,7 +334,8 @@ class CoachBot:
             outgoing: list[Outgoing] = render_turn(
                 [item.reply for item in items], self.catalog.messages, lang
             )
-            self.coach.deliver(chat_id, outgoing, [item.id for item in items])
+            ids = [item.id for item in items]
+            self.coach.deliver(chat_id, outgoing, ids, bulk=bulk, held=True)
 
     async def handle(self, update: Update) -> None:
         with self.monitor.update(update):  # one log line, the latency histogram
@@ -359,10 +363,8 @@ class CoachBot:
     async def close(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        await self.sender.close(SHUTDOWN_GRACE)
-        if self._recorder is not None:
-            self._recorder.cancel()
-        await self._flush_deliveries()
+        await self.sender.close(SHUTDOWN_GRACE)  # what it could not send is given up...
+        await self.delivery.close()  # ... here, for another process to send
         await self.bot.session.close()
 
 
@@ -525,7 +527,9 @@ async def run(
     catalog = load_catalog(settings.scripts_dir)
     await asyncio.to_thread(upgrade, settings.database_url)
     engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
-    store = Store(engine, partial(step, catalog))
+    store = Store(
+        engine, partial(step, catalog), claim_as=process_name(), lease=settings.send_lease
+    )
     app = CoachBot(settings, catalog=catalog, store=store, bot=make_bot(settings), clock=clock)
     if install_signals:
         _stop_on_signals(app.stopping, (signal.SIGTERM, signal.SIGINT))
