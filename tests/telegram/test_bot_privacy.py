@@ -67,13 +67,15 @@ async def test_the_bot_purges_delivered_messages_after_the_retention_period(
         await say(fake, anna, "4")
         engine = app.store.engine
 
-        def sent() -> int:
-            query = sa.select(sa.func.count()).where(outbox_table.c.sent_at.is_not(None))
+        def sent(done: bool = True) -> int:
+            o = outbox_table
+            sent_at = o.c.sent_at.is_not(None) if done else o.c.sent_at.is_(None)
+            query = sa.select(sa.func.count()).where(sent_at)
             with engine.connect() as conn:
                 return int(conn.execute(query).scalar_one())
 
         for _ in range(int(WAIT / MARK_SENT_EVERY)):  # the bot records deliveries in batches
-            if sent() >= 2:
+            if sent() >= 2 and sent(done=False) == 0:  # all of both turns' replies
                 break
             await asyncio.sleep(MARK_SENT_EVERY)
         kept = sent()
