@@ -211,7 +211,9 @@ def render(replies: Iterable[Reply], catalog: Catalog, lang: str) -> str:
         if reply.progress:
             lines.append(f"[{to_plain(reply.progress)}]")
         lines.append(to_plain(reply.text))
-        choices = () if reply.kind == "scale" else reply.choices  # the hint names the range
+        if reply.kind == "confirm":  # "I read that as … — right?": type yes, or a label
+            lines.append("  " + "  ".join(f"[{to_plain(c.label)}]" for c in reply.choices))
+        choices = () if reply.kind in ("scale", "confirm") else reply.choices  # hint: the range
         for number, choice in enumerate(choices, start=1):
             mark = "[x] " if choice.selected else ""
             lines.append(f"  {number}. {mark}{to_plain(choice.label)}")

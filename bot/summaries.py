@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from bot.telegram.callbacks import manage_data
 from dialogs.catalog import Catalog
+from dialogs.readers import PARTLY
 from dialogs.when import When, describe_when
 from storage.reviews import Draft, Notice, Reader, RepText
 
@@ -111,7 +112,7 @@ class Summaries:
                 lang,
                 goal=_text(a.get("goal")) or "—",
                 happened=_text(a.get("what_happened")) or "—",
-                met=a.get("goal_met") if isinstance(a.get("goal_met"), bool) else None,
+                met=a.get("goal_met") if a.get("goal_met") in (True, False, PARTLY) else None,
             )
         )
         insight = [_text(a.get(step)) for step in ("why_outcome", "why_objection")]

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from dialogs.compile import CompiledStep
-from dialogs.model import Kind
+from dialogs.model import LANGUAGES, Kind
+from dialogs.readers import (
+    PARTLY,
+    OptionWords,
+    read_choice,
+    read_choices,
+    read_confirmation,
+    read_number,
+    read_rating,
+)
+from dialogs.readers import read_yes_no as read_answer_yes_no
 from dialogs.types import Context
 from dialogs.when import parse_when
 
@@ -19,6 +31,8 @@ from dialogs.when import parse_when
 @dataclass(frozen=True, slots=True)
 class Accepted:
     value: Any
+    unit: str = ""
+    """For a number: the currency or unit typed with it ("EUR", "次"), kept beside the answer."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,57 +51,19 @@ class Confirm:
     value: dict[str, Any]
 
 
-Reading = Accepted | Rejected | Confirm
+@dataclass(frozen=True, slots=True)
+class Unsure:
+    """An answer read with doubt ("terrible" → 1, "sort of" → yes): shown back to the rep with
+    one-tap buttons, ``value`` first, then ``alternatives``; stored only once confirmed."""
 
-YES_WORDS = frozenset(
-    [
-        "yes",
-        "y",
-        "yeah",
-        "yep",
-        "yup",
-        "sure",
-        "ok",
-        "okay",
-        "right",
-        "correct",
-        "true",
-        "是",
-        "是的",
-        "对",
-        "对的",
-        "好",
-        "好的",
-        "嗯",
-        "有",
-        "可以",
-        "没错",
-        "确定",
-    ]
-)
-NO_WORDS = frozenset(
-    [
-        "no",
-        "n",
-        "nope",
-        "nah",
-        "false",
-        "wrong",
-        "否",
-        "不",
-        "不是",
-        "不对",
-        "没有",
-        "没",
-        "不要",
-        "错",
-    ]
-)
-_LIST_SEPARATORS = re.compile(r"[,，、;；/]+")
-_SEPARATORS = re.compile(r"[,，、;；/\s]+")
-_NUMBER = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*([kKmM万千]?)$")
-_MULTIPLIERS = {"": 1, "k": 1_000, "K": 1_000, "千": 1_000, "m": 1_000_000, "M": 1_000_000}
-_MULTIPLIERS["万"] = 10_000
+    value: Any
+    alternatives: tuple[Any, ...] = ()
+    unit: str = ""
+    vent: str = ""
+    """The rep said more than the answer (a vent at a rating): their words, to keep."""
+
+
+Reading = Accepted | Rejected | Confirm | Unsure
 
 
 def normalise(text: str) -> str:
@@ -96,12 +72,9 @@ def normalise(text: str) -> str:
 
 
 def read_yes_no(text: str) -> bool | None:
-    word = normalise(text).lower().rstrip(".!。！")
-    if word in YES_WORDS:
-        return True
-    if word in NO_WORDS:
-        return False
-    return None
+    """Yes or no to a question of the coach's own ("right?", "cancel?"): "1", "对", "ok", "no"."""
+    reading = read_confirmation(text)
+    return reading.value if reading is not None else None
 
 
 MAX_NAME = 120
@@ -120,17 +93,13 @@ def read_text(step: CompiledStep, text: str, ctx: Context, dynamic: Sequence[str
     if kind is Kind.TEXT:
         return _read_free_text(step, text.strip())
     if kind is Kind.CHOICE:
-        option = _match_option(step, clean)
-        return Accepted(option) if option else Rejected("pick_one", {"count": _option_count(step)})
+        return _read_choice(step, clean)
     if kind is Kind.MULTI:
         return _read_multi(step, clean)
     if kind is Kind.SCALE:
-        return _read_scale(step, clean)
+        return _read_scale(step, text.strip())
     if kind is Kind.YESNO:
-        answer = read_yes_no(clean)
-        if answer is None and clean in ("1", "2"):
-            answer = clean == "1"
-        return Accepted(answer) if answer is not None else Rejected("say_yes_or_no")
+        return _read_yes_no(step, clean)
     if kind is Kind.NUMBER:
         return _read_number(step, clean)
     if kind is Kind.DATETIME:
@@ -150,6 +119,8 @@ def read_pick(step: CompiledStep, option: str, dynamic: Sequence[str] = ()) -> R
         return Accepted(option)
     if kind is Kind.YESNO and option in ("yes", "no"):
         return Accepted(option == "yes")
+    if kind is Kind.YESNO and option == PARTLY and step.step.partial:
+        return Accepted(PARTLY)
     if kind is Kind.SCALE:
         return _read_scale(step, option)
     return Rejected("stale_button")
@@ -178,33 +149,66 @@ def _option_count(step: CompiledStep) -> int:
     return len(step.step.options)
 
 
-def _match_option(step: CompiledStep, text: str) -> str | None:
-    options = step.step.options
-    if text.isdigit() and 1 <= int(text) <= len(options):
-        return options[int(text) - 1].id
-    lowered = text.casefold()
-    for option in options:
-        if lowered == option.id:
-            return option.id
-        for lang in ("en", "zh"):
-            label = option.label.get(lang)
-            if label and lowered == label.casefold().strip():
-                return option.id
-    return None
+def _read_yes_no(step: CompiledStep, text: str) -> Reading:
+    reading = read_answer_yes_no(text, partial=step.step.partial)
+    if reading is None:
+        return Rejected("say_yes_or_no")
+    if reading.sure:
+        return Accepted(reading.value)
+    return Unsure(reading.value, reading.alternatives)
+
+
+_WORDS: dict[int, tuple[CompiledStep, tuple[OptionWords, ...]]] = {}
+"""Option words per compiled step (kept with the step, so an id is never reused wrongly)."""
+
+
+def option_words(step: CompiledStep) -> tuple[OptionWords, ...]:
+    """Every way to name each option: its labels in both languages and its synonyms."""
+    cached = _WORDS.get(id(step))
+    if cached is not None and cached[0] is step:
+        return cached[1]
+    if len(_WORDS) > 1024:  # scripts reloaded many times: start over
+        _WORDS.clear()
+    words = []
+    for option in step.step.options:
+        labels = step.option_labels.get(option.id)
+        names = (
+            [_plain_label(labels.render(lang, {"lang": lang})) for lang in LANGUAGES]
+            if labels
+            else []
+        )
+        names += [option.label.get(lang) for lang in LANGUAGES]
+        names += list(option.synonyms.all())
+        words.append(OptionWords(option.id, tuple(dict.fromkeys(n for n in names if n))))
+    _WORDS[id(step)] = (step, tuple(words))
+    return tuple(words)
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _plain_label(label: str) -> str:
+    return html.unescape(_TAG.sub("", label)).strip()
+
+
+def _read_choice(step: CompiledStep, text: str) -> Reading:
+    reading = read_choice(text, option_words(step))
+    if reading is None:
+        return Rejected("pick_one", {"count": _option_count(step)})
+    if reading.sure:
+        return Accepted(reading.value)
+    return Unsure(reading.value, reading.alternatives)
 
 
 def _read_multi(step: CompiledStep, text: str) -> Reading:
-    """Numbers, ids or labels: "1, 3", "1 3", "price、need", "the competition, 1"."""
-    for separators in (_LIST_SEPARATORS, _SEPARATORS):
-        parts = [part.strip() for part in separators.split(text) if part.strip()]
-        chosen = [_match_option(step, part) for part in parts]
-        if chosen and all(chosen):
-            unique = list(dict.fromkeys(option for option in chosen if option))
-            return check_selection(step, unique)
-    whole = _match_option(step, text)
-    if whole is not None:
-        return check_selection(step, [whole])
-    return Rejected("pick_some", {"count": _option_count(step)})
+    """Numbers, ids, labels or synonyms: "1, 3", "1 3", "price、need", "price and timing"."""
+    reading = read_choices(text, option_words(step))
+    if reading is None:
+        return Rejected("pick_some", {"count": _option_count(step)})
+    checked = check_selection(step, list(reading.value))
+    if isinstance(checked, Accepted) and not reading.sure:
+        return Unsure(checked.value)
+    return checked
 
 
 def check_selection(step: CompiledStep, chosen: list[str]) -> Reading:
@@ -226,30 +230,39 @@ def scale_bounds(step: CompiledStep) -> tuple[int, int]:
 
 def _read_scale(step: CompiledStep, text: str) -> Reading:
     low, high = scale_bounds(step)
-    value = _to_number(text)
-    if value is None or value != int(value) or not low <= value <= high:
+    reading = read_rating(text, low, high)
+    if reading is None:
         return Rejected("scale_range", {"low": low, "high": high})
-    return Accepted(int(value))
-
-
-def _to_number(text: str) -> float | None:
-    clean = text.replace(",", "").replace("_", "").replace(" ", "")
-    match = _NUMBER.match(clean)
-    if match is None:
-        return None
-    return float(match.group(1)) * _MULTIPLIERS[match.group(2)]
+    if reading.sure:
+        return Accepted(reading.value)
+    others = tuple(value for value in range(low, high + 1) if value != reading.value)
+    return Unsure(reading.value, others, vent=text if reading.said_more else "")
 
 
 def _read_number(step: CompiledStep, text: str) -> Reading:
-    value = _to_number(text)
-    if value is None:
+    reading = read_number(text)
+    if reading is None:
         return Rejected("not_a_number")
+    checked = _check_number(step, reading.value)
+    if isinstance(checked, Rejected):
+        return checked
+    if reading.sure:
+        return Accepted(checked, reading.unit)
+    alternatives = tuple(
+        value
+        for value in map(partial(_check_number, step), reading.alternatives)
+        if not isinstance(value, Rejected) and value != checked
+    )
+    return Unsure(checked, alternatives, reading.unit)
+
+
+def _check_number(step: CompiledStep, value: float) -> float | int | Rejected:
     if step.step.integer and value != int(value):
         return Rejected("whole_number")
     low, high = step.step.min, step.step.max
     if (low is not None and value < low) or (high is not None and value > high):
         return Rejected("number_range", {"low": _plain(low), "high": _plain(high)})
-    return Accepted(int(value) if step.step.integer else value)
+    return int(value) if step.step.integer else value
 
 
 def _plain(number: float | None) -> str:

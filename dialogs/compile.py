@@ -532,6 +532,9 @@ def _kind_problems(step: Step) -> Iterable[str]:
             yield "a step with options_from takes no options"
     if step.rephrase and not step.asks:
         yield "an info step asks nothing, so it has nothing to rephrase"
+    if step.partial and step.kind is not Kind.YESNO:
+        yield "partial works on a yesno step"
+    yield from _synonym_problems(step)
     if has_options and len(step.options) < 2:
         yield f"a {step.kind} step needs at least two options"
     if not has_options and step.options:
@@ -547,6 +550,23 @@ def _kind_problems(step: Step) -> Iterable[str]:
         yield "min is larger than max"
     if step.kind is Kind.INFO and step.optional:
         yield "an info step asks nothing, so it cannot be optional"
+
+
+def _synonym_problems(step: Step) -> Iterable[str]:
+    """Each synonym names one option: never empty, never another option's label or synonym."""
+    owner: dict[str, str] = {}
+    for option in step.options:
+        for lang in ("en", "zh"):
+            label = option.label.get(lang)
+            if label:
+                owner.setdefault(label.strip().casefold(), option.id)
+    for option in step.options:
+        for word in option.synonyms.all():
+            folded = word.strip().casefold()
+            if not folded:
+                yield f"option {option.id!r} has an empty synonym"
+            elif owner.setdefault(folded, option.id) != option.id:
+                yield f"synonym {word!r} of option {option.id!r} names another option too"
 
 
 def _check_graph(
@@ -711,7 +731,7 @@ def _valid_preset(compiled: CompiledStep, value: Any) -> bool:
     if step.kind is Kind.MULTI:
         return isinstance(value, list) and bool(value) and set(value) <= options
     if step.kind is Kind.YESNO:
-        return isinstance(value, bool)
+        return isinstance(value, bool) or (step.partial and value == "partly")
     if step.kind in (Kind.SCALE, Kind.NUMBER):
         low = step.min if step.min is not None else float("-inf")
         high = step.max if step.max is not None else float("inf")

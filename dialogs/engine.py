@@ -23,6 +23,7 @@ from dialogs.answers import (
     Confirm,
     Reading,
     Rejected,
+    Unsure,
     check_selection,
     datetime_of,
     normalise,
@@ -36,6 +37,7 @@ from dialogs.compile import Chain, CompiledScript, CompiledStep
 from dialogs.conditions import Condition, parse_condition
 from dialogs.model import END, Kind
 from dialogs.pushback import wants_skip
+from dialogs.readers import CURRENCIES, PARTLY, read_confirmation
 from dialogs.state import Conversation, Pending, Run
 from dialogs.types import (
     BACK,
@@ -82,6 +84,10 @@ OFFER_SKIP = "offer_skip"
 """Pending after a second pushback: skip the question, or try answering it."""
 RETRY = "__retry__"
 """The "let me answer" button of a skip offer."""
+READING = "confirm_reading"
+"""A pending answer read with doubt: shown back with buttons until the rep confirms it."""
+UNIT_SUFFIX = ".unit"
+"""``order_value.unit``: the currency or unit typed with a number, kept beside the answer."""
 COMMANDS = frozenset(
     {"hello", "open", "start", "resume", "edit", "back", "skip", "cancel", "discard", "help"}
 )
@@ -234,6 +240,8 @@ def _ask(turn: _TurnBuilder, state: Conversation, run: Run, *, where: bool = Fal
     can_back = bool(walk.path) and (
         not run.revisit or run.step not in walk.path or walk.path.index(run.step) > 0
     )
+    if run.pending is not None and run.pending.kind == READING:
+        return _ask_reading(turn, state, run, script, compiled, progress)
     if run.pending is not None and run.pending.kind in DATE_CONFIRMATIONS:
         when = _when(run.pending.value)
         key = "confirm_past" if run.pending.kind == "confirm_past" else "confirm_date"
@@ -322,6 +330,8 @@ def _choices(turn: _TurnBuilder, compiled: CompiledStep, run: Run) -> tuple[Choi
     if kind is Kind.SCALE:
         low, high = scale_bounds(compiled)
         return tuple(Choice(str(value), str(value)) for value in range(low, high + 1))
+    if kind is Kind.YESNO and compiled.step.partial:
+        return (*_yes_no(turn), Choice(PARTLY, turn.text("partly")))
     if kind is Kind.YESNO:
         return _yes_no(turn)
     return ()
@@ -358,6 +368,9 @@ def _render_context(
         compiled = script.steps.get(step_id)
         if compiled is not None:
             context[step_id] = _display(turn, script, compiled, value)
+    for key, unit in answers.items():  # "410000 EUR": an amount shown with its currency
+        if key.endswith(UNIT_SUFFIX) and unit in CURRENCIES and context.get(_step_of(key)):
+            context[_step_of(key)] = f"{context[_step_of(key)]} {unit}"
     context["raw"] = {**dict.fromkeys(script.steps), **answers}  # unanswered steps read as null
     context["lang"] = turn.lang
     customer_step = script.script.remember.customer
@@ -406,7 +419,7 @@ def _display(turn: _TurnBuilder, script: CompiledScript, step: CompiledStep, val
         ]
         return Markup(turn.text("list_separator")).join(labels)
     if kind is Kind.YESNO:
-        return turn.text("yes" if value else "no")
+        return turn.text("partly" if value == PARTLY else "yes" if value else "no")
     if kind is Kind.DATETIME:
         when = _when(value)
         return describe_when(when, tz=turn.ctx.tz, lang=turn.lang, now=turn.ctx.now)
@@ -435,6 +448,8 @@ def _text(turn: _TurnBuilder, state: Conversation, run: Run, text: str) -> Conve
     compiled = script.steps[run.step]
     dynamic = _dynamic_options(turn, compiled)
     pending = run.pending
+    if pending is not None and pending.kind == READING:
+        return _reading_typed(turn, state, run, script, compiled, text)
     if pending is not None and pending.kind in DATE_CONFIRMATIONS:
         answer = read_yes_no(text)
         if answer is True:
@@ -553,6 +568,8 @@ def _pick(turn: _TurnBuilder, state: Conversation, run: Run, event: PickIn) -> C
             return _skip_offer_taken(turn, state, run, script, event.option)
         turn.say("moved_on")
         return _ask(turn, state, run)
+    if run.pending is not None and run.pending.kind == READING:
+        return _reading_tapped(turn, state, run, script, event.option)
     if run.pending is not None and run.pending.kind in DATE_CONFIRMATIONS:
         if event.option == "yes":
             return _accept(turn, state, run, script, run.pending.value)
@@ -588,20 +605,34 @@ def _apply(
 ) -> Conversation:
     """Accept, confirm or refuse a reading; refused ``typed`` text is kept as a note."""
     if isinstance(reading, Accepted):
-        return _accept(turn, state, run, script, reading.value)
+        return _accept(turn, state, run, script, reading.value, reading.unit)
     if isinstance(reading, Confirm):
         return _ask(turn, state, replace(run, pending=Pending(reading.kind, reading.value)))
+    if isinstance(reading, Unsure):
+        return _unsure(turn, state, run, reading)
     _keep_note(turn, run, typed)
     turn.say(reading.reason, **reading.details)
     return _ask(turn, state, run)
 
 
 def _accept(
-    turn: _TurnBuilder, state: Conversation, run: Run, script: CompiledScript, value: Any
+    turn: _TurnBuilder,
+    state: Conversation,
+    run: Run,
+    script: CompiledScript,
+    value: Any,
+    unit: str = "",
 ) -> Conversation:
     compiled = script.steps[run.step]
     answers = {**run.answers, run.step: value}
     turn.effects.append(AnswerSaved(run.no, run.step, value))
+    unit_key = run.step + UNIT_SUFFIX
+    if unit:
+        answers[unit_key] = unit
+        turn.effects.append(AnswerSaved(run.no, unit_key, unit))
+    elif unit_key in answers:
+        del answers[unit_key]
+        turn.effects.append(AnswerDropped(run.no, unit_key))
     if compiled.ack is not None:
         ack = compiled.ack.render(turn.lang, _render_context(turn, script, answers))
         if ack:
@@ -615,7 +646,7 @@ def _advance(
     """Drop answers whose branch is no longer taken, then ask the next open question."""
     possible = _still_possible(script, run.answers)
     answers = dict(run.answers)
-    for step_id in [s for s in answers if s not in possible and s not in run.carried]:
+    for step_id in [s for s in answers if _step_of(s) not in possible and s not in run.carried]:
         del answers[step_id]
         turn.effects.append(AnswerDropped(run.no, step_id))
     walk = _walk(script, answers)
@@ -694,6 +725,124 @@ def _chained_script(
             if follow is not None:
                 return follow, chain
     return None
+
+
+# --- confirming an answer read with doubt ("I read that as 3 of 5 — right?") -------------------
+
+
+def _step_of(key: str) -> str:
+    """The step an answer key belongs to: ``order_value.unit`` belongs to ``order_value``."""
+    return key.removesuffix(UNIT_SUFFIX)
+
+
+def _unsure(turn: _TurnBuilder, state: Conversation, run: Run, reading: Unsure) -> Conversation:
+    """Show what was understood, with one-tap buttons, instead of refusing."""
+    if reading.vent:  # kept with the run, acknowledged without judgement
+        _keep_note(turn, run, reading.vent)
+        turn.say("vent_heard")
+    pending = {
+        "value": reading.value,
+        "alternatives": list(reading.alternatives),
+        "unit": reading.unit,
+    }
+    return _ask(turn, state, replace(run, pending=Pending(READING, pending)))
+
+
+def _ask_reading(
+    turn: _TurnBuilder,
+    state: Conversation,
+    run: Run,
+    script: CompiledScript,
+    compiled: CompiledStep,
+    progress: str,
+) -> Conversation:
+    assert run.pending is not None
+    value, alternatives, unit = _pending_reading(run.pending.value)
+    shown = _shown(turn, script, compiled, value, unit)
+    choices = [Choice("ok", turn.text("reading_right"))]
+    choices += [
+        Choice(f"alt{index}", escape(_shown(turn, script, compiled, alternative, unit)))
+        for index, alternative in enumerate(alternatives)
+    ]
+    token = state.token + 1
+    turn.replies.append(
+        Ask(
+            token=token,
+            step=run.step,
+            kind="confirm",
+            text=turn.text("confirm_reading", answer=shown),
+            progress=progress,
+            choices=tuple(choices),
+            can_back=True,
+        )
+    )
+    return replace(state, active=run, token=token)
+
+
+def _pending_reading(value: Any) -> tuple[Any, list[Any], str]:
+    data = value if isinstance(value, dict) else {}
+    alternatives = data.get("alternatives")
+    return (
+        data.get("value"),
+        alternatives if isinstance(alternatives, list) else [],
+        str(data.get("unit") or ""),
+    )
+
+
+def _shown(
+    turn: _TurnBuilder, script: CompiledScript, compiled: CompiledStep, value: Any, unit: str
+) -> str:
+    shown = _display(turn, script, compiled, value)
+    if compiled.step.kind is Kind.SCALE:
+        low, high = scale_bounds(compiled)
+        return turn.text("reading_scale", value=value, low=low, high=high)
+    text = _plain(str(shown)) if shown is not None else ""
+    return f"{text} {unit}" if unit else text
+
+
+def _reading_typed(
+    turn: _TurnBuilder,
+    state: Conversation,
+    run: Run,
+    script: CompiledScript,
+    compiled: CompiledStep,
+    text: str,
+) -> Conversation:
+    """A button's label picks it; "yes"/"对"/"ok" stores the reading, "no"/"不对" asks again;
+    anything else is read anew as the answer (at a number, rating or choice a digit is a new
+    answer; elsewhere it is the button of that number)."""
+    assert run.pending is not None
+    value, alternatives, unit = _pending_reading(run.pending.value)
+    said = normalise(text).casefold()
+    labels = [_plain(_shown(turn, script, compiled, a, unit)).casefold() for a in alternatives]
+    if said in labels:
+        return _reading_tapped(turn, state, run, script, f"alt{labels.index(said)}")
+    numeric = compiled.step.kind in (Kind.SCALE, Kind.NUMBER, Kind.CHOICE, Kind.MULTI)
+    if said.isdigit() and not numeric and 2 <= int(said) <= len(alternatives) + 1:
+        return _reading_tapped(turn, state, run, script, f"alt{int(said) - 2}")
+    confirmation = None if numeric and said.isdigit() else read_confirmation(text)
+    if confirmation is not None and confirmation.value:
+        return _accept(turn, state, run, script, value, unit)
+    run = replace(run, pending=None)
+    if confirmation is not None:
+        turn.say("reading_again")
+        return _ask(turn, state, run)
+    reading = read_text(compiled, text, turn.ctx, _dynamic_options(turn, compiled))
+    return _apply(turn, state, run, script, reading, typed=text)
+
+
+def _reading_tapped(
+    turn: _TurnBuilder, state: Conversation, run: Run, script: CompiledScript, option: str
+) -> Conversation:
+    assert run.pending is not None
+    value, alternatives, unit = _pending_reading(run.pending.value)
+    if option == "ok":
+        return _accept(turn, state, run, script, value, unit)
+    index = option.removeprefix("alt")
+    if option.startswith("alt") and index.isdigit() and int(index) < len(alternatives):
+        return _accept(turn, state, run, script, alternatives[int(index)], unit)
+    turn.say("moved_on")
+    return _ask(turn, state, run)
 
 
 # --- commands ----------------------------------------------------------------------------------
@@ -1097,6 +1246,7 @@ MESSAGE_KEYS = frozenset(
         "confirm_discard",
         "confirm_or_new_date",
         "confirm_past",
+        "confirm_reading",
         "confirm_switch",
         "continuing",
         "date_again",
@@ -1134,6 +1284,7 @@ MESSAGE_KEYS = frozenset(
         "option_skip_question",
         "option_try_answer",
         "option_yes",
+        "partly",
         "pick_at_least",
         "pick_at_most",
         "pick_one",
@@ -1144,6 +1295,9 @@ MESSAGE_KEYS = frozenset(
         "pushback_offer_skip",
         "pushback_reply",
         "pushback_skipped",
+        "reading_again",
+        "reading_right",
+        "reading_scale",
         "say_yes_or_no",
         "scale_range",
         "skipped",
@@ -1151,6 +1305,7 @@ MESSAGE_KEYS = frozenset(
         "too_long",
         "unknown_command",
         "unknown_script",
+        "vent_heard",
         "voice_kept",
         "where_we_are",
         "whole_number",

@@ -51,9 +51,21 @@ class Kind(StrEnum):
     INFO = "info"
 
 
+class Synonyms(Frozen):
+    """Other words a rep may use for an option, per language ("too expensive", "太贵")."""
+
+    en: tuple[str, ...] = ()
+    zh: tuple[str, ...] = ()
+
+    def all(self) -> tuple[str, ...]:
+        return (*self.en, *self.zh)
+
+
 class Option(Frozen):
     id: OptionId
     label: Text
+    synonyms: Synonyms = Field(default_factory=Synonyms)
+    """Typed, any of these picks the option as surely as its label does."""
 
 
 class Branch(Frozen):
@@ -96,6 +108,10 @@ class Step(Frozen):
     options_from: Literal["customers", "objections"] | None = None
     """For ``choice``: offer the rep's own recent customers (or recorded objections) as buttons;
     any typed text is accepted as a new one. The answer is the name itself."""
+    partial: bool = False
+    """For ``yesno``: "partly" ("sort of", "算是吧") is an answer of its own, stored as
+    ``"partly"``; without it a partial answer is read as the yes or no it leans to, and
+    confirmed."""
     pushback: bool = True
     """An answer that resists the question ("I don't know, you tell me", "问这些有什么用") is
     never stored: the coach says the recovery line and asks again in other words (``rephrase``);

@@ -30,6 +30,7 @@ VISIT_STEPS = (
     "feeling_score",
     "goal_met",
     "order_value",
+    "order_value.unit",
     "objections",
     "main_objection",
     "next_action",

@@ -292,7 +292,7 @@ def _options(value: Any) -> Any:
 
 
 def _yes_no(value: Any) -> Any:
-    return value if isinstance(value, bool) else None
+    return value if isinstance(value, bool) or value == "partly" else None
 
 
 def _number(value: Any) -> Any:

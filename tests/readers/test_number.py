@@ -1,0 +1,73 @@
+"""Numbers as reps type them, in English and Chinese: (text, value, unit, stored unasked)."""
+
+from __future__ import annotations
+
+import pytest
+
+from dialogs.readers import read_number
+
+NUMBERS = [
+    ("12", 12, "", True), ("3.5", 3.5, "", True), ("１２", 12, "", True), ("0", 0, "", True),
+    ("-5", -5, "", True), ("410,000", 410_000, "", True), ("1,250,000", 1_250_000, "", True),
+    ("410k", 410_000, "", True), ("410K", 410_000, "", True), ("4.1m", 4_100_000, "", True),
+    ("1.2bn", 1_200_000_000, "", True), ("1.5 million", 1_500_000, "", True),
+    ("2 thousand", 2_000, "", True), ("twelve", 12, "", True), ("two hundred", 200, "", True),
+    ("two hundred and five", 205, "", True), ("a dozen", 12, "", True),
+    ("twelve thousand", 12_000, "", True), ("forty-eight thousand", 48_000, "", True),
+    ("a hundred", 100, "", True), ("about 410k EUR", 410_000, "EUR", True),
+    ("€410,000", 410_000, "EUR", True), ("410000 euros", 410_000, "EUR", True),
+    ("$48k", 48_000, "USD", True), ("48k USD", 48_000, "USD", True),
+    ("roughly 3 million dollars", 3_000_000, "USD", True), ("£200", 200, "GBP", True),
+    ("around 48 thousand", 48_000, "", True), ("about eight", 8, "", True),
+    ("8 visits", 8, "visits", True), ("about 12 pallets", 12, "pallets", True),
+    ("50%", 50, "%", True), ("~20", 20, "", True), ("approx. 300", 300, "", True),
+    ("1.5万", 15_000, "", True), ("41万", 410_000, "", True), ("两百", 200, "", True),
+    ("8次左右", 8, "次", True),
+    ("大概41万欧元", 410_000, "EUR", True), ("三万六", 36_000, "", True),
+    ("一千二", 1_200, "", True), ("四十一万", 410_000, "", True), ("1万2", 12_000, "", True),
+    ("十二个", 12, "个", True), ("八次", 8, "次", True), ("六万", 60_000, "", True),
+    ("48000元", 48_000, "CNY", True), ("4.8万元", 48_000, "CNY", True),
+    ("大约5万块", 50_000, "CNY", True),
+    ("3千", 3_000, "", True), ("两千五百万", 25_000_000, "", True),
+    ("差不多20万美元", 200_000, "USD", True),
+    ("一共12家", 12, "家", True), ("100人民币", 100, "CNY", True),
+    ("二十五点五", 25.5, "", True), ("2亿", 200_000_000, "", True), ("约300", 300, "", True),
+    ("八次吧", 8, "次", True), ("¥3000", 3000, "CNY", True), ("十五", 15, "", True),
+    # unsure: ranges and several numbers — offered back with buttons
+    ("30-40k", 35_000, "", False), ("8到10次", 9, "次", False), ("12 or 13", 12, "", False),
+    ("between 10 and 20", 15, "", False),
+]  # fmt: skip
+NOTHING = ["", "hello", "no idea", "不知道", "一起", "lots", "？", "the buyer was late"]
+
+
+@pytest.mark.parametrize(("text", "value", "unit", "sure"), NUMBERS)
+def test_numbers(text: str, value: float, unit: str, sure: bool) -> None:
+    reading = read_number(text)
+    assert reading is not None, text
+    assert (reading.value, reading.unit, reading.sure) == (value, unit, sure)
+
+
+@pytest.mark.parametrize("text", NOTHING)
+def test_no_number_in_it(text: str) -> None:
+    assert read_number(text) is None
+
+
+def test_a_range_offers_both_ends() -> None:
+    reading = read_number("30-40k")
+    assert reading is not None
+    assert set(reading.alternatives) == {30_000, 40_000}
+
+
+def test_a_number_inside_a_story_is_asked_back() -> None:
+    reading = read_number("we got an order of about 300k in the end, the buyer was happy with it")
+    assert reading is not None
+    assert reading.value == 300_000
+    assert not reading.sure
+    assert (
+        read_number("Mon: 50 pallets for Huaxin; Tue: 300 boxes for Dongfang paper, and more")
+        is None
+    )
+
+
+def test_at_least_sixty_cases() -> None:
+    assert len(NUMBERS) + len(NOTHING) >= 60
