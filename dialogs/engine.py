@@ -38,6 +38,7 @@ from dialogs.conditions import Condition, parse_condition
 from dialogs.model import END, Kind
 from dialogs.pushback import wants_skip
 from dialogs.readers import CURRENCIES, PARTLY, read_confirmation
+from dialogs.readers.text import length
 from dialogs.state import Conversation, Pending, Run
 from dialogs.types import (
     BACK,
@@ -86,6 +87,8 @@ RETRY = "__retry__"
 """The "let me answer" button of a skip offer."""
 READING = "confirm_reading"
 """A pending answer read with doubt: shown back with buttons until the rep confirms it."""
+VENT_WORDS = 5
+"""A text this long at a rating step, with no rating in it, is a vent: acknowledged, kept."""
 UNIT_SUFFIX = ".unit"
 """``order_value.unit``: the currency or unit typed with a number, kept beside the answer."""
 COMMANDS = frozenset(
@@ -611,6 +614,8 @@ def _apply(
     if isinstance(reading, Unsure):
         return _unsure(turn, state, run, reading)
     _keep_note(turn, run, typed)
+    if reading.reason == "scale_range" and length(typed) > VENT_WORDS:
+        turn.say("vent_heard")  # a story instead of a rating: heard, then the rating again
     turn.say(reading.reason, **reading.details)
     return _ask(turn, state, run)
 

@@ -3,7 +3,7 @@ unconfirmed; answers read surely are stored at once, with their unit where one w
 
 from __future__ import annotations
 
-from dialogs.types import AnswerDropped, AnswerSaved
+from dialogs.types import AnswerDropped, AnswerSaved, NoteKept
 from tests.chat import Chat, plain
 
 
@@ -78,6 +78,8 @@ def test_a_vent_is_acknowledged_neutrally_and_read_as_a_rating(chat: Chat) -> No
     chat.send("Terrible. The buyer was an idiot and kept me waiting an hour.")
     assert "Thank you for telling me how it went." in chat.said
     assert "idiot" not in chat.said  # no judgement, no repeating
+    vent = "Terrible. The buyer was an idiot and kept me waiting an hour."
+    assert NoteKept(1, "mood", vent) in chat.effects  # the rep's words are kept
     assert plain(chat.question.text) == "I read that as 1 of 5 — right?"
     chat.click("Yes, right")
     assert saved(chat) == {"mood": 1}
@@ -203,3 +205,12 @@ def test_a_rating_typed_as_a_label_is_stored(chat: Chat) -> None:
     chat.send("awful")
     chat.send("2 of 5")
     assert saved(chat) == {"mood": 2}
+
+
+def test_a_vent_without_a_rating_is_kept_and_the_question_comes_back(chat: Chat) -> None:
+    chat.start()
+    chat.send("The buyer kept me waiting an hour and then left early.")
+    assert saved(chat) == {}
+    assert [e for e in chat.effects if isinstance(e, NoteKept)]
+    assert "Thank you for telling me how it went." in chat.said
+    assert chat.question.kind == "scale"
