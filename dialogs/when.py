@@ -113,7 +113,10 @@ _EN_MONTH_NAMES = (
 _ZH_WEEKDAY_NAMES = "一二三四五六日"
 
 # Traditional characters that differ from the Simplified ones the rules are written in.
-_TRADITIONAL = str.maketrans("週後點號禮個時鐘兩這臺〇", "周后点号礼个时钟两这台零")
+_TRADITIONAL = str.maketrans(
+    "週後點號禮個時鐘兩這臺〇節勞動婦兒聖誕軍際國慶農曆陰陽晚間內從現會",
+    "周后点号礼个时钟两这台零节劳动妇儿圣诞军际国庆农历阴阳晚间内从现会",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -445,7 +448,8 @@ def _day_of_shifted_month(match: re.Match[str], today: date) -> _Day | None:
     """ "本月十日", "下个月5号", "the 15th of next month"."""
     day = _zh_number(match["d"])
     which = (match["which"] or "").strip()
-    shift = 1 if which in ("next", "下", "下个", "following") else 0
+    shifts = {"next": 1, "下": 1, "下个": 1, "following": 1, "previous": -1, "last": -1}
+    shift = shifts.get(which, 0)
     first = _add_months(today.replace(day=1), shift)
     found = _date(first.year, first.month, day) if day else None
     return _Day(found) if found else None
@@ -496,7 +500,27 @@ def _nth_weekday_of(year: int, month: int, weekday: int, nth: int) -> date:
     return first + timedelta(days=(weekday - first.weekday()) % 7, weeks=nth - 1)
 
 
+def _after_easter(days: int) -> Callable[[int], date]:
+    return lambda year: _easter(year) + timedelta(days=days)
+
+
 _MOVING_HOLIDAYS: dict[str, Callable[[int], date]] = {
+    "palm sunday": _after_easter(-7),
+    "maundy thursday": _after_easter(-3),
+    "ash wednesday": _after_easter(-46),
+    "shrove tuesday": _after_easter(-47),
+    "mardi gras": _after_easter(-47),
+    "pancake day": _after_easter(-47),
+    "ascension day": _after_easter(39),
+    "pentecost": _after_easter(49),
+    "whit sunday": _after_easter(49),
+    "whit monday": _after_easter(50),
+    "mlk day": lambda year: _nth_weekday_of(year, 1, 0, 3),
+    "martin luther king day": lambda year: _nth_weekday_of(year, 1, 0, 3),
+    "presidents day": lambda year: _nth_weekday_of(year, 2, 0, 3),
+    "presidents' day": lambda year: _nth_weekday_of(year, 2, 0, 3),
+    "memorial day": lambda year: _nth_weekday_of(year, 6, 0, 1) - timedelta(days=7),
+    "labor day": lambda year: _nth_weekday_of(year, 9, 0, 1),
     "easter": _easter,
     "easter sunday": _easter,
     "easter monday": lambda year: _easter(year) + timedelta(days=1),
@@ -638,6 +662,29 @@ def _in_half_an_hour(match: re.Match[str], now: datetime) -> datetime:
     return now + timedelta(minutes=30)
 
 
+def _in_fraction(match: re.Match[str], now: datetime) -> datetime | None:
+    """ "in an hour and a half", "in 2 and a half hours", "in a quarter of an hour"."""
+    if match["quarters"]:
+        return now + timedelta(minutes=15 * (3 if match["quarters"].startswith("3") else 1))
+    count = _count(match["n"] or match["n2"])
+    if count is None:
+        return None
+    return now + timedelta(minutes=int(count) * 60 + 30)
+
+
+def _weekdays_from_now(match: re.Match[str], today: date) -> _Day | None:
+    """ "2 sundays from now" (the coming Sunday and the one after), "2 thursdays ago"."""
+    count = _count(match["n"])
+    if count is None or count != int(count) or count < 1:
+        return None
+    weekday = _EN_WEEKDAYS[match["wd"].removesuffix("s")]
+    if match["dir"] in ("ago", "back"):
+        latest = today - timedelta(days=(today.weekday() - weekday - 1) % 7 + 1)
+        return _Day(latest - timedelta(weeks=int(count) - 1))
+    coming = today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+    return _Day(coming + timedelta(weeks=int(count) - 1))
+
+
 def _exact_now(match: re.Match[str], now: datetime) -> datetime:
     return now
 
@@ -665,7 +712,10 @@ _HOLIDAYS = {
     "independence day": (7, 4), "fourth of july": (7, 4), "4th of july": (7, 4),
     "st patrick's day": (3, 17), "st. patrick's day": (3, 17), "saint patrick's day": (3, 17),
     "st patricks day": (3, 17), "saint patrick": (3, 17), "earth day": (4, 22),
-    "juneteenth": (6, 19), "may day": (5, 1), "labour day": (5, 1),
+    "juneteenth": (6, 19), "may day": (5, 1), "labour day": (5, 1), "valentine day": (2, 14),
+    "saint patricks day": (3, 17), "st paddy's day": (3, 17), "saint paddy's day": (3, 17),
+    "元旦节": (1, 1), "愚人节": (4, 1), "建军节": (8, 1), "国际儿童节": (6, 1), "植树节": (3, 12),
+    "五一劳动节": (5, 1), "国际劳动节": (5, 1), "三八妇女节": (3, 8),
     "international workers' day": (5, 1), "boxing day": (12, 26), "双十一": (11, 11),
     "光棍节": (11, 11), "双十二": (12, 12), "万圣节": (10, 31), "跨年": (12, 31),
 }  # fmt: skip
@@ -682,6 +732,13 @@ _DAY_RULES: list[tuple[re.Pattern[str], _DayRule]] = [
         _in_days,
     ),
     (re.compile(rf"(?P<n>{_COUNT}|半){_ZH_DAY_UNIT}(?:以|之)?(?P<dir>后|前|内)"), _in_days),
+    (
+        re.compile(
+            rf"(?P<n>{_COUNT})\s+(?P<wd>{_alternatives(_EN_WEEKDAYS)})s?\s+"
+            r"(?P<dir>from now|from today|later|ago|back)"
+        ),
+        _weekdays_from_now,
+    ),
     (
         re.compile(
             rf"(?:on\s+)?(?:the\s+)?(?P<n>[1-5](?:st|nd|rd|th)|last)\s+{_EN_WD}"
@@ -830,7 +887,7 @@ _DAY_RULES: list[tuple[re.Pattern[str], _DayRule]] = [
     (
         re.compile(
             rf"(?:on\s+)?(?:the\s+)?(?P<d>[0-9]{{1,2}}){_ORDINAL}?\s+of\s+(?:the\s+)?"
-            rf"(?P<which>this|next|following)\s+month{_END}"
+            rf"(?P<which>this|next|following|current|previous|last)\s+month{_END}"
         ),
         _day_of_shifted_month,
     ),
@@ -841,10 +898,25 @@ _DAY_RULES: list[tuple[re.Pattern[str], _DayRule]] = [
 
 # Phrases that name a moment counted from now: the whole phrase, nothing may follow.
 _EXACT_RULES: list[tuple[re.Pattern[str], _ExactRule]] = [
-    (re.compile(rf"(?:with)?in\s+(?:the\s+next\s+)?(?P<n>{_COUNT})\s+{_EN_TIME_UNIT}"), _in_time),
     (
         re.compile(
-            r"(?:in\s+)?(?:half\s+an?\s+hour|an?\s+half\s+hour|30\s+mins?)"
+            rf"(?:with)?in\s+(?:about\s+|around\s+|roughly\s+)?(?:the\s+next\s+)?"
+            rf"(?P<n>{_COUNT})\s*{_EN_TIME_UNIT}"
+        ),
+        _in_time,
+    ),
+    (
+        re.compile(
+            rf"(?:in\s+)?(?:about\s+)?(?:(?P<n>{_COUNT})\s+hours?\s+and\s+a\s+half"
+            rf"|(?P<n2>{_COUNT})\s+and\s+a\s+half\s+hours?"
+            r"|(?P<quarters>an?\s+quarter|3\s+quarters|three\s+quarters)\s+of\s+an\s+hour)"
+            r"(?:\s+from\s+now|\s+later)?"
+        ),
+        _in_fraction,
+    ),
+    (
+        re.compile(
+            r"(?:in\s+)?(?:about\s+|around\s+)?(?:half\s+an?\s+hour|an?\s+half\s+hour|30\s+mins?)"
             r"(?:\s+from\s+now|\s+later)?"
         ),
         _in_half_an_hour,
@@ -887,6 +959,10 @@ _WEEKDAY_BEFORE_DATE = re.compile(
     rf"|(?:the\s+)?[0-9]{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_alternatives(_EN_MONTHS)}){_END}"
     rf"|{_EN_MONTH})"
 )
+
+_WEEKDAY_FIRST = re.compile(rf"(?:on\s+)?{_EN_WD},?\s+(?P<rel>.+)")
+_WEEKDAY_LAST = re.compile(rf"(?P<rel>.+?),?\s+on\s+{_EN_WD}")
+_COUNTED = re.compile(r"(?<![a-z])(?:from now|from today|later|after|before|ago|hence|in)(?![a-z])")
 
 # "10月12号,星期一", "Nov 25 (Wed)": a weekday after a date only repeats it.
 _WEEKDAY_AFTER_DATE = re.compile(
@@ -936,7 +1012,24 @@ def _by_rules(phrase: str, now: datetime, zone: ZoneInfo, depth: int = 0) -> Whe
     clock = _clock(phrase, None)
     if clock:
         return _when(_Day(today, roll=1), clock, local_now, zone)
+    if depth == 0:
+        return _weekday_of_week(phrase, now, zone)
     return None
+
+
+def _weekday_of_week(phrase: str, now: datetime, zone: ZoneInfo) -> When | None:
+    """ "monday two weeks from now", "in 3 days on friday": that weekday in the week of the day
+    counted from now (weeks start on Monday)."""
+    match = _WEEKDAY_FIRST.fullmatch(phrase) or _WEEKDAY_LAST.fullmatch(phrase)
+    if match is None or not _COUNTED.search(match["rel"]):
+        return None
+    counted = _by_rules(match["rel"], now, zone, depth=1)
+    if counted is None or counted.has_time:
+        return None
+    day = counted.at.astimezone(zone).date()
+    monday = day - timedelta(days=day.weekday())
+    local_now = now.astimezone(zone).replace(tzinfo=None)
+    return _when(_Day(monday + timedelta(days=_EN_WEEKDAYS[match["wd"]])), None, local_now, zone)
 
 
 def _from_anchor(match: re.Match[str], now: datetime, zone: ZoneInfo) -> When | None:

@@ -71,12 +71,33 @@ _CLOCK_IDIOMS: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"(?<![a-z])(?:late (?:in the )?evening|late at night|late night)(?![a-z])"),
         "night",
     ),
+    (re.compile(r"(?<![a-z])in ([0-9]{1,2})\s?h(?![a-z0-9])"), r"in \1 hours"),
     (re.compile(r"(?<![0-9])([0-9]{1,2})\s?h\s?([0-9]{2})(?![0-9a-z])"), r"\1:\2"),
     (re.compile(r"(?<![0-9])([0-9]{1,2})\s?h(?![a-z])"), r"\1:00"),
     (_SECONDS, r"\1"),
     (re.compile(r"(?<![0-9:.])([0-9]{1,2})([0-5][0-9])\s?(am|pm)(?![a-z])"), r"\1:\2\3"),
     (re.compile(r"(?<![0-9])12\s?midnight(?![a-z])"), "midnight"),
     (re.compile(r"(?<![a-z0-9])([0-9]{1,2}|noon)\s?-?ish(?![a-z])"), r"around \1"),
+    # "at 1030", "around 730 in the evening": a clock without its colon after "at"
+    (re.compile(r"(?<![a-z])(at|around|about|by) ([0-9]{1,2})([0-5][0-9])(?![0-9])"), r"\1 \2:\3"),
+    # "half three" (British): 3:30
+    (re.compile(r"^half ([0-9]{1,2})(?=$| ?[ap]m| tomorrow| today| on )"), r"\1:30"),
+    (re.compile(r"(?<![a-z])(past|after|to|before) noon(?![a-z])"), r"\1 12"),
+    (re.compile(r"\s+(?:approximately|or so|roughly)$"), ""),
+    # "by end of day", "eod", "cob": a deadline, today; "end of tomorrow": tomorrow
+    (
+        re.compile(
+            r"^(?:by\s+)?(?:the\s+)?(?:end\s+of\s+(?:the\s+)?(?:business\s+|work(?:ing)?\s+)?day"
+            r"|eod|cob|close\s+of\s+business|end\s+of\s+business)$"
+        ),
+        "today",
+    ),
+    (
+        re.compile(
+            r"^(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+)?(?=today|tomorrow|tmrw|[a-z]+day$)"
+        ),
+        "",
+    ),
 ]
 
 _PAST_TO = re.compile(
@@ -93,6 +114,9 @@ _ZH_IDIOMS: list[tuple[re.Pattern[str], str]] = [
     (re.compile("(?<=[点时])整"), ""),
     (re.compile("(?<=分)[0-9零一二两三四五六七八九十]{1,3}秒"), ""),
     (re.compile("^(?:大约|大概|约|差不多)|左右$|前后$"), ""),
+    # "下班前" (before the end of the working day): that day, a deadline
+    (re.compile("^(?:今天)?(?:下班|收工)(?:之|以)?前$"), "今天"),
+    (re.compile("(?<=[天日一二三四五六])(?:下班|收工)(?:之|以)?前$"), ""),
 ]
 
 

@@ -91,6 +91,17 @@ DAYS: list[Row] = [
     ("beginning of next month", "2027-04-01 09:00", False),
     ("start of next month", "2027-04-01 09:00", False),
     ("mid next month", "2027-04-15 09:00", False),
+    ("by end of day", "2027-03-10 09:00", False),  # a deadline: today
+    ("eod", "2027-03-10 09:00", False),
+    ("close of business", "2027-03-10 09:00", False),
+    ("end of tomorrow", "2027-03-11 09:00", False),
+    ("2 fridays from now", "2027-03-19 09:00", False),  # the coming one, then the next
+    ("three mondays from now", "2027-03-29 09:00", False),
+    ("2 thursdays ago", "2027-02-25 09:00", False),
+    ("monday two weeks from now", "2027-03-22 09:00", False),  # that week's Monday
+    ("in 2 weeks on friday", "2027-03-26 09:00", False),
+    ("friday in 3 weeks", "2027-04-02 09:00", False),
+    ("the 20th of the previous month", "2027-02-20 09:00", False),
     ("middle of the month", "2027-03-15 09:00", False),
     # counted from today
     ("in 3 days", "2027-03-13 09:00", False),
@@ -197,6 +208,8 @@ DAYS: list[Row] = [
     ("easter", "2027-03-28 09:00", False),
     ("easter monday", "2027-03-29 09:00", False),
     ("good friday", "2027-03-26 09:00", False),
+    ("palm sunday", "2027-03-21 09:00", False),
+    ("labor day", "2027-09-06 09:00", False),
     ("thanksgiving", "2027-11-25 09:00", False),
     ("black friday", "2027-11-26 09:00", False),
     ("halloween", "2027-10-31 09:00", False),
@@ -250,6 +263,11 @@ TIMES: list[Row] = [
     ("5 o'clock", "2027-03-10 17:00", True),
     ("at 4 oclock", "2027-03-10 16:00", True),
     ("seven o'clock", "2027-03-11 07:00", True),
+    ("at 1630", "2027-03-10 16:30", True),
+    ("around 730 in the evening", "2027-03-10 19:30", True),
+    ("half three", "2027-03-10 15:30", True),  # British: 3:30
+    ("a quarter past noon", "2027-03-11 12:15", True),
+    ("5pm or so", "2027-03-10 17:00", True),
     ("4ish", "2027-03-10 16:00", True),
     ("around 5-ish", "2027-03-10 17:00", True),
     # clock times in words
@@ -356,6 +374,11 @@ TIMES: list[Row] = [
     ("in 45 mins", "2027-03-10 15:05", True),
     ("in 10 min", "2027-03-10 14:30", True),
     ("in half an hour", "2027-03-10 14:50", True),
+    ("in about half an hour", "2027-03-10 14:50", True),
+    ("in an hour and a half", "2027-03-10 15:50", True),
+    ("in 2 and a half hours", "2027-03-10 16:50", True),
+    ("in a quarter of an hour", "2027-03-10 14:35", True),
+    ("in 1h", "2027-03-10 15:20", True),
     ("half an hour from now", "2027-03-10 14:50", True),
     ("2 hours from now", "2027-03-10 16:20", True),
     ("3 hours later", "2027-03-10 17:20", True),
