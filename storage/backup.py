@@ -67,9 +67,8 @@ def backup(database_url: str, path: Path, *, overwrite: bool = False) -> Done:
         raise BackupError(f"cannot back up {url.get_backend_name()} databases")
     revision = backup_revision(path)
     if revision is None:
-        raise BackupError(
-            f"{path}: the database had no coachbot schema (run `coachbot db upgrade`)"
-        )
+        path.unlink()
+        raise BackupError("the database has no coachbot schema yet: nothing to back up")
     return Done(path, revision)
 
 
@@ -93,9 +92,12 @@ def _sqlite_backup(source: Path, path: Path) -> None:
             dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
         finally:
             dst.close()
+        partial.replace(path)
+    except sqlite3.Error as error:
+        raise BackupError(f"cannot back up {source}: {error}") from error
     finally:
         src.close()
-    partial.replace(path)
+        partial.unlink(missing_ok=True)
 
 
 # --- restore ----------------------------------------------------------------------------------
@@ -228,8 +230,11 @@ def _restore_args(url: sa.URL) -> list[str]:
 def _pg_dump(url: sa.URL, path: Path) -> None:
     partial = path.with_name(path.name + ".partial")
     partial.unlink(missing_ok=True)
-    _run(_dump_args(url, partial), url)
-    partial.replace(path)
+    try:
+        _run(_dump_args(url, partial), url)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _pg_restore(database_url: str, path: Path, tables: list[str]) -> None:

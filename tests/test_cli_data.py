@@ -96,3 +96,19 @@ def test_user_delete_asks_unless_told_and_says_what_it_did(
     assert capsys.readouterr().out == "tg:42: everything kept about them is deleted\n"
     assert cli.main(["user", "delete", "tg:42", "--yes"]) == 1
     assert "nothing is kept about tg:42" in capsys.readouterr().err
+
+
+def test_nothing_to_back_up_is_said_and_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in list(os.environ):
+        if name.upper().startswith("COACHBOT_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COACHBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'none.db'}")
+    assert cli.main(["db", "backup", "b.db"]) == 1
+    assert "no database file" in capsys.readouterr().err
+    (tmp_path / "none.db").touch()  # a file, but no schema in it
+    assert cli.main(["db", "backup", "b.db"]) == 1
+    assert "no coachbot schema yet" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["none.db"]
