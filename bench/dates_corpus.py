@@ -31,7 +31,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 LANGS = {"en": "English", "zh": "Chinese"}
@@ -115,6 +115,30 @@ def duckling_examples(root: Path, lang: str) -> list[Example]:
     return list(found.values())
 
 
+TABLES_ZONE = "Asia/Shanghai"
+
+
+def table_examples(lang: str) -> list[Example]:
+    """coachbot's own tables (tests/dates), read as the tests read them: for the cost per phrase
+    on what reps type (their accuracy is the tests' business: all of them are right)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.dates import chinese, english
+
+    rows = english.ENGLISH if lang == "en" else chinese.CHINESE
+    reference = datetime(2027, 3, 10, 6, 20)  # the tables' NOW, in UTC
+    found = []
+    for text, local, has_time in rows:
+        if local is None:
+            continue
+        moment = datetime.fromisoformat(local) - timedelta(hours=8)  # Shanghai wall time to UTC
+        if not has_time:  # a day: 09:00 in Shanghai, the same day in UTC
+            moment = datetime.fromisoformat(local)
+        kind, shape = ("datetime", "%Y-%m-%d %H:%M") if has_time else ("date", "%Y-%m-%d")
+        grain = "minute" if has_time else "day"
+        found.append(Example(text, reference, kind, grain, frozenset([moment.strftime(shape)])))
+    return found
+
+
 def _spec_folder(root: Path) -> Path:
     for candidate in (root / "Specs" / "DateTime", root / "DateTime", root):
         if (candidate / "English").is_dir():
@@ -192,11 +216,12 @@ def is_right(example: Example, reading: Reading | None) -> bool:
 # --- the readers ------------------------------------------------------------------------------
 
 
-def coachbot_reader() -> Reader:
+def coachbot_reader(zone: str = "UTC") -> Reader:
+    """parse_when, the rep in ``zone``; readings in UTC, as the corpus' reference times are."""
     from dialogs.when import parse_when
 
     def read(text: str, reference: datetime, lang: str) -> Reading | None:
-        when = parse_when(text, now=reference.replace(tzinfo=UTC), tz="UTC", lang=lang)
+        when = parse_when(text, now=reference.replace(tzinfo=UTC), tz=zone, lang=lang)
         if when is None:
             return None
         return Reading(when.at.replace(tzinfo=None), when.has_time)
@@ -291,17 +316,22 @@ READERS: dict[str, Callable[[], Reader]] = {
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("corpus", type=Path, help="a Recognizers-Text checkout")
+    parser.add_argument(
+        "corpus",
+        type=Path,
+        help="a Recognizers-Text or Duckling checkout, or 'tables' for coachbot's own test tables",
+    )
     parser.add_argument("--parser", choices=sorted(READERS), default="coachbot")
     parser.add_argument("--lang", choices=sorted(LANGS), action="append")
     parser.add_argument("--misses", type=int, default=0, help="print this many misses per lang")
     args = parser.parse_args()
 
     started = time.perf_counter()
-    read = READERS[args.parser]()
+    tables = str(args.corpus) == "tables"
+    read = coachbot_reader(TABLES_ZONE) if tables else READERS[args.parser]()
     print(f"{args.parser}: import and set-up {1000 * (time.perf_counter() - started):.0f} ms")
     for lang in args.lang or sorted(LANGS):
-        cases = examples(args.corpus, lang)
+        cases = table_examples(lang) if tables else examples(args.corpus, lang)
         right: Counter[str] = Counter()
         total: Counter[str] = Counter()
         costs: list[float] = []
