@@ -11,12 +11,12 @@ festivals into days; dateparser reads the rest (odd formats: "2019/aug/01", "wed
 
 Why this mix, measured (bench/dates_corpus.py, figures in bench/README.md): on the DateTime specs of
 Microsoft Recognizers-Text (every point-in-time phrase, 639 English, 122 Chinese) dateparser alone
-reads 43 % / 29 %, Recognizers-Text's Python port 64 % / 80 % at 7 ms a phrase (p99 32 ms, 1 s to
-load, needs emoji<1), jionlp 63 % of the Chinese (and 220 MB installed); Duckling's Python binding
-(pyduckling-native) ships no wheel for Python 3.11 and its source build fails. The rules plus
-dateparser read 89 % / 87 %, at p50 0.05 ms and p99 under 5 ms even with dateparser's fallback
-(0.2 ms p99 on the 700 phrases of tests/dates). cn2an was not needed: the Chinese numbers of dates
-("二十五", "两千零四") are read here. Recognizers-Text and jionlp are not dependencies.
+reads 43 % / 30 %, Recognizers-Text's Python port 64 % / 82 % at 7-22 ms a phrase (p99 30-100 ms,
+1-2 s to load, needs emoji<1), jionlp 65 % of the Chinese (and 220 MB installed); Duckling's Python
+binding (pyduckling-native) ships no wheel for Python 3.11 and its source build fails. The rules
+plus dateparser read 89.5 % / 86.9 % (before them: 49.5 % / 66.4 %), at p50 0.06 ms and 1.2 ms
+CPU at p99 with dateparser's fallback (0.16 ms p99 on the 720 phrases of tests/dates). cn2an was
+not needed: the Chinese numbers of dates ("二十五", "两千零四", "廿三") are read here.
 
 The choices, in one place:
 
@@ -95,7 +95,8 @@ def parse_when(text: str, *, now: datetime, tz: str, lang: str) -> When | None:
         when = _by_rules(phrase, now, zone)
         if when is None and (deadline := _without_deadline_words(phrase)):
             when = _by_rules(deadline, now, zone)
-        when = when or _by_dateparser(phrase, now, zone)
+        if when is None and not _NTH_WEEKDAY_ALONE.fullmatch(phrase):  # "fifth sunday": none
+            when = _by_dateparser(phrase, now, zone)
     except (ValueError, OverflowError):  # beyond datetime's range: "9999-12-31 23:00" in +14
         return None
     return when if when is not None and when.at.year in _YEARS else None
@@ -983,13 +984,24 @@ _WEEKDAY_BEFORE_DATE = re.compile(
     rf"|{_EN_MONTH})"
 )
 
+_AMBIGUOUS_NUMERIC = re.compile(r"^(0?[1-9]|1[0-2])([/.\-])(0?[1-9]|1[0-2])(?![0-9])")
+_NEXT_DATE = re.compile(
+    rf"(?:next|this coming)\s+(?=(?:the\s+)?[0-9]|(?:{_alternatives(_EN_MONTHS)}){_END})"
+)
+_NTH_WEEKDAY_ALONE = re.compile(rf"(?:the\s+)?[1-5](?:st|nd|rd|th)\s+{_EN_WD}")
+
+
+def _local_weekday(when: When, zone: ZoneInfo) -> int:
+    return when.at.astimezone(zone).weekday()
+
+
 _WEEKDAY_FIRST = re.compile(rf"(?:on\s+)?{_EN_WD},?\s+(?P<rel>.+)")
 _WEEKDAY_LAST = re.compile(rf"(?P<rel>.+?),?\s+on\s+{_EN_WD}")
 _COUNTED = re.compile(r"(?<![a-z])(?:from now|from today|later|after|before|ago|hence|in)(?![a-z])")
 
 # "10月12号,星期一", "Nov 25 (Wed)": a weekday after a date only repeats it.
 _WEEKDAY_AFTER_DATE = re.compile(
-    rf"^\s*[,(]?\s*(?:(?:周|星期|礼拜)[一二三四五六日天]|{_alternatives(_EN_WEEKDAYS)}){_END}\)?"
+    rf"^\s*(?:[,(]?\s*(?:周|星期|礼拜)[一二三四五六日天]|\s*[,(]\s*(?:{_alternatives(_EN_WEEKDAYS)}){_END})\)?"
 )
 
 # --- reading --------------------------------------------------------------------------------------
@@ -1004,10 +1016,26 @@ def _by_rules(phrase: str, now: datetime, zone: ZoneInfo, depth: int = 0) -> Whe
     if depth == 0 and (anchored := _ANCHORED.fullmatch(phrase)):
         return _from_anchor(anchored, now, zone)
     if depth == 0 and (weekday := _WEEKDAY_BEFORE_DATE.match(phrase)):
-        # "Sunday, Feb 10", "monday, jan 22, 2018": the date says which day
-        dated = _by_rules(phrase[weekday.end() :], now, zone, depth + 1)
+        # "Sunday, Feb 10", "monday, jan 22, 2018": the date says which day; for "friday 7/6" the
+        # weekday says which of 7 June and 6 July is meant
+        the_date = phrase[weekday.end() :]
+        dated = _by_rules(the_date, now, zone, depth + 1)
+        named = _EN_WEEKDAYS[weekday["wd"]]
+        if dated is not None and _local_weekday(dated, zone) != named:
+            other = _AMBIGUOUS_NUMERIC.sub(r"\3\2\1", the_date, count=1)
+            swapped = _by_rules(other, now, zone, depth + 1)
+            if swapped is not None and _local_weekday(swapped, zone) == named:
+                return swapped
         if dated is not None:
             return dated
+    if depth == 0 and (coming := _NEXT_DATE.match(phrase)):
+        # "next 6th of april", "next 25/12": the date's next one, next year's once this one is past
+        dated = _by_rules(phrase[coming.end() :], now, zone, depth + 1)
+        if dated is not None and not dated.has_time:
+            upcoming = dated.at.astimezone(zone).date()
+            while upcoming <= now.astimezone(zone).date():
+                upcoming = _add_months(upcoming, 12)
+            return _when(_Day(upcoming), None, now.astimezone(zone).replace(tzinfo=None), zone)
     # a day, then maybe a time: "明天下午3点", "Nov 25 3pm", "friday"
     for pattern, rule in _DAY_RULES:
         if (match := pattern.match(phrase)) and (day := rule(match, today)):

@@ -58,6 +58,7 @@ _SPOKEN_CLOCK = re.compile(
     r"(?<![0-9:/.\-])(?P<h>[0-9]{1,2}) (?P<oh>(?:oh|0) )?(?P<m>[0-9]{2}|[1-9])(?![0-9:/.\-])"
 )
 
+_CLOCK_MINUTES = re.compile(r"(?<![0-9])([0-9]{1,2}:[0-9]{2}) minutes?(?![a-z])")
 _SECONDS = re.compile(r"(?<![0-9:])([0-9]{1,2}:[0-9]{2}):[0-9]{2}(?![0-9])")
 _CLOCK_IDIOMS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?<![a-z])a\s?\.?\s?m(?![a-z])\.?|(?<=[0-9])a(?![a-z])"), "am"),
@@ -174,6 +175,7 @@ def canonical(phrase: str, *, month_first: bool = False) -> str:
         phrase = pattern.sub(replacement, phrase)
     phrase = _PAST_TO.sub(_past_to, phrase)
     phrase = _SPOKEN_CLOCK.sub(_spoken_clock, phrase)
+    phrase = _CLOCK_MINUTES.sub(r"\1", phrase)  # "six forty-three minutes": 6:43
     return re.sub(r"(?<![a-z])(?:approximately|roughly|about|around)\s+(?=around )", "", phrase)
 
 

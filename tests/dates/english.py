@@ -164,6 +164,10 @@ DAYS: list[Row] = [
     ("Thursday, April 1", "2027-04-01 09:00", False),
     ("thursday 1 april", "2027-04-01 09:00", False),
     ("monday, march 15, 2027", "2027-03-15 09:00", False),
+    ("monday 4/5", "2027-04-05 09:00", False),  # 4 May is a Tuesday: the weekday picks 5 April
+    ("next 6th of april", "2027-04-06 09:00", False),
+    ("next 25 dec", "2027-12-25 09:00", False),
+    ("march 25 (thu)", "2027-03-25 09:00", False),
     ("june 30", "2027-06-30 09:00", False),
     ("sept 1", "2027-09-01 09:00", False),
     ("oct/2", "2027-10-02 09:00", False),
@@ -293,6 +297,7 @@ TIMES: list[Row] = [
     ("four fifteen", "2027-03-10 16:15", True),
     ("five-thirty pm", "2027-03-10 17:30", True),
     ("nine oh five am", "2027-03-11 09:05", True),
+    ("tomorrow at six forty-three", "2027-03-11 18:43", True),
     # parts of the day, with a day
     ("tonight at 8", "2027-03-10 20:00", True),
     ("tonight at 8pm", "2027-03-10 20:00", True),
