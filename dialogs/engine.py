@@ -36,7 +36,7 @@ from dialogs.catalog import Catalog
 from dialogs.compile import Chain, CompiledScript, CompiledStep
 from dialogs.conditions import Condition, parse_condition
 from dialogs.model import END, Kind
-from dialogs.pushback import wants_skip
+from dialogs.pushback import hesitates, wants_skip
 from dialogs.readers import CURRENCIES, PARTLY, read_confirmation
 from dialogs.readers.text import length
 from dialogs.state import Conversation, Pending, Run
@@ -472,7 +472,7 @@ def _text(turn: _TurnBuilder, state: Conversation, run: Run, text: str) -> Conve
             return _skip_offer_taken(turn, state, run, script, choice)
         run = replace(run, pending=Pending(PUSHBACK, _attempt(run)))  # typed: an answer?
     reading = read_text(compiled, text, turn.ctx, dynamic)
-    if _may_resist(compiled, reading) and script.resists(text):
+    if _may_resist(compiled, reading, text) and script.resists(text):
         return _pushback(turn, state, run, script, text)
     return _apply(turn, state, run, script, reading, typed=text)
 
@@ -480,14 +480,18 @@ def _text(turn: _TurnBuilder, state: Conversation, run: Run, text: str) -> Conve
 # --- pushback: resisting the question is never its answer -------------------------------------
 
 
-def _may_resist(compiled: CompiledStep, reading: Reading) -> bool:
-    """Where pushback is read: where any text would be taken as the answer (free text, a new
-    customer's name), and elsewhere when the reader refused the text ("no" is an answer at a
-    yes/no question, "no idea" is not)."""
-    if not compiled.step.pushback:
+def _may_resist(compiled: CompiledStep, reading: Reading, text: str) -> bool:
+    """Whether resisting words are pushback here rather than the answer read from them. A
+    choice's options are named precisely (an option may be "还不清楚" or "Not now"): there the
+    reading wins. Yes/no, ratings, numbers and dates are read generously ("问这些有什么用" is
+    no "yes", "skip this one" no 1): there pushback wins, but for a bare "嗯" (yes) or "meh"."""
+    if not compiled.step.pushback or isinstance(reading, Rejected):
+        return compiled.step.pushback
+    if compiled.step.options_from is not None:
+        return True  # any typed text would be a new name
+    if compiled.step.kind in (Kind.CHOICE, Kind.MULTI):
         return False
-    takes_any = compiled.step.kind is Kind.TEXT or compiled.step.options_from is not None
-    return takes_any or isinstance(reading, Rejected)
+    return compiled.step.kind is Kind.TEXT or not hesitates(text)
 
 
 def _attempt(run: Run) -> int:

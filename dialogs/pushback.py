@@ -296,6 +296,16 @@ def resists(text: str) -> bool:
     return resisting and not answers.fullmatch(" ".join(clauses))
 
 
+_HESITATION = re.compile(_traditional(r"\s*(?:(?:嗯|嗯呢|嗯嗯|呃|额|唔|h?m+|u+m+|u+h+|meh)\s*)+"))
+
+
+def hesitates(text: str) -> bool:
+    """Only a sound ("嗯", "hmm", "meh"): pushback at a free-text question, but "嗯" is a yes and
+    "meh" a middling rating where those are asked."""
+    clean = _CLAUSE_BREAK.sub(" ", normalise(text)).strip()
+    return bool(clean) and bool(_HESITATION.fullmatch(clean))
+
+
 SKIP_WORDS = re.compile(
     _traditional(
         r"(?:i |i'?ll |i will )?(?:pass|skip(?: (?:this one|this question|this|it))?|"
@@ -313,4 +323,4 @@ def wants_skip(text: str) -> bool:
     return bool(SKIP_WORDS.fullmatch(clean))
 
 
-__all__ = ["MAX_CHARS", "normalise", "resists", "wants_skip"]
+__all__ = ["MAX_CHARS", "hesitates", "normalise", "resists", "wants_skip"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from coaching_scripts import BUILTIN_DIR, MESSAGES_FILE
+from coaching_scripts import BUILTIN_DIR, MESSAGES_FILE, load_catalog
 from dialogs.catalog import Catalog
 from dialogs.compile import build_catalog
 from dialogs.types import AnswerSaved, Lang, NoteKept, RunFinished
@@ -180,3 +180,50 @@ def test_back_after_pushback_goes_to_the_question_before(catalog: Catalog) -> No
 
     assert chat.step_id == "met"
     assert plain(chat.question.text) == "Goal met?"  # not the other wording
+
+
+@pytest.mark.parametrize(
+    "words", ["why does it matter", "问这些有什么用", "I can't remember", "你是专家"]
+)
+def test_resisting_words_are_no_yes_or_no(catalog: Catalog, words: str) -> None:
+    chat = Chat(catalog)
+    chat.start("talk")
+    chat.send("ACME")
+
+    chat.send(words)
+
+    assert chat.step_id == "met"
+    assert "met" not in chat.answers()
+    assert RECOVERY["en"] in chat.said
+
+
+def test_a_bare_mm_is_a_yes(catalog: Catalog) -> None:
+    chat = Chat(catalog)
+    chat.start("talk")
+    chat.send("ACME")
+
+    chat.send("嗯")
+
+    assert chat.answers()["met"] is True
+
+
+def test_skip_this_one_at_a_number_is_no_1(catalog: Catalog) -> None:
+    chat = at_why(catalog)
+    chat.send("They want a trial first")
+
+    chat.send("skip this one")
+
+    assert chat.answers()["value"] is None
+
+
+def test_an_option_named_like_pushback_is_the_answer() -> None:
+    chat = Chat(load_catalog(), lang="zh")
+    chat.start("revisit")
+    chat.send("华信物流")
+    chat.send("托盘，11月20日交货")
+    chat.send("是")
+    assert chat.step_id == "product_status"
+
+    chat.send("还不清楚")
+
+    assert chat.answers()["product_status"] == "unknown"
