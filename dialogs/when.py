@@ -404,6 +404,27 @@ def _weekday_the(match: re.Match[str], today: date) -> _Day | None:
     return _Day(recent) if recent else None
 
 
+def _zh_nth_weekday(match: re.Match[str], today: date) -> _Day | None:
+    """ "十月第一个星期一", "下个月第二个周五", "本月最后一个周五"."""
+    weekday = _ZH_WEEKDAYS[match["zwd"]]
+    if match["m"]:
+        month = _zh_number(match["m"])
+        if month is None or not 1 <= month <= 12:
+            return None
+        first = date(today.year + (month < today.month), month, 1)
+    else:
+        shift = {"下个": 1, "下": 1, "上个": -1, "上": -1}.get(match["which"] or "", 0)
+        first = _add_months(today.replace(day=1), shift)
+    if match["n"].startswith("最后"):
+        last = _add_months(first, 1) - timedelta(days=1)
+        return _Day(last - timedelta(days=(last.weekday() - weekday) % 7))
+    nth = _zh_number(match["n"])
+    if nth is None or not 1 <= nth <= 5:
+        return None
+    found = first + timedelta(days=(weekday - first.weekday()) % 7, weeks=nth - 1)
+    return _Day(found) if found.month == first.month else None
+
+
 def _nth_weekday(match: re.Match[str], today: date) -> _Day | None:
     """ "the first friday of july", "second monday of next month", "third tuesday" (this month)."""
     weekday = _EN_WEEKDAYS[match["wd"]]
@@ -858,6 +879,13 @@ _DAY_RULES: list[tuple[re.Pattern[str], _DayRule]] = [
     ),
     (re.compile(rf"(?P<yw>去年|今年|明年)?(?P<fest>{_alternatives(FESTIVALS)})"), _festival),
     (
+        re.compile(
+            rf"(?:(?P<m>{_ZH_NUM})月|(?P<which>本|这个|这|下个|下|上个|上)月)的?"
+            rf"第?(?P<n>[1-5一二三四五]|最后一?)个?{_WEEK_WORD}(?P<zwd>[一二三四五六日天])"
+        ),
+        _zh_nth_weekday,
+    ),
+    (
         re.compile(r"(?P<y>(?:19|20)[0-9]{2})(?P<m>[01][0-9])(?P<d>[0-3][0-9])(?![0-9])"),
         _compact_date,
     ),
@@ -955,7 +983,7 @@ _EXACT_RULES: list[tuple[re.Pattern[str], _ExactRule]] = [
     (
         re.compile(
             "now|right now|right away|asap|as soon as possible|at the moment|at present|"
-            "at the present time|at this time|at the minute|现在|马上|立刻|此刻|目前"
+            "at the present time|at this time|at the minute|现在|马上|立刻|此刻|目前|当前|此时"
         ),
         _exact_now,
     ),
@@ -979,7 +1007,8 @@ _ANCHORED = re.compile(
     r"(?P<dir>from|after|before)\s+(?P<anchor>(?!now|today).+)"
 )
 _WEEKDAY_BEFORE_DATE = re.compile(
-    rf"(?:on\s+)?(?:this\s+|next\s+)?{_EN_WD}\s*[,(\-]?\s*(?=(?:the\s+)?[0-9]{{1,4}}[/.\-]"
+    rf"(?:(?:on\s+)?(?:this\s+|next\s+)?{_EN_WD}|(?:周|星期|礼拜)(?P<zwd>[一二三四五六日天]))"
+    rf"\s*[,(\-]?\s*(?=(?:the\s+)?[0-9]{{1,4}}[/.\-]|(?:{_ZH_NUM})月|[0-9]{{4}}年"
     rf"|(?:the\s+)?[0-9]{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_alternatives(_EN_MONTHS)}){_END}"
     rf"|{_EN_MONTH})"
 )
@@ -1020,7 +1049,7 @@ def _by_rules(phrase: str, now: datetime, zone: ZoneInfo, depth: int = 0) -> Whe
         # weekday says which of 7 June and 6 July is meant
         the_date = phrase[weekday.end() :]
         dated = _by_rules(the_date, now, zone, depth + 1)
-        named = _EN_WEEKDAYS[weekday["wd"]]
+        named = _EN_WEEKDAYS[weekday["wd"]] if weekday["wd"] else _ZH_WEEKDAYS[weekday["zwd"]]
         if dated is not None and _local_weekday(dated, zone) != named:
             other = _AMBIGUOUS_NUMERIC.sub(r"\3\2\1", the_date, count=1)
             swapped = _by_rules(other, now, zone, depth + 1)
