@@ -179,12 +179,20 @@ def option_words(step: CompiledStep) -> tuple[OptionWords, ...]:
         )
         names += [option.label.get(lang) for lang in LANGUAGES]
         names += list(option.synonyms.all())
+        names += [_head(name) for name in names]  # "Short — do and check" → "Short"
         words.append(OptionWords(option.id, tuple(dict.fromkeys(n for n in names if n))))
     _WORDS[id(step)] = (step, tuple(words))
     return tuple(words)
 
 
 _TAG = re.compile(r"<[^>]+>")
+_HEAD = re.compile(r"\s*(?:—|–|:|：|\(|（|,|，)")
+
+
+def _head(label: str) -> str:
+    """A label's first part, before its explanation: "Timing — “not now”" → "Timing"."""
+    head = _HEAD.split(label, maxsplit=1)[0].strip()
+    return head if head != label and len(head) >= 2 else ""
 
 
 def _plain_label(label: str) -> str:
@@ -197,7 +205,9 @@ def _read_choice(step: CompiledStep, text: str) -> Reading:
         return Rejected("pick_one", {"count": _option_count(step)})
     if reading.sure:
         return Accepted(reading.value)
-    return Unsure(reading.value, reading.alternatives)
+    others = [option.id for option in step.step.options if option.id != reading.value]
+    likely = [option for option in reading.alternatives if option in others]
+    return Unsure(reading.value, tuple(dict.fromkeys([*likely, *others])))
 
 
 def _read_multi(step: CompiledStep, text: str) -> Reading:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from dialogs.readers.reading import GUESS, LIKELY, SURE, UNSURE, Read
-from dialogs.readers.text import clean, has_cjk, trim
+from dialogs.readers.text import clean, has_cjk, trim, words
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +34,8 @@ _INDEX = re.compile(
 )
 _FILLER = re.compile(
     r"^(?:(?:i'?d say|i think|i guess|maybe|probably|it'?s|it was|it is|that'?s|mostly|mainly|"
-    r"the|i pick|i choose|pick|choose|option|我选|选|选择|应该是|主要是|是|算是|大概是|就是)\s*)+"
+    r"the|a|an|i pick|i choose|pick|choose|option|"
+    r"我选|选|选择|应该是|主要是|是|算是|大概是|就是)(?![a-z])\s*)+"
     r"|(?:\s*(?:please|i think|i guess|吧|的|了|呢|啊|吗|呀))+$"
 )
 _LIST = re.compile(
@@ -57,7 +58,8 @@ def read_choice(text: str, options: Sequence[OptionWords]) -> Read[str] | None:
         exact = _exact(core, options)
         if exact is not None:
             return Read(exact, LIKELY)
-    return _inside(core or said, options) or _resembling(core or said, options)
+    said = core or said
+    return _inside(said, options) or _sharing(said, options) or _resembling(said, options)
 
 
 def read_choices(text: str, options: Sequence[OptionWords]) -> Read[tuple[str, ...]] | None:
@@ -110,6 +112,33 @@ def _inside(said: str, options: Sequence[OptionWords]) -> Read[str] | None:
     if len(partial) == 1:
         return Read(partial[0], UNSURE)
     return None
+
+
+_STOP = words(
+    "the one and was were with for just our their they them this that option choice "
+    "one's think guess maybe kind sort more less not very really quite"
+)
+_LATIN_WORD = re.compile(r"[a-z][a-z'-]{2,}")
+
+
+def _keys(text: str) -> set[str]:
+    """The words that carry meaning: Latin words of 3+ letters, Chinese character pairs."""
+    keys = {word for word in _LATIN_WORD.findall(text) if word not in _STOP}
+    chinese = re.sub(r"[^\u3400-\u9fff]", " ", text)
+    for run in chinese.split():
+        keys.update(run[i : i + 2] for i in range(len(run) - 1))
+    return keys
+
+
+def _sharing(said: str, options: Sequence[OptionWords]) -> Read[str] | None:
+    """A word only one option has ("the short one" → "Short — do and check"): offered back."""
+    keys = _keys(said)
+    if not keys:
+        return None
+    found = [
+        option.id for option in options if any(keys & _keys(_fold(word)) for word in option.words)
+    ]
+    return Read(found[0], GUESS) if len(found) == 1 else None
 
 
 def _resembling(said: str, options: Sequence[OptionWords]) -> Read[str] | None:

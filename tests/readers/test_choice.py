@@ -73,3 +73,19 @@ def test_nothing_to_choose_from() -> None:
 
 def test_at_least_sixty_cases() -> None:
     assert len(CHOICES) + len(MULTI) >= 60
+
+
+DEPTH = (
+    OptionWords("short", ("Short — do and check", "简短：执行与检查")),
+    OptionWords("full", ("Full — plan, do, check", "完整：计划、执行、检查")),
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "option"), [("the short one", "short"), ("let's do the full thing", "full")]
+)
+def test_a_word_only_one_option_has_is_offered_back(text: str, option: str) -> None:
+    reading = read_choice(text, DEPTH)
+    assert reading is not None
+    assert reading.value == option
+    assert not reading.sure
