@@ -203,3 +203,22 @@ def test_typed_lines_become_events() -> None:
     assert read_event("/", catalog) == TextIn("/")
     assert read_event("  3  \n", catalog) == TextIn("  3  ")
     assert read_event("/plan", catalog) == CommandIn("start", "precall")
+
+
+def test_pushback_in_the_console_in_chinese(env: dict[str, str]) -> None:
+    result = subprocess.run(
+        chat_command("--user", "wang", "--lang", "zh", "--script", "week_plan"),
+        input="你是教练，你告诉我啊\n问这些有什么用\n1\n/quit\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "这个月你要完成多少？已经完成了多少？" in out  # the question in other words
+    assert "1. 先跳过" in out  # the offer after the second pushback
+    assert "2. 我来回答" in out
+    assert "好，这题先空着，我们继续。" in out
+    answers = stored_answers(env, "console:wang")
+    assert answers["month_target"] is None

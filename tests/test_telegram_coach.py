@@ -321,3 +321,25 @@ async def test_a_rep_can_export_then_delete_everything(rep: Rep, store: Store) -
     assert "everything I kept about you is deleted" in rep.texts()[-1]
     assert store.user("tg:42") is None
     assert store.runs("tg:42") == []
+
+
+async def test_pushback_gets_the_recovery_line_then_skip_buttons(rep: Rep, store: Store) -> None:
+    await rep.say("/debrief")
+    await rep.say("I don't know, you tell me")
+    assert "what matters is how you see it" in rep.texts()[-1]
+    assert "feeling_score" not in store.answers("tg:42")
+
+    await rep.say("who cares")
+    offer = rep.last_question()
+    markup = offer.reply_markup
+    assert isinstance(markup, InlineKeyboardMarkup)
+    labels = [b.text for row in markup.inline_keyboard for b in row]
+    assert labels[:2] == ["Skip it", "Let me answer"]
+
+    await rep.tap("Skip it")
+    assert "In a few words" in rep.texts()[-1]
+    assert store.answers("tg:42")["feeling_score"] is None
+    assert [note.text for note in store.notes("tg:42")] == [
+        "I don't know, you tell me",
+        "who cares",
+    ]
