@@ -62,7 +62,7 @@ ENGLISH = Rep(
         "vent": "He never listens and then complains about our prices.",
         "customer": "Huaxin Logistics",
         "deal_size": "large",
-        "depth": "full",
+        "depth": "the full one",
         "contact": "Li Wei, head of purchasing",
         "contact_role": "decision maker",
         "visit_type": "existing customer",
