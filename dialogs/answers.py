@@ -90,7 +90,7 @@ def read_text(step: CompiledStep, text: str, ctx: Context, dynamic: Sequence[str
     if step.step.options_from is not None:
         limit = MAX_NAME if step.step.options_from == "customers" else step.step.max_length
         return _read_dynamic(text.strip(), clean, dynamic, limit)
-    if kind is Kind.TEXT:
+    if kind in (Kind.TEXT, Kind.ROLEPLAY):
         return _read_free_text(step, text.strip())
     if kind is Kind.CHOICE:
         return _read_choice(step, clean)

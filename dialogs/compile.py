@@ -22,9 +22,10 @@ from dialogs import pushback
 from dialogs.catalog import Catalog, Messages
 from dialogs.conditions import Condition, ConditionError, parse_condition
 from dialogs.model import END, LANGUAGES, Kind, Script, Step, Text
+from dialogs.roleplay import CompiledRolePlay, compile_rules
 
 TEMPLATE_GLOBALS = frozenset(
-    {"raw", "lang", "tables", "about", "latest", "history", "week", "today"}
+    {"raw", "lang", "tables", "about", "latest", "history", "week", "today", "roleplay"}
 )
 """Names every script template may use besides step ids."""
 
@@ -180,6 +181,8 @@ class CompiledScript:
     chains: tuple[Chain, ...] = ()
     pushback_patterns: tuple[re.Pattern[str], ...] = ()
     pushback_reply: Templates | None = None
+    roleplay: CompiledRolePlay | None = None
+    """The buyer's rules of the script's ``roleplay`` step (``dialogs.roleplay``)."""
 
     def resists(self, text: str) -> bool:
         """Does the whole answer resist the question ("I don't know.") instead of answering it?"""
@@ -310,6 +313,8 @@ def compile_script(
                 problems.append(Problem(file, f"tables.{name}.{key}", f"missing in {lang!r}"))
     if title is None or summary is None or len(steps) != len(script.steps):
         return None
+    roleplay, roleplay_problems = compile_rules(script, _ancestors(steps, script.first_step()))
+    problems.extend(Problem(file, where, message) for where, message in roleplay_problems)
     compiled = CompiledScript(
         script,
         steps,
@@ -320,6 +325,7 @@ def compile_script(
         chains,
         patterns,
         reply,
+        roleplay,
     )
     _check_variables(compiled, env, file, problems)
     _lint_manners(script, file, problems)

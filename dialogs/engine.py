@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
 
-from dialogs import memory
+from dialogs import memory, roleplay
 from dialogs.answers import (
     Accepted,
     Confirm,
@@ -110,7 +110,7 @@ def step(catalog: Catalog, state: Conversation, event: Event, ctx: Context) -> T
     elif active is None or turn.script_of(active) is None:
         state = _idle(turn, state, event)
     elif isinstance(event, TextIn):
-        state = _text(turn, state, active, event.text)
+        state = _text(turn, state, active, event.text, event.buyer)
     elif isinstance(event, PickIn):
         state = _pick(turn, state, active, event)
     else:
@@ -167,13 +167,20 @@ def _walk(script: CompiledScript, answers: Mapping[str, Any]) -> _Walk:
         compiled = script.steps[node]
         if compiled.step.kind is Kind.INFO:
             infos.append(node)
-        elif node in answers:
+        elif _answered(compiled, answers):
             path.append(node)
             infos.clear()
         else:
             return _Walk(tuple(path), node, tuple(infos))
         node = compiled.next_step(answers)
     return _Walk(tuple(path), None, tuple(infos))
+
+
+def _answered(compiled: CompiledStep, answers: Mapping[str, Any]) -> bool:
+    """A role-play is answered once it is over; until then its step stays the current one."""
+    if compiled.step.kind is Kind.ROLEPLAY:
+        return roleplay.finished(answers.get(compiled.id))
+    return compiled.id in answers
 
 
 def _still_possible(script: CompiledScript, answers: Mapping[str, Any]) -> set[str]:
@@ -236,8 +243,11 @@ def _ask(turn: _TurnBuilder, state: Conversation, run: Run, *, where: bool = Fal
     if where:
         turn.say("where_we_are", title=turn.title(run.script), progress=progress)
     wording = compiled.wording(_attempt(run))
-    needs_context = not wording.is_static(turn.lang) or (
-        compiled.hint is not None and not compiled.hint.is_static(turn.lang)
+    playing = compiled.step.kind is Kind.ROLEPLAY
+    needs_context = (
+        playing
+        or not wording.is_static(turn.lang)
+        or (compiled.hint is not None and not compiled.hint.is_static(turn.lang))
     )
     context = _render_context(turn, script, run.answers) if needs_context else {}
     can_back = bool(walk.path) and (
@@ -285,7 +295,7 @@ def _ask(turn: _TurnBuilder, state: Conversation, run: Run, *, where: bool = Fal
         Ask(
             token=token,
             step=run.step,
-            kind=compiled.step.kind.value,
+            kind="text" if playing else compiled.step.kind.value,
             text=wording.render(turn.lang, context),
             progress=progress,
             choices=_choices(turn, compiled, run),
@@ -386,8 +396,26 @@ def _render_context(
         )
     )
     context["tables"] = script.tables.view(turn.lang)
+    if script.roleplay is not None:
+        context["roleplay"] = _roleplay_view(turn, script, script.roleplay, answers)
     context["today"], context["week"] = _today_and_week(turn.ctx)
     return context
+
+
+def _roleplay_view(
+    turn: _TurnBuilder,
+    script: CompiledScript,
+    play: roleplay.CompiledRolePlay,
+    answers: Mapping[str, Any],
+) -> dict[str, Any]:
+    lang_context = {"lang": turn.lang}
+
+    def label(step_id: str, option: str) -> str:
+        labels = script.steps[step_id].option_labels if step_id in script.steps else {}
+        return labels[option].render(turn.lang, lang_context) if option in labels else option
+
+    value = answers.get(play.step)
+    return roleplay.view(play, script.script.tables, answers, value, turn.lang, label)
 
 
 def _today_and_week(ctx: Context) -> tuple[str, str]:
@@ -423,6 +451,8 @@ def _display(turn: _TurnBuilder, script: CompiledScript, step: CompiledStep, val
         return Markup(turn.text("list_separator")).join(labels)
     if kind is Kind.YESNO:
         return turn.text("partly" if value == PARTLY else "yes" if value else "no")
+    if kind is Kind.ROLEPLAY:
+        return turn.text("roleplay_transcript", exchanges=roleplay.transcript(value))
     if kind is Kind.DATETIME:
         when = _when(value)
         return describe_when(when, tz=turn.ctx.tz, lang=turn.lang, now=turn.ctx.now)
@@ -443,12 +473,16 @@ def _epoch() -> datetime:
 # --- answering ---------------------------------------------------------------------------------
 
 
-def _text(turn: _TurnBuilder, state: Conversation, run: Run, text: str) -> Conversation:
+def _text(
+    turn: _TurnBuilder, state: Conversation, run: Run, text: str, buyer: str = ""
+) -> Conversation:
     script = turn.script_of(run)
     assert script is not None  # checked by step()
     if run.step not in script.steps:
         return _ask(turn, state, run)
     compiled = script.steps[run.step]
+    if compiled.step.kind is Kind.ROLEPLAY and script.roleplay is not None:
+        return _roleplay_reply(turn, state, run, script, script.roleplay, text, buyer)
     dynamic = _dynamic_options(turn, compiled)
     pending = run.pending
     if pending is not None and pending.kind == READING:
@@ -551,6 +585,28 @@ def _keep_note(turn: _TurnBuilder, run: Run, text: str) -> None:
     """Nothing typed is lost: text that is not the step's answer stays with the run."""
     if text.strip():
         turn.effects.append(NoteKept(run.no, run.step, text.strip()))
+
+
+def _roleplay_reply(
+    turn: _TurnBuilder,
+    state: Conversation,
+    run: Run,
+    script: CompiledScript,
+    play: roleplay.CompiledRolePlay,
+    text: str,
+    buyer: str,
+) -> Conversation:
+    """The rep answered the buyer: keep the exchange, and the buyer answers back (the next
+    question is the same step) until the role-play is over."""
+    reading = read_text(script.steps[run.step], text, turn.ctx)
+    if not isinstance(reading, Accepted):
+        return _apply(turn, state, run, script, reading)
+    value = run.answers.get(run.step)
+    if run.revisit and roleplay.finished(value):
+        value = None  # /edit of a finished role-play plays it again
+    tables = script.script.tables
+    value = roleplay.react(play, tables, run.answers, value, reading.value, turn.lang, buyer)
+    return _accept(turn, state, run, script, value)
 
 
 def _dynamic_options(turn: _TurnBuilder, compiled: CompiledStep) -> tuple[str, ...]:
@@ -659,8 +715,10 @@ def _advance(
         del answers[step_id]
         turn.effects.append(AnswerDropped(run.no, step_id))
     walk = _walk(script, answers)
-    infos = _infos_after(script, run.step, answers) if run.step in answers else []
-    infos += [info for info in walk.infos if info not in infos]
+    answered = run.step in script.steps and _answered(script.steps[run.step], answers)
+    infos = _infos_after(script, run.step, answers) if answered else []
+    if walk.current != run.step:  # still in a role-play: what led to it was said already
+        infos += [info for info in walk.infos if info not in infos]
     context = _render_context(turn, script, answers) if infos else {}
     for info in infos:
         turn.replies.append(Say(script.steps[info].text.render(turn.lang, context)))
@@ -897,6 +955,11 @@ def _back(turn: _TurnBuilder, state: Conversation, run: Run) -> Conversation:
     assert script is not None
     if run.pending is not None and run.pending.kind != PUSHBACK:
         return _ask(turn, state, replace(run, pending=None))
+    compiled = script.steps.get(run.step)
+    if compiled is not None and compiled.step.kind is Kind.ROLEPLAY and script.roleplay:
+        value = run.answers.get(run.step)
+        if value is not None and not roleplay.finished(value):
+            return _take_back(turn, state, run, script, script.roleplay, value)
     walk = _walk(script, run.answers)
     position = walk.path.index(run.step) if run.revisit and run.step in walk.path else None
     previous = walk.path[:position] if position is not None else walk.path
@@ -905,6 +968,27 @@ def _back(turn: _TurnBuilder, state: Conversation, run: Run) -> Conversation:
         return _ask(turn, state, run)
     target = previous[-1]
     return _ask(turn, state, replace(run, step=target, revisit=True, selection=(), pending=None))
+
+
+def _take_back(
+    turn: _TurnBuilder,
+    state: Conversation,
+    run: Run,
+    script: CompiledScript,
+    play: roleplay.CompiledRolePlay,
+    value: Any,
+) -> Conversation:
+    """/back in a role-play takes back the rep's last reply; the buyer's line comes again."""
+    tables = script.script.tables
+    earlier = roleplay.take_back(play, tables, run.answers, value, turn.lang)
+    answers = dict(run.answers)
+    if earlier is None:
+        del answers[run.step]
+        turn.effects.append(AnswerDropped(run.no, run.step))
+    else:
+        answers[run.step] = earlier
+        turn.effects.append(AnswerSaved(run.no, run.step, earlier))
+    return _ask(turn, state, replace(run, answers=answers))
 
 
 def _skip(turn: _TurnBuilder, state: Conversation, run: Run) -> Conversation:
@@ -1307,6 +1391,7 @@ MESSAGE_KEYS = frozenset(
         "reading_again",
         "reading_right",
         "reading_scale",
+        "roleplay_transcript",
         "say_yes_or_no",
         "scale_range",
         "skipped",

@@ -49,6 +49,8 @@ class Kind(StrEnum):
     NUMBER = "number"
     DATETIME = "datetime"
     INFO = "info"
+    ROLEPLAY = "roleplay"
+    """The coach plays the buyer and answers back, reply after reply (``Script.roleplay``)."""
 
 
 class Synonyms(Frozen):
@@ -200,6 +202,72 @@ class Pushback(Frozen):
     """The recovery line; without it, the ``pushback_reply`` message."""
 
 
+# --- role-play: a buyer who answers back (rules in dialogs.roleplay) ----------------------------
+
+
+class RolePlayCheck(Frozen):
+    """What in the rep's replies shows one self-check option or technique: ``any`` of these
+    signals in some reply, ``all`` of them in one reply, ``none`` of them in any reply."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    any_of: tuple[str, ...] = Field(default=(), alias="any")
+    all_of: tuple[str, ...] = Field(default=(), alias="all")
+    none_of: tuple[str, ...] = Field(default=(), alias="none")
+
+
+class RolePlayStage(Frozen):
+    """One hurdle of the role-play: the buyer moves on once the rep's replies in this stage
+    showed every signal in ``needs``, saying ``reactions[<style>_<handled>]`` (then, with
+    ``raise``, the line ``tables[raise][<objection>]``: a second objection)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    id: StepId
+    needs: tuple[str, ...]
+    handled: StepId
+    raise_table: str | None = Field(default=None, alias="raise")
+    detail: str | None = None
+    """A table keyed by objection type: what the buyer adds when the rep listened (asked,
+    acknowledged) but the stage is not handled yet."""
+
+
+class RolePlay(Frozen):
+    """The rules of the buyer in a ``roleplay`` step: signals read from each reply (regular
+    expressions per language), stages the rep works through, the buyer's lines per style."""
+
+    objection: str
+    """The choice step naming the objection type (need, product, price, timing)."""
+    style: str
+    """The choice step naming the buyer's communication style."""
+    own_objection: str | None = None
+    """A step with the rep's own objection: when answered, the buyer opens with it."""
+    opening: str
+    """Table of opening lines keyed ``<objection>_<style>``."""
+    reactions: str
+    """Table of the buyer's reactions keyed ``<style>_<stance>``."""
+    signals: dict[str, dict[str, tuple[str, ...]]]
+    """Signal name -> language -> patterns; a reply shows the signal when one matches."""
+    both: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    """Signals shown when a reply shows all of these at once (``benefit_figure``)."""
+    engages: tuple[str, ...] = ()
+    """A reply showing none of these ignores the buyer: it shows the signal ``ignore``."""
+    hardens_on: tuple[str, ...] = ("argue", "ignore")
+    stages: tuple[RolePlayStage, ...]
+    max_replies: int = Field(default=5, ge=3, le=10)
+    walks_after: int = Field(default=3, ge=2, le=10)
+    """The buyer ends the role-play after this many hardened lines in a row."""
+    ends: StepId = "ends"
+    """The stance of the buyer's last line when the replies run out before the last stage."""
+    self_check: str | None = None
+    """The multi step where the rep ticks what they did; compared with ``checklist``."""
+    checklist: dict[str, RolePlayCheck] = Field(default_factory=dict)
+    """Self-check option id -> what in the replies shows it."""
+    technique: str | None = None
+    """The choice step naming the technique the rep used; compared with ``techniques``."""
+    techniques: dict[str, RolePlayCheck] = Field(default_factory=dict)
+
+
 class Script(Frozen):
     id: StepId
     version: int = 1
@@ -215,6 +283,8 @@ class Script(Frozen):
     tables: dict[str, dict[str, Text]] = Field(default_factory=dict)
     """Texts looked up by key in templates, e.g. ``tables.buyer_lines[raw.objection]``."""
     pushback: Pushback | None = None
+    roleplay: RolePlay | None = None
+    """The buyer's rules for the script's ``roleplay`` step (at most one such step)."""
     editable_hours: int = 72
     """How long after finishing a rep can reopen the run with /edit and change an answer."""
     source: str = Field(default="", exclude=True)

@@ -23,6 +23,10 @@ class TextIn:
     """Something the rep typed (a number, a choice's number or label, a date in words...)."""
 
     text: str
+    buyer: str = ""
+    """In a role-play: the buyer's answer to ``text`` as a language model phrased it at the edge
+    (``bot.llm_buyer``); empty, the script's own lines answer. Kept with the event, so a replay
+    meets the same buyer."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,8 @@ class CodecError(ValueError):
 
 def event_to_json(event: Event) -> Json:
     if isinstance(event, TextIn):
+        if event.buyer:
+            return {"type": "text", "text": event.text, "buyer": event.buyer}
         return {"type": "text", "text": event.text}
     if isinstance(event, PickIn):
         return {"type": "pick", "token": event.token, "option": event.option}
@@ -61,7 +63,7 @@ def event_from_json(data: Json) -> Event:
     try:
         kind = data["type"]
         if kind == "text":
-            return TextIn(str(data["text"]))
+            return TextIn(str(data["text"]), str(data.get("buyer", "")))
         if kind == "pick":
             return PickIn(int(data["token"]), str(data["option"]))
         if kind == "command":

@@ -239,4 +239,5 @@ def test_a_real_objection_can_be_practised_right_away(catalog: Catalog) -> None:
     assert carried["objection_text"] == "你们比别家贵 10%"
     assert carried["real_objection"] is True
     assert carried["customer"] == "Acme Tools"
-    assert chat.step_id == "explain_take"
+    assert chat.step_id == "observed"  # the five steps start by observing: that moment
+    assert "你们比别家贵 10%" in plain(chat.question.text)
