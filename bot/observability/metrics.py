@@ -21,6 +21,9 @@ from prometheus_client import (
     CollectorRegistry,
     Counter,
     Histogram,
+    Info,
+    PlatformCollector,
+    ProcessCollector,
     disable_created_metrics,
     generate_latest,
 )
@@ -70,6 +73,11 @@ class Metrics:
         disable_created_metrics()  # type: ignore[no-untyped-call]  # no ``_created`` twins
         self.registry = CollectorRegistry(auto_describe=True)
         registry = self.registry
+        ProcessCollector(registry=registry)  # process_*: CPU, memory, open files, start time
+        PlatformCollector(registry=registry)  # python_info: the interpreter
+        Info("coachbot_build", "The coachbot version this worker runs", registry=registry).info(
+            {"version": _version()}
+        )
         self.updates = Counter(
             "coachbot_updates",
             "Telegram updates handled, by kind (message, callback_query, ...) and outcome "
@@ -128,6 +136,15 @@ class Metrics:
     def exposition(self) -> bytes:
         """The text format Prometheus scrapes (blocking: reads the database)."""
         return generate_latest(self.registry)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("coachbot")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree not installed
+        return "unknown"
 
 
 class SenderCollector(Collector):
