@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from bot.observability.monitor import Monitor
@@ -20,7 +21,12 @@ log = logging.getLogger(__name__)
 PATHS = ("/healthz", "/readyz", "/metrics")
 
 
-def add_probe_routes(app: web.Application, monitor: Monitor) -> None:
+def add_probe_routes(
+    app: web.Application, monitor: Monitor, *, webhook_path: str | None = None
+) -> None:
+    """The three routes; with ``webhook_path``, also count the webhook's answers by status
+    (401s: someone without the secret; 500s: updates Telegram will deliver again)."""
+
     async def healthz(_: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
 
@@ -35,6 +41,24 @@ def add_probe_routes(app: web.Application, monitor: Monitor) -> None:
         body = await monitor.exposition()
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
+    if webhook_path is not None:
+
+        @web.middleware
+        async def count_answers(request: web.Request, handler: Handler) -> web.StreamResponse:
+            if request.path != webhook_path:
+                return await handler(request)
+            status = 500
+            try:
+                response = await handler(request)
+                status = response.status
+                return response
+            except web.HTTPException as error:
+                status = error.status
+                raise
+            finally:
+                monitor.metrics.webhook_requests.labels(str(status)).inc()
+
+        app.middlewares.append(count_answers)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)

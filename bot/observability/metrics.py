@@ -92,6 +92,13 @@ class Metrics:
             buckets=LATENCY_BUCKETS,
             registry=registry,
         )
+        self.webhook_requests = Counter(
+            "coachbot_webhook_requests",
+            "Posts to the webhook by HTTP status: 200 handled, 400 not an update, 401 without "
+            "the secret, 500 failed (Telegram delivers it again)",
+            ["status"],
+            registry=registry,
+        )
         self.turns = Counter(
             "coachbot_turns",
             "Conversation turns committed (a rep's answer, its replies and effects)",

@@ -479,7 +479,7 @@ def webhook_app(app: CoachBot, path: str, secret: str | None) -> web.Application
 
     web_app = web.Application()
     web_app.router.add_post(path, receive)
-    add_probe_routes(web_app, app.monitor)  # GET /healthz, /readyz, /metrics
+    add_probe_routes(web_app, app.monitor, webhook_path=path)  # GET /healthz, /readyz, /metrics
     return web_app
 
 

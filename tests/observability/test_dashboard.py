@@ -32,6 +32,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[set[str], set[st
         monitor = Monitor(engine=engine, database_url=url, sender=QuietSender(), clock=Dial(START))
         monitor.metrics.updates.labels("message", "ok").inc()  # labelled: shown once used
         monitor.metrics.update_seconds.labels("message").observe(0.01)
+        monitor.metrics.webhook_requests.labels("200").inc()
         families = list(text_string_to_metric_families(monitor.metrics.exposition().decode()))
     finally:
         engine.dispose()

@@ -74,6 +74,17 @@ async def test_metrics_follow_a_debrief_a_redelivery_a_429_an_undelivered_reply_
         assert page.value("coachbot_updates_total", kind="message", outcome="duplicate") == 1
         assert page["coachbot_turns_total"] == turns
 
+        # Posts to the webhook by status: Telegram's, and one without the secret.
+        async with client.post(
+            f"http://127.0.0.1:{port}/tg/hook", json={"update_id": 1}
+        ) as refused:
+            assert refused.status == 401
+        page = await scrape(client, url)
+        assert page.value("coachbot_webhook_requests_total", status="401") == 1
+        assert page.value("coachbot_webhook_requests_total", status="200") == len(
+            fake.webhook_deliveries
+        )
+
         # A 429: waited out and counted.
         fake.fail_next("sendMessage", 429, retry_after=1, chat_id=42)  # the least it says
         await say(fake, anna, "/help")
