@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
@@ -148,10 +148,15 @@ class Settings(BaseSettings):
 
     @field_validator("webhook_url")
     @classmethod
-    def _check_webhook_url(cls, value: str | None) -> str | None:
+    def _check_webhook_url(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
             return None
-        if urlsplit(value.strip()).hostname in _LOCAL_HOSTS:  # a local Bot API server
+        own_api = info.data.get("telegram_api_url", DEFAULT_TELEGRAM_API_URL) not in (
+            DEFAULT_TELEGRAM_API_URL,
+            f"{DEFAULT_TELEGRAM_API_URL}/",
+        )
+        if urlsplit(value.strip()).hostname in _LOCAL_HOSTS or own_api:
+            # A Bot API server of your own (or a test one) may post to plain http; Telegram won't.
             return _http_url(value, schemes=("http", "https"))
         return _http_url(value, schemes=("https",))
 

@@ -15,6 +15,7 @@ from storage.db import DEFAULT_DATABASE_URL, make_engine
 from storage.schema import metadata
 
 config = context.config
+MIGRATION_LOCK = 0x636F6163  # "coac": PostgreSQL advisory lock key of the migrations
 
 
 def database_url() -> str:
@@ -30,6 +31,11 @@ def configure(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Workers starting together migrate one at a time: the next one waits here, then
+            # reads the version the first one committed and finds nothing left to do. (SQLite's
+            # BEGIN IMMEDIATE already serialises them.)
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         context.run_migrations()
 
 

@@ -47,3 +47,14 @@ def test_a_wrong_value_is_one_line_naming_the_setting(name: str, value: str, wor
     [line] = describe_settings_error(caught.value).splitlines()
     assert line.startswith(f"coachbot: invalid setting {name}: ")
     assert words in line
+
+
+def test_a_plain_http_webhook_only_with_a_bot_api_server_of_your_own() -> None:
+    """Telegram posts only to https; a local Bot API server (or the compose file's fake) may
+    post to http, e.g. to the proxy's service name."""
+    hook = {"COACHBOT_WEBHOOK_URL": "http://proxy:8080/telegram/try"}
+    with pytest.raises(ValidationError) as caught:
+        load_settings(hook, None)
+    assert "COACHBOT_WEBHOOK_URL" in describe_settings_error(caught.value)
+    own = load_settings({**hook, "COACHBOT_TELEGRAM_API_URL": "http://fake-telegram:8081"}, None)
+    assert own.webhook_url == "http://proxy:8080/telegram/try"
