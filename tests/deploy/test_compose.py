@@ -103,6 +103,7 @@ def test_nginx_forwards_to_both_workers_and_keeps_the_probes_inside() -> None:
     assert upstreams == [(name, str(listen)) for name in WORKERS]
     assert re.search(r"location ~ \^/\(healthz\|readyz\|metrics\)\$ \{\s*return 404;", conf)
     assert "non_idempotent" in conf  # a restarting worker's updates go to the other one
+    assert conf.count(" resolve ") == len(WORKERS)  # a recreated worker's new address is found
     [published] = services["proxy"]["ports"]
     assert published.endswith(":8080")
     assert "listen 8080;" in conf
