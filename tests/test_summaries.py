@@ -135,3 +135,11 @@ def test_the_reps_note_names_the_visit_in_the_reps_language(summaries: Summaries
     )
     invitation = summaries.invitation_for_rep("objections")(notice(), "Li")
     assert "coaching session on <b>Handling objections</b>" in invitation
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"), [("en", "Goal reached: partly"), ("zh", "是否达成目标：部分达成")]
+)
+def test_a_partly_reached_goal_is_said_so(summaries: Summaries, lang: str, line: str) -> None:
+    text = summaries.text(notice(answers={**ANSWERS, "goal_met": "partly"}), lang, "Asia/Shanghai")
+    assert line in text.splitlines()
