@@ -5,9 +5,9 @@ Pure: the current moment is always passed in (``now``, aware) and the rep's IANA
 
 How it reads: ``when_words.canonical`` first rewrites number words and clock idioms into digits
 ("half past three pm" -> "3:30 pm", "twenty first of march" -> "21st of march", "早8点" ->
-"早上8点"), then table-driven rules here read the phrase; ``when_lunar`` turns lunar dates and
-festivals into days; dateparser reads the rest (odd formats: "2019/aug/01", "wed oct 26 15:50:06
-2016", "2 weeks and 2 days ago").
+"早上8点"), then table-driven rules here read the phrase; ``when_holidays`` and ``when_lunar``
+turn holidays, lunar dates and festivals into days; dateparser reads the rest (odd formats:
+"2019/aug/01", "wed oct 26 15:50:06 2016", "2 weeks and 2 days ago").
 
 Why this mix, measured (bench/dates_corpus.py, figures in bench/README.md): on the DateTime specs of
 Microsoft Recognizers-Text (every point-in-time phrase, 639 English, 122 Chinese) dateparser alone
@@ -67,6 +67,7 @@ from zoneinfo import ZoneInfo
 
 from dateparser.date import DateDataParser
 
+from dialogs.when_holidays import FIXED_HOLIDAYS, MOVING_HOLIDAYS, holiday_in
 from dialogs.when_lunar import FESTIVALS, MONTHS, lunar_day_number, next_lunar
 from dialogs.when_words import canonical
 
@@ -506,82 +507,18 @@ def _holiday(match: re.Match[str], today: date) -> _Day | None:
     which = match["which"]
     year = match["y"] or match["y2"]
     if year:
-        return _Day(_holiday_in(name, int(year)))
-    if which in ("next", "following", "last", "previous") or name in _MOVING_HOLIDAYS:
-        this_year = _holiday_in(name, today.year)
+        return _Day(holiday_in(name, int(year)))
+    if which in ("next", "following", "last", "previous") or name in MOVING_HOLIDAYS:
+        this_year = holiday_in(name, today.year)
         if which in ("last", "previous"):
-            found = this_year if this_year < today else _holiday_in(name, today.year - 1)
+            found = this_year if this_year < today else holiday_in(name, today.year - 1)
         elif which in ("next", "following") or this_year < today - _RECENT_PAST:
-            found = this_year if this_year > today else _holiday_in(name, today.year + 1)
+            found = this_year if this_year > today else holiday_in(name, today.year + 1)
         else:
             found = this_year
         return _Day(found)
-    month, day = _HOLIDAYS[name]
+    month, day = FIXED_HOLIDAYS[name]
     return _month_day(today, month, day, None)
-
-
-def _holiday_in(name: str, year: int) -> date:
-    if name in _MOVING_HOLIDAYS:
-        return _MOVING_HOLIDAYS[name](year)
-    month, day = _HOLIDAYS[name]
-    return date(year, month, day)
-
-
-def _easter(year: int) -> date:
-    """Western Easter Sunday (the anonymous Gregorian computus)."""
-    a, b, c = year % 19, year // 100, year % 100
-    d, e = divmod(b, 4)
-    g = (8 * b + 13) // 25
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    l_ = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 19 * l_) // 433
-    month = (h + l_ - 7 * m + 90) // 25
-    return date(year, month, (h + l_ - 7 * m + 33 * month + 19) % 32)
-
-
-def _nth_weekday_of(year: int, month: int, weekday: int, nth: int) -> date:
-    first = date(year, month, 1)
-    return first + timedelta(days=(weekday - first.weekday()) % 7, weeks=nth - 1)
-
-
-def _after_easter(days: int) -> Callable[[int], date]:
-    return lambda year: _easter(year) + timedelta(days=days)
-
-
-_MOVING_HOLIDAYS: dict[str, Callable[[int], date]] = {
-    "palm sunday": _after_easter(-7),
-    "maundy thursday": _after_easter(-3),
-    "ash wednesday": _after_easter(-46),
-    "shrove tuesday": _after_easter(-47),
-    "mardi gras": _after_easter(-47),
-    "pancake day": _after_easter(-47),
-    "ascension day": _after_easter(39),
-    "pentecost": _after_easter(49),
-    "whit sunday": _after_easter(49),
-    "whit monday": _after_easter(50),
-    "mlk day": lambda year: _nth_weekday_of(year, 1, 0, 3),
-    "martin luther king day": lambda year: _nth_weekday_of(year, 1, 0, 3),
-    "presidents day": lambda year: _nth_weekday_of(year, 2, 0, 3),
-    "presidents' day": lambda year: _nth_weekday_of(year, 2, 0, 3),
-    "memorial day": lambda year: _nth_weekday_of(year, 6, 0, 1) - timedelta(days=7),
-    "labor day": lambda year: _nth_weekday_of(year, 9, 0, 1),
-    "easter": _easter,
-    "easter sunday": _easter,
-    "easter monday": lambda year: _easter(year) + timedelta(days=1),
-    "good friday": lambda year: _easter(year) - timedelta(days=2),
-    "thanksgiving": lambda year: _nth_weekday_of(year, 11, 3, 4),
-    "thanksgiving day": lambda year: _nth_weekday_of(year, 11, 3, 4),
-    "black friday": lambda year: _nth_weekday_of(year, 11, 3, 4) + timedelta(days=1),
-    "mother's day": lambda year: _nth_weekday_of(year, 5, 6, 2),
-    "mothers day": lambda year: _nth_weekday_of(year, 5, 6, 2),
-    "father's day": lambda year: _nth_weekday_of(year, 6, 6, 3),
-    "fathers day": lambda year: _nth_weekday_of(year, 6, 6, 3),
-    "母亲节": lambda year: _nth_weekday_of(year, 5, 6, 2),
-    "父亲节": lambda year: _nth_weekday_of(year, 6, 6, 3),
-    "感恩节": lambda year: _nth_weekday_of(year, 11, 3, 4),
-    "复活节": _easter,
-}
 
 
 _YEAR_WORDS = {
@@ -746,24 +683,6 @@ _EN_WHICH = (
     r"|previous|past|following|the following)"
 )
 
-_HOLIDAYS = {
-    "christmas": (12, 25), "christmas day": (12, 25), "xmas": (12, 25), "christmas eve": (12, 24),
-    "new year": (1, 1), "new year's day": (1, 1), "new year day": (1, 1), "new years day": (1, 1),
-    "new year's": (1, 1),
-    "new year's eve": (12, 31), "new years eve": (12, 31), "valentine's day": (2, 14),
-    "valentines day": (2, 14), "halloween": (10, 31), "元旦": (1, 1), "圣诞节": (12, 25),
-    "圣诞": (12, 25), "平安夜": (12, 24), "国庆节": (10, 1), "国庆": (10, 1), "劳动节": (5, 1),
-    "五一": (5, 1), "情人节": (2, 14), "儿童节": (6, 1), "妇女节": (3, 8), "教师节": (9, 10),
-    "independence day": (7, 4), "fourth of july": (7, 4), "4th of july": (7, 4),
-    "st patrick's day": (3, 17), "st. patrick's day": (3, 17), "saint patrick's day": (3, 17),
-    "st patricks day": (3, 17), "saint patrick": (3, 17), "earth day": (4, 22),
-    "juneteenth": (6, 19), "may day": (5, 1), "labour day": (5, 1), "valentine day": (2, 14),
-    "saint patricks day": (3, 17), "st paddy's day": (3, 17), "saint paddy's day": (3, 17),
-    "元旦节": (1, 1), "愚人节": (4, 1), "建军节": (8, 1), "国际儿童节": (6, 1), "植树节": (3, 12),
-    "五一劳动节": (5, 1), "国际劳动节": (5, 1), "三八妇女节": (3, 8),
-    "international workers' day": (5, 1), "boxing day": (12, 26), "双十一": (11, 11),
-    "光棍节": (11, 11), "双十二": (12, 12), "万圣节": (10, 31), "跨年": (12, 31),
-}  # fmt: skip
 
 # Phrases that name a day, each matched at the start; a time may follow ("明天" + "下午3点").
 _DAY_RULES: list[tuple[re.Pattern[str], _DayRule]] = [
@@ -872,7 +791,7 @@ _DAY_RULES: list[tuple[re.Pattern[str], _DayRule]] = [
     (
         re.compile(
             rf"(?:(?P<which>next|this|last|previous|following)\s+)?"
-            rf"(?P<h>{_alternatives(_HOLIDAYS.keys() | _MOVING_HOLIDAYS.keys())}){_END}"
+            rf"(?P<h>{_alternatives(FIXED_HOLIDAYS.keys() | MOVING_HOLIDAYS.keys())}){_END}"
             rf"(?:\s+(?:of\s+)?(?:this\s+year|(?:in\s+)?(?P<y2>[0-9]{{4}})))?{_YEAR}"
         ),
         _holiday,
