@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, TextIO
 from markupsafe import Markup
 
 from bot.commands import script_for
+from bot.llm_buyer import LlmBuyer
 from dialogs.catalog import Catalog
 from dialogs.engine import step
 from dialogs.types import Ask, CommandIn, Event, Lang, Nudge, Reply, TextIn
@@ -271,7 +272,11 @@ def run_console(
     rep_lang: Lang = "zh" if current_lang == "zh" else "en"
     reminders = ConsoleReminders(desk, store, key, lang=rep_lang, tz=profile.tz)
 
+    buyer = LlmBuyer.from_settings(settings, catalog)
+
     def turn(event: Event) -> None:
+        if buyer is not None:  # a language model voices the role-play buyer
+            event = buyer.voice(store.conversation(key), event, current_lang)
         result = store.handle(profile, event, now=clock(), source="console")
         print(render(result.replies, catalog, current_lang), file=stdout, flush=True)
         store.mark_sent(result.outbox_ids, now=clock())

@@ -103,6 +103,13 @@ class Settings(BaseSettings):
     """Hours after a planned visit before an undebriefed visit is nudged."""
     outbox_retention_days: Annotated[float, Field(ge=0, le=3650)] = 3.0
     """Days a delivered message stays in the outbox before the hourly purge deletes it."""
+    roleplay_llm_url: str | None = None
+    """An OpenAI-compatible chat API (e.g. ``https://api.openai.com/v1``) that voices the
+    role-play buyer; unset (the default): the script's own lines. See ``bot.llm_buyer``."""
+    roleplay_llm_model: str = ""
+    roleplay_llm_api_key: SecretStr | None = None
+    roleplay_llm_timeout: Annotated[float, Field(gt=0, le=60)] = 8.0
+    """Seconds to wait for the model; after that the script's line answers."""
 
     @classmethod
     def settings_customise_sources(
@@ -124,6 +131,18 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_secret(cls, value: Any) -> Any:
         return value.strip() if isinstance(value, str) else value
+
+    @field_validator("roleplay_llm_url")
+    @classmethod
+    def _check_llm_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                "not an http(s) URL of an OpenAI-compatible API, e.g. https://api.openai.com/v1"
+            )
+        return value.strip().rstrip("/")
 
     @field_validator("telegram_token")
     @classmethod

@@ -37,6 +37,7 @@ from aiogram.types import (
     User,
 )
 
+from bot.llm_buyer import LlmBuyer
 from bot.observability.updates import turn_committed
 from bot.telegram import callbacks
 from bot.telegram.account import ACCOUNT_COMMANDS, Account, Shown
@@ -108,10 +109,13 @@ class Coach:
         account: Account | None = None,
         teams: Teams | None = None,
         claims: Claims | None = None,
+        buyer: LlmBuyer | None = None,
     ) -> None:
         """``claims``: send outbox rows only once this process holds them (several bot
-        processes on one database); without, send them straight away."""
+        processes on one database); without, send them straight away. ``buyer``: a language
+        model voicing the role-play buyer (off by default)."""
         self._claims = claims
+        self._buyer = buyer
         self._account = account
         self._teams = teams
         self._store = store
@@ -261,6 +265,8 @@ class Coach:
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock, self._typing(chat_id):
             started = time.perf_counter()
+            if self._buyer is not None:
+                event = await asyncio.to_thread(self._voiced, key, event, profile.lang)
             result = await asyncio.to_thread(
                 self._store.handle,
                 profile,
@@ -271,6 +277,12 @@ class Coach:
             )
         turn_committed(result.duplicate, time.perf_counter() - started)  # for /metrics
         return result
+
+    def _voiced(self, key: str, event: Event, lang: str) -> Event:
+        """The event with the model's buyer line, when it answers the role-play buyer."""
+        assert self._buyer is not None
+        user = self._store.user(key)
+        return self._buyer.voice(self._store.conversation(key), event, user.lang if user else lang)
 
     @contextlib.asynccontextmanager
     async def _typing(self, chat_id: int) -> AsyncIterator[None]:

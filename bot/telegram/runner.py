@@ -38,6 +38,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.digests import DigestDesk
+from bot.llm_buyer import LlmBuyer
 from bot.observability.http import ProbeServer, add_probe_routes
 from bot.observability.monitor import Monitor
 from bot.reminders import ReminderDesk, policy_from
@@ -168,6 +169,7 @@ class CoachBot:
             account=Account(self.desk, self.store, self.clock, self.settings.timezone),
             teams=self.teams,
             claims=self.delivery,
+            buyer=LlmBuyer.from_settings(self.settings, self.catalog),
         )
         self.onboarding = Onboarding(
             teams=self.teams,
