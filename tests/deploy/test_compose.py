@@ -13,8 +13,8 @@ import jsonschema
 import pytest
 import yaml
 
-from bot.cli import build_parser
 from config import Settings, env_name, load_settings
+from tests.deploy.test_dockerfile import PROBE
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
@@ -85,9 +85,7 @@ def test_postgresql_two_webhook_workers_and_a_proxy() -> None:
         assert set(worker["environment"]) <= SETTINGS, "unknown setting"
         assert worker["environment"]["COACHBOT_DATABASE_URL"].startswith("postgresql://")
         assert "COACHBOT_WEBHOOK_URL" in worker["environment"]  # webhook mode
-        test = worker["healthcheck"]["test"]
-        assert test[0] == "CMD"
-        assert build_parser().parse_args(test[2:]).command.__name__ == "cmd_health"
+        assert worker["healthcheck"]["test"] == ["CMD", "python", "-m", PROBE]
     assert services["proxy"]["depends_on"] == {w: {"condition": "service_healthy"} for w in WORKERS}
     assert "ports" not in services["postgres"]  # the database stays inside
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 import tomllib
@@ -15,6 +16,7 @@ from config import Settings, env_name, load_settings
 
 REPO = Path(__file__).resolve().parents[2]
 INSTRUCTIONS = dockerfile.parse_file(str(REPO / "Dockerfile"))
+PROBE = "bot.observability.probe"
 PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
 
 
@@ -58,8 +60,8 @@ def test_the_commands_it_runs_are_coachbots() -> None:
     assert cmd.value[0] == "coachbot"
     assert build_parser().parse_args(cmd.value[1:]).command.__name__ == "cmd_run"
     [check] = instructions("HEALTHCHECK")
-    assert check.value[:3] == ("CMD", "coachbot", "health")
-    assert build_parser().parse_args(check.value[2:]).command.__name__ == "cmd_health"
+    assert check.value == ("CMD", "python", "-m", PROBE)
+    assert callable(importlib.import_module(PROBE).main)  # tests/observability runs it
     assert "--start-period=60s" in check.flags
 
 

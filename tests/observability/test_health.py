@@ -12,6 +12,7 @@ import aiohttp
 import pytest
 
 from bot.cli import main
+from bot.observability import probe
 from bot.observability.health import Readiness
 from bot.observability.http import ProbeServer
 from bot.observability.monitor import Monitor
@@ -65,8 +66,10 @@ async def test_a_polling_bot_with_a_health_listener_is_ready_until_its_migration
         assert (status, body["ready"]) == (200, True)
         assert body["checks"] == {"phase": "ok", "database": "ok", "sender": "ok"}
         assert "coachbot_turns_total" in (await scrape(client, f"{base}/metrics")).names()
-        assert await asyncio.to_thread(main, ["health"]) == 0  # the image's health check
+        assert await asyncio.to_thread(main, ["health"]) == 0
         assert '"ready": true' in capsys.readouterr().out
+        probe_env = {"COACHBOT_HEALTH_LISTEN": f"0.0.0.0:{port}"}
+        assert await asyncio.to_thread(probe.main, probe_env) == 0  # the image's health check
 
         downgrade(settings.database_url, "0004")  # as if this code were newer than the database
         status, body = await get(client, f"{base}/readyz")
@@ -77,6 +80,7 @@ async def test_a_polling_bot_with_a_health_listener_is_ready_until_its_migration
         assert (await get(client, f"{base}/healthz"))[0] == 200  # up, only not ready
         assert await asyncio.to_thread(main, ["health"]) == 1
         assert "migrations behind" in capsys.readouterr().err
+        assert await asyncio.to_thread(probe.main, probe_env) == 1
 
         upgrade(settings.database_url)
         assert (await get(client, f"{base}/readyz"))[0] == 200
@@ -175,3 +179,11 @@ def test_coachbot_health_says_so_when_nothing_answers_or_nothing_is_set(
     monkeypatch.setenv("COACHBOT_HEALTH_LISTEN", f"127.0.0.1:{free_port()}")
     assert main(["health", "--timeout", "2"]) == 1
     assert "no answer from http://127.0.0.1:" in capsys.readouterr().err
+
+
+def test_the_probe_asks_the_health_listener_else_the_webhook_server() -> None:
+    assert probe.url_for("0.0.0.0:9090", None, "0.0.0.0:8080") == "http://127.0.0.1:9090/readyz"
+    assert probe.url_for(None, "https://x/hook", "10.0.0.5:8081") == "http://10.0.0.5:8081/readyz"
+    assert probe.url_for("[::1]:9090", None, "0.0.0.0:8080") == "http://[::1]:9090/readyz"
+    assert probe.url_for(None, None, "0.0.0.0:8080") is None  # polling, no listener
+    assert probe.main({}) == 2
