@@ -36,6 +36,7 @@ REDACTED = "[redacted]"
 QUIET_LOGGERS = {
     "aiogram.event": logging.WARNING,  # its own line per update: ours says more
     "aiohttp.access": logging.WARNING,  # one line per request, Telegram's included
+    "apscheduler.executors.default": logging.WARNING,  # two lines per tick: ~3 lines a second
 }
 
 

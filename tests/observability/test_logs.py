@@ -11,7 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.observability.logs import redact_private, structured_handler
+from bot.observability.logs import (
+    QUIET_LOGGERS,
+    configure_logging,
+    redact_private,
+    structured_handler,
+)
 from tests.telegram.fake_api import FakeTelegram
 from tests.telegram.test_bot_polling import GOLDEN_INPUTS, running, say, settings_for
 from tests.telegram.test_bot_reminders import START, Dial
@@ -101,3 +106,19 @@ def test_the_console_format_is_one_readable_line() -> None:
     assert "update ok" in line
     assert "update_id=7" in line
     assert "latency_ms=3.5" in line
+
+
+def test_coachbot_run_keeps_per_tick_and_per_request_chatter_out_of_the_log() -> None:
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        configure_logging("json", "INFO")
+        assert len(root.handlers) == 1
+        for name in ("apscheduler.executors.default", "aiohttp.access", "aiogram.event"):
+            assert not logging.getLogger(name).isEnabledFor(logging.INFO)
+        assert logging.getLogger("coachbot.updates").isEnabledFor(logging.INFO)
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        for name in QUIET_LOGGERS:
+            logging.getLogger(name).setLevel(logging.NOTSET)
