@@ -34,7 +34,7 @@ _HEDGE = re.compile(
     r"over|under|more than|less than|at least|at most|up to|or so|ish|give or take|estimated|"
     r"est\.?|total|in total|overall|it'?s|it was|was|is|we got|got|a total of)(?![a-z])"
     r"|[~≈约]|大概|大约|大致|差不多|左右|上下|将近|接近|估计|可能|应该|至少|最少|超过|不到|"
-    r"多一点|多|来|吧|呢|啊|呀|嗯|总共|一共|合计|是|有|了|的样子"
+    r"多一点|多|几|来|吧|呢|啊|呀|嗯|总共|一共|合计|是|有|了|的样子"
 )
 _RANGE = re.compile(r"\s*(?:-|–|—|~|to|and|到|至)\s*")
 _EN_SMALL = {
@@ -42,14 +42,18 @@ _EN_SMALL = {
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
     "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
     "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90, "a": 1, "an": 1, "dozen": 12,
+    "seventy": 70, "eighty": 80, "ninety": 90, "a": 1, "an": 1, "dozen": 12, "couple": 2,
+    "half": 0,
 }  # fmt: skip
 _EN_SCALE = {"hundred": 100, "thousand": 1_000, "grand": 1_000, "million": 1_000_000,
              "billion": 1_000_000_000}  # fmt: skip
 _SUFFIX = {"k": 1_000, "m": 1_000_000, "mm": 1_000_000, "mn": 1_000_000, "mio": 1_000_000,
            "b": 1_000_000_000, "bn": 1_000_000_000, "千": 1_000, "万": 10_000, "w": 10_000,
            "百万": 1_000_000, "千万": 10_000_000, "亿": 100_000_000}  # fmt: skip
-_DIGITS = r"(?:(?<![\w.])[+-])?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_DIGITS = (
+    r"(?:(?<![\w.])[+-])?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}|"
+    r"\d+,\d{1,2}(?!\d)|\d+(?:\.\d+)?)"
+)
 _SCALE_WORDS = "|".join(_EN_SCALE)
 _ZH_CHARS = "零〇一二两三四五六七八九十百千万亿"
 _NUMBER = re.compile(
@@ -61,6 +65,7 @@ _NUMBER = re.compile(
     # English number words: "two hundred", "a dozen", "twelve thousand"
     rf"|(?P<words>(?<![a-z])(?:(?:{'|'.join(_EN_SMALL)}|{_SCALE_WORDS}|and)(?:\s+|-)?)+(?![a-z]))"
 )
+_DOTTED_THOUSANDS = re.compile(r"[+-]?\d{1,3}\.\d{3}")
 _STORY = 6
 """More words than this around the number: the rep is telling something, not answering."""
 _LEFTOVER_UNIT = re.compile(r"^(?:[a-z][a-z.\- ]{0,24}|[\u3400-\u9fff]{1,4})$")
@@ -90,6 +95,10 @@ def read_number(text: str) -> Read[float] | None:
         alternatives = tuple(dict.fromkeys(v for _, v in others[:3] if v != value))
         return _unit_read(value, GUESS if alternatives else LIKELY, alternatives, unit, leftover)
     hedged = _HEDGE.search(leftover) is not None
+    written = first.group("num") or ""
+    if _DOTTED_THOUSANDS.fullmatch(written) and not first.group("suffix"):
+        # "410.000": 410000 in much of Europe, 410 elsewhere
+        return _unit_read(value * 1000, UNSURE, (value,), unit, leftover)
     return _unit_read(value, LIKELY if hedged else SURE, (), unit, leftover)
 
 
@@ -140,10 +149,19 @@ def _value(match: re.Match[str]) -> float | None:
     if match.group("zh"):
         return _chinese(match.group("zh"))
     if match.group("num"):
-        number = float(match.group("num").replace(",", ""))
+        number = _digits(match.group("num"))
         suffix = (match.group("suffix") or "").rstrip("s")
         return round(number * (_SUFFIX.get(suffix) or _EN_SCALE.get(suffix, 1)), 6)
     return _english(match.group("words"))
+
+
+def _digits(text: str) -> float:
+    """ "410,000" and "1.250.000" (thousands), "12,5" (a decimal comma), "3.5"."""
+    if text.count(".") > 1:
+        return float(text.replace(".", ""))
+    if re.fullmatch(r"[+-]?\d+,\d{1,2}", text):
+        return float(text.replace(",", "."))
+    return float(text.replace(",", ""))
 
 
 def _chinese(text: str) -> float | None:
@@ -162,7 +180,14 @@ def _english(text: str) -> float | None:
     if not words or all(w in ("a", "an") for w in words):
         return None
     total = current = 0
+    half = 1.0
     for word in words:
+        if word == "half":  # "half a million"
+            half = 0.5
+            continue
+        if word == "couple":  # "a couple hundred"
+            current = 2
+            continue
         if word in _EN_SMALL:
             current += _EN_SMALL[word] if word != "dozen" else 0
             current = current * 12 if word == "dozen" else current
@@ -174,7 +199,7 @@ def _english(text: str) -> float | None:
             if scale >= 1_000:
                 total += current
                 current = 0
-    return float(total + current)
+    return float(total + current) * half
 
 
 def _shared_magnitude(low_text: str, low: float, high: float) -> float:

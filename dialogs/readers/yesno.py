@@ -138,11 +138,18 @@ _NO = _cues(
         r"nothing",
         r"wrong",
         r"false",
+        r"refused",
+        r"rejected",
+        r"declined",
+        r"said no",
+        r"lost(?: it| the deal| the order)?",
+        r"no way",
     ),
     _zh(
-        r"还?没(?:有)?(?:达成|做到|完成|成功|拿下|谈成|搞定|成|能|呢|到)?",
-        r"未(?:能)?(?:达成|完成|成功)?",
-        r"不(?:是|对|行|可以|能|成|会)?",
+        r"还?没(?:有)?(?:能)?(?:达成|做到|完成|成功|拿下|谈成|搞定|成交|签约|签|同意|下单|答应|成|呢|到)?",
+        r"未(?:能)?(?:达成|完成|成功|成交|签约)?",
+        r"不(?:是|对|行|可以|能|成|会|同意)?",
+        r"拒绝",
         r"否",
         r"失败",
         r"落空",
@@ -184,6 +191,13 @@ _YES = _cues(
         r"they did",
         r"sure did",
         r"it did",
+        r"agreed",
+        r"signed(?: it)?",
+        r"accepted",
+        r"ordered",
+        r"won(?: it| the deal)?",
+        r"closed(?: it| the deal)?",
+        r"got (?:it|them|the order|the deal|an order|a yes)",
     ),
     _zh(
         "达成",
@@ -194,6 +208,12 @@ _YES = _cues(
         "谈成",
         "搞定",
         "成了",
+        "成交",
+        "签约",
+        "签了",
+        "同意",
+        "下单",
+        "答应",
         "是",
         "对",
         "有",
@@ -206,6 +226,11 @@ _YES = _cues(
         "嗯",
     ),
 )
+_INTENSIFIERS = _cues(
+    _en(r"absolutely", r"definitely", r"certainly", r"of course", r"really", r"sure"),
+    _zh("当然", "肯定", "绝对", "确实"),
+)
+"""Words that only strengthen an answer: "absolutely not" and "当然没有" are a no."""
 _SHORT = 8
 _CLAUSE = re.compile(r"[,.;:!?，。；：！？…]|\s(?:but|and|then|because)\s|但是|不过|因为")
 """At most this many words (or Chinese characters) is an answer; more is a story with one in it."""
@@ -236,6 +261,8 @@ def read_yes_no(text: str, *, partial: bool = False) -> Read[YesNo] | None:
         return _partial(neutral, lean_yes, lean_no, no, partial)
     if not yes and not no:
         return None
+    if yes and no and not _YES.search(_INTENSIFIERS.sub(" ", rest)):
+        return Read(False, LIKELY if short else UNSURE, () if short else (True,))
     if yes and no:
         first = min(yes) < min(no)
         return Read(first, GUESS, (not first,))

@@ -71,3 +71,17 @@ def test_a_number_inside_a_story_is_asked_back() -> None:
 
 def test_at_least_sixty_cases() -> None:
     assert len(NUMBERS) + len(NOTHING) >= 60
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "sure"),
+    [
+        ("1.250.000", 1_250_000, True), ("12,5", 12.5, True), ("1,500.50", 1500.5, True),
+        ("half a million", 500_000, True), ("a couple hundred", 200, True),
+        ("三十几", 30, True), ("410.000", 410_000, False),
+    ],
+)  # fmt: skip
+def test_separators_and_rough_words(text: str, value: float, sure: bool) -> None:
+    reading = read_number(text)
+    assert reading is not None
+    assert (reading.value, reading.sure) == (value, sure)

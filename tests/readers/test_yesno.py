@@ -111,3 +111,18 @@ def test_mixed_or_long_answers_are_asked_back(text: str) -> None:
 
 def test_at_least_sixty_cases() -> None:
     assert len(SURE_YES) + len(SURE_NO) + len(UNSURE) + len(NOTHING) >= 60
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("they agreed", True), ("we got the order", True), ("signed it", True),
+        ("客户同意了", True), ("签了", True), ("成交了", True), ("absolutely not", False),
+        ("of course not", False), ("当然没有", False), ("客户拒绝了", False), ("没签", False),
+        ("不同意", False), ("they said no", False), ("not this time", False),
+    ],
+)  # fmt: skip
+def test_outcomes_said_in_other_words(text: str, value: bool) -> None:
+    reading = read_yes_no(text)
+    assert reading is not None
+    assert (reading.value, reading.sure) == (value, True)
