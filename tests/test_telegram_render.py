@@ -116,3 +116,24 @@ def test_callback_data_fits_telegrams_64_bytes() -> None:
     data = callbacks.pick_data(10**12 - 1, "o" * 32)
     assert len(data.encode()) <= 64
     assert callbacks.parse(data) == callbacks.Pick(10**12 - 1, "o" * 32)
+
+
+def test_a_reading_to_confirm_shows_right_and_the_alternatives_as_buttons(
+    messages: Messages,
+) -> None:
+    question = ask(
+        "confirm",
+        text="I read that as <b>1 of 5</b> — right?",
+        choices=(
+            Choice("ok", "Yes, right"),
+            *(Choice(f"alt{n}", f"{n + 2} of 5") for n in range(4)),
+        ),
+        can_back=True,
+    )
+    (message,) = render_turn(
+        [Say("Thank you for telling me how it went."), question], messages, "en"
+    )
+    labels = [[button.text for button in row] for row in message.keyboard]
+    assert labels == [["Yes, right", "2 of 5"], ["3 of 5", "4 of 5"], ["5 of 5"], ["↩ Back"]]
+    assert callbacks.parse(message.keyboard[0][0].data) == callbacks.Pick(7, "ok")
+    assert callbacks.parse(message.keyboard[1][1].data) == callbacks.Pick(7, "alt2")
