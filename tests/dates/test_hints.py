@@ -43,3 +43,30 @@ def test_every_example_reads_as_a_date_not_in_the_past(now: datetime, tz: str, l
         else:  # a day: today at the earliest
             zone = ZoneInfo(tz)
             assert when.at.astimezone(zone).date() >= now.astimezone(zone).date(), example
+
+
+def _pause_examples(lang: str) -> list[str]:
+    said = re.findall(
+        r"/pause ([^,、。.]+?)(?= or |、| 或 |[,。.]|$)", MESSAGES["pause_usage"][lang]
+    )
+    return [
+        text.removeprefix("until ").removeprefix("到")
+        for text in said
+        if not text.startswith("off")
+    ]
+
+
+def test_the_pause_hint_shows_examples() -> None:
+    assert len(_pause_examples("en")) == 3
+    assert len(_pause_examples("zh")) == 3
+
+
+@settings(max_examples=200, deadline=None)
+@given(now=MOMENTS, tz=ZONES, lang=st.sampled_from(["en", "zh"]))
+def test_every_pause_example_is_a_day_after_today(now: datetime, tz: str, lang: str) -> None:
+    """/pause needs a day after today (a pause until today would end before it began)."""
+    zone = ZoneInfo(tz)
+    for example in _pause_examples(lang):
+        when = parse_when(example, now=now, tz=tz, lang=lang)
+        assert when is not None, example
+        assert when.at.astimezone(zone).date() > now.astimezone(zone).date(), example
