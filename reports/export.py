@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from dialogs.roleplay import transcript
 from storage.activity import ExportNote, ExportRow
 
 VISIT_STEPS = (
@@ -54,7 +55,19 @@ def cell(value: Any, zone: ZoneInfo) -> Any:
             return local(datetime.fromisoformat(value["at"]), zone)
         except ValueError:
             return value["at"]
+    if isinstance(value, dict) and isinstance(value.get("exchanges"), list):
+        return role_play_cell(value)
     return str(value)
+
+
+def role_play_cell(value: dict[str, Any]) -> str:
+    """A role-play (``dialogs.roleplay``) as the lines that were said, buyer and rep in turn."""
+    lines = []
+    for buyer, rep in transcript(value):
+        lines.append(f"buyer: {buyer}")
+        if rep is not None:
+            lines.append(f"rep: {rep}")
+    return "\n".join(lines)
 
 
 def local(moment: datetime, zone: ZoneInfo) -> datetime:

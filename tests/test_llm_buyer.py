@@ -9,16 +9,25 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiogram import Bot, Dispatcher
+from aiogram.types import User
 
 from bot.console import run_console
+from bot.llm_buyer import LlmBuyer
+from bot.telegram.coach import Coach
+from coaching_scripts import load_catalog
 from config import load_settings
+from dialogs.engine import step
 from storage.db import make_engine
+from storage.migrate import upgrade
 from storage.store import Store
+from tests.test_telegram_coach import START, TOKEN, RecordingSender, Rep
 
 RULE_LINE = "A fair question. I'm comparing you with the other quotes on my desk"
 MODEL_LINE = "Good that you ask. Two other quotes on my desk, both cheaper for the same volume."
@@ -172,3 +181,48 @@ def test_off_by_default_and_the_key_stays_secret() -> None:
     )
     assert keyed.roleplay_llm_url == "https://llm.example/v1"
     assert "sk-x" not in repr(keyed)
+
+
+async def test_in_telegram_the_buyer_answers_back_in_the_models_words(
+    tmp_path: Path, model: tuple[FakeModel, str]
+) -> None:
+    fake, url = model
+    catalog = load_catalog()
+    database = f"sqlite:///{tmp_path / 'tg.db'}"
+    upgrade(database)
+    engine = make_engine(database)
+    store = Store(engine, partial(step, catalog))
+    sender = RecordingSender()
+    moments = (START + timedelta(minutes=n) for n in range(10**6))
+    coach = Coach(
+        store=store,
+        catalog=catalog,
+        sender=sender,
+        clock=lambda: next(moments),
+        timezone="Asia/Shanghai",
+        language="en",
+        bot_username="coachbot",
+        buyer=LlmBuyer(catalog, url, "buyer-mini", timeout=5),
+    )
+    dispatcher = Dispatcher()
+    dispatcher.include_router(coach.router())
+    user = User(id=42, is_bot=False, first_name="Anna", language_code="en")
+    rep = Rep(dispatcher, Bot(TOKEN), sender, user, iter(range(1, 10**6)))
+
+    await rep.say("/practice")
+    await rep.tap("Handling objections")
+    await rep.say("A buyer said we were too expensive.")
+    await rep.say("Confirming first.")
+    await rep.tap("No")
+    await rep.tap("Price")
+    await rep.tap("Owl — analytical, wants data")
+    assert "You're 18% above the other two quotes" in rep.texts()[-1]
+    await rep.say(REPLY)
+    assert MODEL_LINE in rep.texts()[-1]
+    await rep.say("Our price is fine, take it or leave it.")
+    assert "you harden" in fake.requests[-1]["body"]["messages"][0]["content"]
+    play = store.answers("tg:42")["rep_answer"]
+    assert [e["stance"] for e in play["exchanges"]] == ["opens", "listens", "hardens"]
+    assert play["exchanges"][0]["rep"] == REPLY
+    assert play["exchanges"][1]["buyer"] == MODEL_LINE
+    engine.dispose()

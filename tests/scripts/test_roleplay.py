@@ -5,6 +5,7 @@ who argues, and the review sets the rep's ticks next to what the replies showed.
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -15,7 +16,8 @@ from dialogs.catalog import Catalog
 from dialogs.compile import build_catalog
 from dialogs.model import Script
 from dialogs.roleplay import compile_rules
-from dialogs.types import DONE, AnswerDropped, AnswerSaved, PickIn, RunFinished
+from dialogs.types import DONE, AnswerDropped, AnswerSaved, ManagerNotice, PickIn, RunFinished
+from reports.export import cell
 from tests.chat import Chat, plain
 
 WHY_DID_YOU = re.compile(r"why did you|why didn't you|你为什么", re.IGNORECASE)
@@ -185,6 +187,13 @@ def test_the_summary_and_the_finished_answers_keep_every_exchange(catalog: Catal
         assert f"You: {reply}" in plain(finished.summary)
     assert "Buyer: “Deal. Put it in writing today.”" in plain(finished.summary)
     assert "the buyer agreed to a next step" in plain(finished.summary)
+    notice = next(e for e in chat.effects if isinstance(e, ManagerNotice))
+    assert "You: Let's start with a trial of 50 pallets next Tuesday." in plain(notice.summary)
+    exported = cell(play, ZoneInfo("Asia/Shanghai"))  # coachbot export's answers table
+    assert exported.splitlines()[:2] == [
+        "buyer: Too expensive. Take 15% off, or I sign with the other supplier today.",
+        f"rep: {GOOD_REP['en'][0]}",
+    ]
 
 
 def test_back_takes_back_the_last_reply_and_the_buyer_says_their_line_again(
