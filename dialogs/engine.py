@@ -249,7 +249,10 @@ def _ask(turn: _TurnBuilder, state: Conversation, run: Run, *, where: bool = Fal
         or not wording.is_static(turn.lang)
         or (compiled.hint is not None and not compiled.hint.is_static(turn.lang))
     )
-    context = _render_context(turn, script, run.answers) if needs_context else {}
+    shown = run.answers
+    if playing and run.revisit and roleplay.finished(shown.get(run.step)):
+        shown = {k: v for k, v in shown.items() if k != run.step}  # /edit plays it again
+    context = _render_context(turn, script, shown) if needs_context else {}
     can_back = bool(walk.path) and (
         not run.revisit or run.step not in walk.path or walk.path.index(run.step) > 0
     )

@@ -215,6 +215,20 @@ def test_back_takes_back_the_last_reply_and_the_buyer_says_their_line_again(
     assert chat.step_id == "style"
 
 
+def test_going_back_to_a_finished_role_play_plays_it_again(catalog: Catalog) -> None:
+    chat = to_the_buyer(catalog, "en")
+    opening = buyer(chat)
+    for reply in GOOD_REP["en"]:
+        chat.send(reply)
+    assert chat.step_id == "checklist"
+    chat.command("back")
+    assert chat.step_id == "rep_answer"
+    assert buyer(chat) == opening  # from the start, not the buyer's last word
+    chat.send("Our price is fine, take it or leave it.")
+    assert HARDENS["en"] in buyer(chat)
+    assert [e["stance"] for e in role_play(chat)["exchanges"]] == ["opens", "hardens"]  # type: ignore[index]
+
+
 def test_the_reps_own_objection_opens_the_role_play(catalog: Catalog) -> None:
     chat = Chat(catalog, lang="en")
     chat.start("coaching")
