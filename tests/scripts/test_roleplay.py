@@ -5,6 +5,7 @@ who argues, and the review sets the rep's ticks next to what the replies showed.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -240,6 +241,39 @@ def test_the_reps_own_objection_opens_the_role_play(catalog: Catalog) -> None:
     chat.click("product")
     chat.click("koala")
     assert "Your delivery was a week late last time." in buyer(chat)
+
+
+def test_a_reply_too_long_is_refused_politely_and_the_buyer_waits(catalog: Catalog) -> None:
+    chat = to_the_buyer(catalog, "en")
+    opening = buyer(chat)
+    chat.send("We save you money. " * 60)
+    assert "please keep it under 1000" in chat.said
+    assert buyer(chat) == opening
+    assert not [e for e in chat.effects if isinstance(e, AnswerSaved)]
+
+
+def test_an_objection_from_a_debrief_is_offered_and_the_buyer_opens_with_it(
+    catalog: Catalog,
+) -> None:
+    chat = Chat(catalog, lang="zh")
+    debriefed = "你们比别家贵 10%，先把价格降下来再说。"  # remembered from the rep's debrief
+    chat.state = replace(chat.state, memory={"objections": [debriefed]})
+    chat.start("coaching")
+    chat.click("objections")
+    chat.send("客户嫌贵，我马上就让了价。")
+    chat.send("先确认。")
+    chat.click("yes")
+    chat.click(debriefed)  # offered as a button
+    chat.click("price")
+    chat.click("wolf")
+    assert debriefed in buyer(chat)
+    chat.send("我理解，差 10% 确实不少。您是拿哪家的报价在比？")
+    assert role_play(chat)["exchanges"][0] == {  # type: ignore[index]
+        "buyer": debriefed,
+        "stance": "opens",
+        "rep": "我理解，差 10% 确实不少。您是拿哪家的报价在比？",
+        "shows": ["acknowledge", "question", "figure"],
+    }
 
 
 SOURCE = (BUILTIN_DIR / "coaching.yaml").read_text(encoding="utf-8")
