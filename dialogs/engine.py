@@ -1222,6 +1222,8 @@ def _confirming(turn: _TurnBuilder, state: Conversation, event: Event) -> Conver
     _, choices, _ = _mode_choices(turn, state)
     choice = _read_choice(turn, event, state.token, choices)
     if choice is None:
+        if isinstance(event, TextIn) and state.active is not None:
+            _keep_note(turn, state.active, event.text)  # said while asked to choose: kept too
         turn.say("please_choose")
         return _prompt_mode(turn, state)
     if mode == "confirm_cancel":

@@ -43,3 +43,15 @@ def test_an_empty_answer_is_no_note(chat: Chat) -> None:
     chat.send("   ")
 
     assert not [e for e in chat.effects if isinstance(e, NoteKept)]
+
+
+def test_text_typed_while_asked_to_choose_is_kept_with_the_run(chat: Chat) -> None:
+    to_value(chat)
+    chat.command("cancel")  # "stop this conversation?" yes / no
+
+    chat.send("honestly the whole visit was a waste, the buyer never showed up")
+
+    assert chat.effects == [
+        NoteKept(1, "value", "honestly the whole visit was a waste, the buyer never showed up")
+    ]
+    assert chat.state.mode == "confirm_cancel"  # still asked
