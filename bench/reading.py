@@ -4,7 +4,8 @@
 
 Each phrase is read the way the engine reads it — ``dialogs.answers.read_text`` on a real
 compiled step of the debrief (rating, yes/no with "partly", number, choice, multiple choice,
-date) and ``dialogs.readers.read_confirmation`` for "right?" — ``--rounds`` times; the figures
+date), ``dialogs.readers.read_confirmation`` for "right?" and the pushback check
+(``CompiledScript.resists``) — ``--rounds`` times; the figures
 are per answer (wall clock and CPU), p50 and p99 per kind. Goal: p99 < 5 ms, dates included.
 """
 
@@ -151,6 +152,29 @@ CONFIRMATIONS = [
     "4 actually",
 ]
 
+PUSHBACK = [
+    "I don't know, you tell me",
+    "what's the point of these questions",
+    "no idea",
+    "who cares",
+    "pass",
+    "Honestly? No clue.",
+    "they don't know our brand yet",
+    "I don't know their budget, but they liked the demo",
+    "Their stock is still high and the buyer is new",
+    "你是教练，你告诉我啊",
+    "问这些有什么用",
+    "随便",
+    "不清楚",
+    "不好说",
+    "没想过这个问题",
+    "客户不知道我们的品牌",
+    "不知道他们为什么拒绝，可能是价格太高",
+    "他们仓库经理一直抱怨破损，试用的风险小。",
+]
+"""Read by ``CompiledScript.resists`` (``dialogs.pushback``) besides the kind's reader: on every
+free-text answer, and wherever the reader refused or read generously."""
+
 
 def measure(read: Callable[[], object], rounds: int) -> tuple[list[float], list[float]]:
     walls, cpus = [], []
@@ -180,6 +204,7 @@ def main() -> None:
             for lang in ("en", "zh")
         ]
     readers["confirm"] = [lambda t=text: read_confirmation(t) for text in CONFIRMATIONS]
+    readers["pushback"] = [lambda t=text: debrief.resists(t) for text in PUSHBACK]
     everything: list[float] = []
     everything_cpu: list[float] = []
     print(f"per answer, {rounds} rounds of each phrase (ms)")
