@@ -150,6 +150,8 @@ def _option_count(step: CompiledStep) -> int:
 
 
 def _read_yes_no(step: CompiledStep, text: str) -> Reading:
+    if step.step.partial and text == "3":  # the third numbered choice: "Partly"
+        return Accepted(PARTLY)
     reading = read_answer_yes_no(text, partial=step.step.partial)
     if reading is None:
         return Rejected("say_yes_or_no")

@@ -292,6 +292,9 @@ def _ask(turn: _TurnBuilder, state: Conversation, run: Run, *, where: bool = Fal
     current = ""
     if run.revisit and run.step in run.answers:
         shown = _display(turn, script, compiled, run.answers[run.step])
+        unit = run.answers.get(run.step + UNIT_SUFFIX)
+        if shown is not None and unit in CURRENCIES:  # "410000 EUR"
+            shown = f"{shown} {unit}"
         current = escape(shown) if shown is not None else turn.text("skipped")
     hint = compiled.hint.render(turn.lang, context) if compiled.hint else ""
     turn.replies.append(

@@ -51,3 +51,15 @@ def test_a_partly_reached_goal_is_its_own_answer_and_said_in_the_summary() -> No
     finished = next(e for e in chat.effects if isinstance(e, RunFinished))
     assert "Goal reached: Partly" in finished.summary
     assert "order value 410000 EUR" in finished.summary
+
+
+@pytest.mark.parametrize("typed", ["3", "部分", "Partly"])
+def test_partly_by_its_number_or_label(typed: str) -> None:
+    chat = Chat(CATALOG, lang="zh" if typed == "部分" else "en")
+    chat.start("debrief")
+    for line in (CHINESE if typed == "部分" else ENGLISH)[:9]:
+        chat.send(line)
+    chat.send(typed)
+    assert {e.step: e.value for e in chat.effects if isinstance(e, AnswerSaved)} == {
+        "goal_met": "partly"
+    }

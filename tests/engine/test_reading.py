@@ -214,3 +214,10 @@ def test_a_vent_without_a_rating_is_kept_and_the_question_comes_back(chat: Chat)
     assert [e for e in chat.effects if isinstance(e, NoteKept)]
     assert "Thank you for telling me how it went." in chat.said
     assert chat.question.kind == "scale"
+
+
+def test_going_back_to_an_amount_shows_it_with_its_currency(chat: Chat) -> None:
+    to_value(chat)
+    chat.send("about 410k EUR")
+    chat.command("back")
+    assert chat.question.current == "410000 EUR"
