@@ -291,11 +291,11 @@ def _ask(turn: _TurnBuilder, state: Conversation, run: Run, *, where: bool = Fal
         return replace(state, active=run, token=token)
     current = ""
     if run.revisit and run.step in run.answers:
-        shown = _display(turn, script, compiled, run.answers[run.step])
+        earlier = _display(turn, script, compiled, run.answers[run.step])
         unit = run.answers.get(run.step + UNIT_SUFFIX)
-        if shown is not None and unit in CURRENCIES:  # "410000 EUR"
-            shown = f"{shown} {unit}"
-        current = escape(shown) if shown is not None else turn.text("skipped")
+        if earlier is not None and unit in CURRENCIES:  # "410000 EUR"
+            earlier = f"{earlier} {unit}"
+        current = escape(earlier) if earlier is not None else turn.text("skipped")
     hint = compiled.hint.render(turn.lang, context) if compiled.hint else ""
     turn.replies.append(
         Ask(

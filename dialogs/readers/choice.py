@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from dialogs.readers.reading import GUESS, LIKELY, SURE, UNSURE, Read
 from dialogs.readers.text import clean, has_cjk, trim, words
@@ -94,20 +95,20 @@ def _exact(said: str, options: Sequence[OptionWords]) -> str | None:
         if 1 <= position <= len(options):
             return options[position - 1].id
     for option in options:
-        if said == option.id or said in (_fold(word) for word in option.words):
+        if said == option.id or said in _folded(option):
             return option.id
     return None
 
 
 def _inside(said: str, options: Sequence[OptionWords]) -> Read[str] | None:
     """A label inside the answer ("mostly the price, really"), or the answer inside one label."""
-    found = [option.id for option in options if any(_contains(said, word) for word in option.words)]
+    found = [option.id for option in options if any(_contains(said, w) for w in _folded(option))]
     if len(found) == 1:
         return Read(found[0], UNSURE)
     partial = [
         option.id
         for option in options
-        if any(_long_enough(said) and said in _fold(word) for word in option.words)
+        if any(_long_enough(said) and said in word for word in _folded(option))
     ]
     if len(partial) == 1:
         return Read(partial[0], UNSURE)
@@ -135,9 +136,7 @@ def _sharing(said: str, options: Sequence[OptionWords]) -> Read[str] | None:
     keys = _keys(said)
     if not keys:
         return None
-    found = [
-        option.id for option in options if any(keys & _keys(_fold(word)) for word in option.words)
-    ]
+    found = [option.id for option in options if keys & _option_keys(option)]
     return Read(found[0], GUESS) if len(found) == 1 else None
 
 
@@ -146,7 +145,7 @@ def _resembling(said: str, options: Sequence[OptionWords]) -> Read[str] | None:
     scored = sorted(
         (
             (
-                max(SequenceMatcher(None, said, _fold(word)).ratio() for word in option.words),
+                max(SequenceMatcher(None, said, word).ratio() for word in _folded(option)),
                 option.id,
             )
             for option in options
@@ -160,8 +159,7 @@ def _resembling(said: str, options: Sequence[OptionWords]) -> Read[str] | None:
     return Read(scored[0][1], GUESS, runner)
 
 
-def _contains(said: str, word: str) -> bool:
-    folded = _fold(word)
+def _contains(said: str, folded: str) -> bool:
     if not _long_enough(folded) or len(folded) > len(said):
         return False
     if has_cjk(folded):
@@ -175,3 +173,14 @@ def _long_enough(text: str) -> bool:
 
 def _fold(word: str) -> str:
     return trim(clean(word))
+
+
+@lru_cache(maxsize=4096)
+def _folded(option: OptionWords) -> tuple[str, ...]:
+    """An option's words as answers are compared with them (cached: scripts change rarely)."""
+    return tuple(dict.fromkeys(_fold(word) for word in option.words))
+
+
+@lru_cache(maxsize=4096)
+def _option_keys(option: OptionWords) -> frozenset[str]:
+    return frozenset(key for word in _folded(option) for key in _keys(word))
