@@ -18,7 +18,8 @@ def add_team_settings_command(team_commands: argparse._SubParsersAction[Any]) ->
         description="Change a team's settings with the words a manager sends after "
         "/teamsettings: plan Tue 08:30 | review Fri 15:00 | classes A=10 B=30 C=60 | "
         "holiday 2026-12-24 [...] | holiday remove DATE | holidays clear | tz Berlin | "
-        "approval on|off ('default' resets plan, review or classes). Without words: show them.",
+        "approval on|off | probes on|off ('default' resets plan, review or classes). "
+        "Without words: show them.",
     )
     change.add_argument("team", metavar="TEAM", help="the team's id or name")
     change.add_argument("words", metavar="WORDS", nargs="*", help="e.g. plan Tue 08:30")

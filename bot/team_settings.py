@@ -1,6 +1,7 @@
 """A team's settings in words, as a manager types them after ``/teamsettings`` (or the operator
 after ``coachbot team set``): weekly nudge times, days between visits per customer class,
-holidays, the default zone of new reps, and whether joining needs approval.
+holidays, the default zone of new reps, whether joining needs approval, and whether the coach
+asks its probes (follow-up questions on vague answers).
 
 Pure: parsing and describing only. The Telegram handler and the CLI apply the change through
 the manager's scope (or as the operator) and move the weekly nudges already planned.
@@ -45,7 +46,8 @@ class SettingChange:
 def parse_change(words: str, current: TeamSettings) -> SettingChange:
     """``plan Tue 08:30``, ``review Fri 15:00``, ``classes A=10 B=30``, ``holiday 2026-12-24
     2026-12-31``, ``holiday remove 2026-12-24``, ``holidays clear``, ``tz Berlin``,
-    ``approval on|off``; ``default`` resets plan, review or classes to the operator's."""
+    ``approval on|off``, ``probes on|off``; ``default`` resets plan, review or classes to the
+    operator's."""
     name, _, rest = words.strip().partition(" ")
     name, rest = name.lower(), rest.strip()
     if name in ("plan", "review"):
@@ -77,10 +79,13 @@ def parse_change(words: str, current: TeamSettings) -> SettingChange:
         if zone is None:
             raise SettingRefused("ts_bad_zone", rest)
         return SettingChange(replace(current, tz=zone), False)
-    if name == "approval":
+    if name in ("approval", "probes"):
         if rest.lower() not in ("on", "off", "开", "关"):
             raise SettingRefused("ts_usage")
-        return SettingChange(replace(current, approval=rest.lower() in ("on", "开")), False)
+        on = rest.lower() in ("on", "开")
+        if name == "approval":
+            return SettingChange(replace(current, approval=on), False)
+        return SettingChange(replace(current, probes=on), False)
     raise SettingRefused("ts_usage")
 
 
@@ -141,6 +146,7 @@ def describe(
         holidays=", ".join(upcoming[:12]),
         more=max(0, len(upcoming) - 12),
         approval=settings.approval,
+        probes=settings.probes,
     )
 
 

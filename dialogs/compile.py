@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
@@ -22,10 +22,11 @@ from dialogs import pushback
 from dialogs.catalog import Catalog, Messages
 from dialogs.conditions import Condition, ConditionError, parse_condition
 from dialogs.model import END, LANGUAGES, Kind, Script, Step, Text
+from dialogs.probes import BUILTIN_SIGNALS, CompiledProbe
 from dialogs.roleplay import CompiledRolePlay, compile_rules
 
 TEMPLATE_GLOBALS = frozenset(
-    {"raw", "lang", "tables", "about", "latest", "history", "week", "today", "roleplay"}
+    {"raw", "lang", "tables", "about", "latest", "history", "week", "today", "roleplay", "known"}
 )
 """Names every script template may use besides step ids."""
 
@@ -107,6 +108,7 @@ class CompiledStep:
     max_label: Templates | None
     rephrase: tuple[Templates, ...] = ()
     """Other wordings of the question, asked after pushback."""
+    probes: tuple[CompiledProbe, ...] = ()
 
     @property
     def id(self) -> str:
@@ -183,6 +185,10 @@ class CompiledScript:
     pushback_reply: Templates | None = None
     roleplay: CompiledRolePlay | None = None
     """The buyer's rules of the script's ``roleplay`` step (``dialogs.roleplay``)."""
+    signal_words: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    """The script's ``signals:``, compiled (probes read them)."""
+    probe_steps: Mapping[str, str] = field(default_factory=dict)
+    """Each probe's id -> the step it follows (a probe's answer is kept like that step's)."""
 
     def resists(self, text: str) -> bool:
         """Does the whole answer resist the question ("I don't know.") instead of answering it?"""
@@ -307,6 +313,8 @@ def compile_script(
                 follow_ups[effect.at] = about
     chains = _compile_chains(script, file, problems)
     patterns, reply = _compile_pushback(script, env, file, problems)
+    words = _compile_signals(script, file, problems)
+    _compile_probes(script, steps, env, words, file, problems)
     for name, table in script.tables.items():
         for key, entry in table.items():
             for lang in entry.missing():
@@ -326,6 +334,8 @@ def compile_script(
         patterns,
         reply,
         roleplay,
+        words,
+        {probe.id: step.id for step in script.steps for probe in step.probes},
     )
     _check_variables(compiled, env, file, problems)
     _lint_manners(script, file, problems)
@@ -378,12 +388,18 @@ MAX_QUESTION_CHARS = 300
 def _lint_manners(script: Script, file: str, problems: list[Problem]) -> None:
     """A coach asks why about the buyer, never "why did you"; one question fits a phone screen."""
     for step in script.steps:
-        for lang, source in _wordings(step):
+        wordings = [(step.id, lang, source) for lang, source in _wordings(step)]
+        wordings += [
+            (f"{step.id}.{probe.id}", lang, getattr(probe.ask, lang) or "")
+            for probe in step.probes
+            for lang in LANGUAGES
+        ]
+        for where, lang, source in wordings:
             if _WHY_DID_YOU.search(source):
                 problems.append(
                     Problem(
                         file,
-                        step.id,
+                        where,
                         f"asks the rep why they did something ({lang}); "
                         "ask why about the buyer instead",
                     )
@@ -405,6 +421,79 @@ def _wordings(step: Step) -> Iterator[tuple[str, str]]:
     for text in (step.text, *step.rephrase):
         for lang in LANGUAGES:
             yield lang, getattr(text, lang) or ""
+
+
+def _compile_signals(
+    script: Script, file: str, problems: list[Problem]
+) -> dict[str, tuple[re.Pattern[str], ...]]:
+    ids = {step.id for step in script.steps}
+    words: dict[str, tuple[re.Pattern[str], ...]] = {}
+    for name, by_lang in script.signals.items():
+        where = f"signals.{name}"
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or name in BUILTIN_SIGNALS or name in ids:
+            problems.append(Problem(file, where, "a signal needs a new lower-case name"))
+            continue
+        for lang in LANGUAGES:
+            if not by_lang.get(lang):
+                problems.append(Problem(file, where, f"no words in language {lang!r}"))
+        patterns: list[re.Pattern[str]] = []
+        for sources in by_lang.values():
+            for source in sources:
+                try:
+                    patterns.append(re.compile(source, re.IGNORECASE))
+                except re.error as exc:
+                    problems.append(Problem(file, where, f"bad pattern {source!r}: {exc}"))
+        words[name] = tuple(patterns)
+    return words
+
+
+def _compile_probes(
+    script: Script,
+    steps: dict[str, CompiledStep],
+    env: ImmutableSandboxedEnvironment,
+    words: Mapping[str, Any],
+    file: str,
+    problems: list[Problem],
+) -> None:
+    """Compile each step's probes into it; conditions may read the answer's signals and the
+    answers asked up to this step; ``of`` names an earlier text step."""
+    ids = {step.id for step in script.steps}
+    kinds = {step.id: step.kind for step in script.steps}
+    ancestors = _ancestors(steps, script.first_step()) if len(steps) == len(ids) else {}
+    signal_names = BUILTIN_SIGNALS | set(words)
+    seen: set[str] = set()
+    for step in script.steps:
+        compiled = steps.get(step.id)
+        if compiled is None or not step.probes:
+            continue
+        if len(step.probes) > 4:
+            problems.append(Problem(file, step.id, "at most four probes a step"))
+        before = ancestors.get(step.id, set()) | {step.id}
+        before |= {p.id for s in script.steps if s.id in before - {step.id} for p in s.probes}
+        probes: list[CompiledProbe] = []
+        for probe in step.probes:
+            where = f"{step.id}.probes.{probe.id}"
+            if probe.id in ids or probe.id in seen:
+                problems.append(Problem(file, where, "probe id is already a step's or a probe's"))
+            seen.add(probe.id)
+            source = probe.of or step.id
+            if probe.of is not None and probe.of not in before:
+                problems.append(Problem(file, where, f"of: {probe.of!r} is not asked before"))
+            try:
+                condition = parse_condition(probe.when)
+            except ConditionError as exc:
+                problems.append(Problem(file, where, str(exc)))
+                continue
+            for name in sorted(condition.names - signal_names - before):
+                reason = "is asked only later" if name in ids else "is no signal or step"
+                problems.append(Problem(file, where, f"unknown condition: {name!r} {reason}"))
+            if condition.names & signal_names and kinds.get(source) is not Kind.TEXT:
+                problems.append(Problem(file, where, f"signals need a text answer: {source!r}"))
+            ask = _templates(probe.ask, env, file, f"{where}.ask", problems)
+            ack = _templates(probe.ack, env, file, f"{where}.ack", problems) if probe.ack else None
+            if ask is not None:
+                probes.append(CompiledProbe(probe.id, condition, probe.of, ask, ack))
+        steps[step.id] = replace(compiled, probes=tuple(probes))
 
 
 def _compile_steps(
@@ -504,9 +593,23 @@ def _check_structure(script: Script, file: str, problems: list[Problem]) -> None
         if script.phases and step.phase is None and step.asks:
             problems.append(Problem(file, step.id, "no phase given"))
         problems.extend(Problem(file, step.id, message) for message in _kind_problems(step))
-    remembered = [script.remember.customer, script.remember.objections, *script.remember.keep]
+    probe_ids = {probe.id for step in script.steps for probe in step.probes}
+    remembered = [
+        script.remember.customer,
+        script.remember.objections,
+        *script.remember.keep,
+        *script.remember.facts,
+    ]
+    for step in script.steps:
+        if step.recall and step.kind is not Kind.YESNO:
+            problems.append(Problem(file, step.id, "recall works on a yesno step"))
+        if step.recall and script.remember.customer is None:
+            problems.append(Problem(file, step.id, "recall needs remember.customer"))
+        for fact in step.recall:
+            if fact not in ids:
+                problems.append(Problem(file, step.id, f"recalls unknown step {fact!r}"))
     for step_id in remembered:
-        if step_id is not None and step_id not in ids:
+        if step_id is not None and step_id not in ids | probe_ids:
             problems.append(Problem(file, "remember", f"unknown step {step_id!r}"))
     for effect in script.on_finish:
         if effect.kind == "revisit":
@@ -665,7 +768,11 @@ def _check_variables(
 ) -> None:
     script = compiled.script
     ancestors = _ancestors(compiled.steps, compiled.start)
-    every_step = set(compiled.steps)
+    every_step = set(compiled.steps) | set(compiled.probe_steps)
+
+    def probed(steps: set[str]) -> set[str]:
+        """The steps and the probes that follow them: a probe's answer reads like a step's."""
+        return steps | {probe for probe, owner in compiled.probe_steps.items() if owner in steps}
 
     def check(text: Text | None, where: str, allowed: set[str]) -> None:
         if text is None:
@@ -682,12 +789,15 @@ def _check_variables(
                 )
 
     for step in script.steps:
-        before = ancestors.get(step.id, set())
+        before = probed(ancestors.get(step.id, set()))
         check(step.text, step.id, before)
         for number, other in enumerate(step.rephrase, start=1):
             check(other, f"{step.id}.rephrase.{number}", before)
         check(step.hint, step.id, before)
-        check(step.ack, step.id, before | {step.id})
+        check(step.ack, step.id, probed(before | {step.id}))
+        for probe in step.probes:
+            check(probe.ask, f"{step.id}.probes.{probe.id}", before | {step.id})
+            check(probe.ack, f"{step.id}.probes.{probe.id}", before | {step.id, probe.id})
         for option in step.options:
             check(option.label, step.id, set())  # labels are rendered on their own
         check(step.min_labels, step.id, set())

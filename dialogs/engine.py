@@ -36,6 +36,7 @@ from dialogs.catalog import Catalog
 from dialogs.compile import Chain, CompiledScript, CompiledStep
 from dialogs.conditions import Condition, parse_condition
 from dialogs.model import END, Kind
+from dialogs.probes import CompiledProbe, probe_for
 from dialogs.pushback import hesitates, wants_skip
 from dialogs.readers import CURRENCIES, PARTLY, read_confirmation
 from dialogs.readers.text import length
@@ -210,17 +211,42 @@ def _infos_after(script: CompiledScript, step_id: str, answers: Mapping[str, Any
     return infos
 
 
-def _remaining_questions(script: CompiledScript, after: str, answers: Mapping[str, Any]) -> int:
-    count = 0
-    node = script.steps[after].next_step(answers)
-    seen: set[str] = set()
-    while node != END and node in script.steps and node not in seen:
-        seen.add(node)
+def _most_left(turn: _TurnBuilder, script: CompiledScript, run: Run, start: str | None) -> int:
+    """The most questions still to come from ``start`` on (taken branches where answered, the
+    longest one where not): it only shrinks as the rep answers, so the progress line only moves
+    forward."""
+    answers = run.answers
+    memo: dict[str, int] = {}
+
+    def left(node: str) -> int:
+        if node == END or node not in script.steps:
+            return 0
+        if node in memo:
+            return memo[node]
+        memo[node] = 0  # a loop (refused by scripts check) counts nothing
         compiled = script.steps[node]
-        if compiled.step.asks:
-            count += 1
-        node = compiled.next_step(answers)
-    return count
+        if compiled.step.kind is Kind.INFO or node in answers:
+            memo[node] = left(compiled.next_step(answers))
+        else:
+            customer = script.script.remember.customer
+            known_customer = customer is None or customer in answers
+            here = 0 if known_customer and _nothing_to_recall(turn, script, run, node) else 1
+            memo[node] = here + max((left(t) for t in compiled.targets()), default=0)
+        return memo[node]
+
+    return left(start) if start is not None else 0
+
+
+def _asked(
+    turn: _TurnBuilder, script: CompiledScript, run: Run, path: tuple[str, ...]
+) -> list[str]:
+    """The questions of ``path`` the rep was asked (not filled from memory or a chained run)."""
+    return [
+        step_id
+        for step_id in path
+        if step_id not in run.carried
+        and not (script.steps[step_id].step.recall and run.answers.get(step_id) is None)
+    ]
 
 
 # --- asking ------------------------------------------------------------------------------------
@@ -256,6 +282,13 @@ def _ask(turn: _TurnBuilder, state: Conversation, run: Run, *, where: bool = Fal
     can_back = bool(walk.path) and (
         not run.revisit or run.step not in walk.path or walk.path.index(run.step) > 0
     )
+    probe = _pending_probe(script, run)
+    if probe is not None:
+        text = probe.ask.render(turn.lang, _render_context(turn, script, run.answers))
+        turn.replies.append(
+            Ask(token, run.step, "text", text, progress, can_skip=True, can_back=True)
+        )
+        return replace(state, active=run, token=token)
     if run.pending is not None and run.pending.kind == READING:
         return _ask_reading(turn, state, run, script, compiled, progress)
     if run.pending is not None and run.pending.kind in DATE_CONFIRMATIONS:
@@ -316,13 +349,12 @@ def _ask(turn: _TurnBuilder, state: Conversation, run: Run, *, where: bool = Fal
 
 def _progress(turn: _TurnBuilder, script: CompiledScript, run: Run, walk: _Walk) -> str:
     compiled = script.steps[run.step]
-    if run.revisit and run.step in walk.path:
-        number = walk.path.index(run.step) + 1
+    asked = _asked(turn, script, run, walk.path)
+    if run.step in asked and (run.revisit or run.pending is not None):
+        number = asked.index(run.step) + 1  # going back, or the probe of an answered question
     else:
-        number = len(walk.path) + 1
-    last = walk.current or run.step
-    total = len(walk.path) + (1 if walk.current else 0)
-    total += _remaining_questions(script, last, run.answers)
+        number = len(asked) + 1
+    total = max(number, len(asked) + _most_left(turn, script, run, walk.current))
     phases = len(script.script.phases)
     if phases and compiled.phase_no:
         return turn.text(
@@ -382,15 +414,17 @@ def _kind_hint(turn: _TurnBuilder, compiled: CompiledStep) -> str:
 def _render_context(
     turn: _TurnBuilder, script: CompiledScript, answers: Mapping[str, Any]
 ) -> dict[str, Any]:
-    context: dict[str, Any] = dict.fromkeys(script.steps)
+    context: dict[str, Any] = {**dict.fromkeys(script.steps), **dict.fromkeys(script.probe_steps)}
     for step_id, value in answers.items():
         compiled = script.steps.get(step_id)
         if compiled is not None:
             context[step_id] = _display(turn, script, compiled, value)
+        elif step_id in script.probe_steps:
+            context[step_id] = value
     for key, unit in answers.items():  # "410000 EUR": an amount shown with its currency
         if key.endswith(UNIT_SUFFIX) and unit in CURRENCIES and context.get(_step_of(key)):
             context[_step_of(key)] = f"{context[_step_of(key)]} {unit}"
-    context["raw"] = {**dict.fromkeys(script.steps), **answers}  # unanswered steps read as null
+    context["raw"] = {**dict.fromkeys(context), **answers}  # unanswered steps read as null
     context["lang"] = turn.lang
     customer_step = script.script.remember.customer
     customer = answers.get(customer_step) if customer_step else None
@@ -401,6 +435,7 @@ def _render_context(
             partial(_display_stored, turn),
         )
     )
+    context["known"] = _known_shown(turn, script, answers)
     context["tables"] = script.tables.view(turn.lang)
     if script.roleplay is not None:
         context["roleplay"] = _roleplay_view(turn, script, script.roleplay, answers)
@@ -506,6 +541,8 @@ def _text(
             turn.say("confirm_or_new_date")
             return _ask(turn, state, run)
         return _apply(turn, state, run, script, reading)
+    if _pending_probe(script, run) is not None:
+        return _probe_answered(turn, state, run, script, text)
     if pending is not None and pending.kind == OFFER_SKIP:
         choice = _skip_offer_choice(turn, state, text)
         if choice is not None:
@@ -704,11 +741,15 @@ def _accept(
     elif unit_key in answers:
         del answers[unit_key]
         turn.effects.append(AnswerDropped(run.no, unit_key))
+    run = _recalled(turn, script, _unprobed(turn, compiled, replace(run, answers=answers)))
     if compiled.ack is not None:
-        ack = compiled.ack.render(turn.lang, _render_context(turn, script, answers))
+        ack = compiled.ack.render(turn.lang, _render_context(turn, script, run.answers))
         if ack:
             turn.replies.append(Say(ack))
-    return _advance(turn, state, replace(run, answers=answers), script)
+    probe = probe_for(compiled.probes, run.step, run.answers, script.signal_words)
+    if probe is not None and turn.ctx.probes:
+        return _ask(turn, state, replace(run, pending=Pending("probe", probe.id), revisit=False))
+    return _advance(turn, state, run, script)
 
 
 def _advance(
@@ -718,8 +759,11 @@ def _advance(
     possible = _still_possible(script, run.answers)
     answers = dict(run.answers)
     for step_id in [s for s in answers if _step_of(s) not in possible and s not in run.carried]:
+        if script.probe_steps.get(step_id) in possible:
+            continue  # a probe's answer stays with its question
         del answers[step_id]
         turn.effects.append(AnswerDropped(run.no, step_id))
+    answers = _settle_recalls(turn, script, replace(run, answers=answers))
     walk = _walk(script, answers)
     answered = run.step in script.steps and _answered(script.steps[run.step], answers)
     infos = _infos_after(script, run.step, answers) if answered else []
@@ -959,6 +1003,8 @@ def _command(turn: _TurnBuilder, state: Conversation, event: CommandIn) -> Conve
 def _back(turn: _TurnBuilder, state: Conversation, run: Run) -> Conversation:
     script = turn.script_of(run)
     assert script is not None
+    if _pending_probe(script, run) is not None:  # back from a probe: its question again
+        return _ask(turn, state, replace(run, pending=None, revisit=True))
     if run.pending is not None and run.pending.kind != PUSHBACK:
         return _ask(turn, state, replace(run, pending=None))
     compiled = script.steps.get(run.step)
@@ -968,7 +1014,8 @@ def _back(turn: _TurnBuilder, state: Conversation, run: Run) -> Conversation:
             return _take_back(turn, state, run, script, script.roleplay, value)
     walk = _walk(script, run.answers)
     position = walk.path.index(run.step) if run.revisit and run.step in walk.path else None
-    previous = walk.path[:position] if position is not None else walk.path
+    before = walk.path[:position] if position is not None else walk.path
+    previous = _asked(turn, script, run, before)
     if not previous:
         turn.say("at_first_question")
         return _ask(turn, state, run)
@@ -1003,6 +1050,8 @@ def _skip(turn: _TurnBuilder, state: Conversation, run: Run) -> Conversation:
     compiled = script.steps.get(run.step)
     if compiled is None:
         return _ask(turn, state, run)
+    if _pending_probe(script, run) is not None:  # a probe is never insisted on
+        return _advance(turn, state, replace(run, pending=None), script)
     if run.pending is not None and run.pending.kind in (PUSHBACK, OFFER_SKIP):
         return _skip_offer_taken(turn, state, run, script, SKIP)  # after pushback: granted
     if run.revisit and run.step in run.answers:
@@ -1336,6 +1385,135 @@ def _media(turn: _TurnBuilder, state: Conversation, run: Run, event: MediaIn) ->
     else:
         turn.say("media_unsupported", kind=event.kind)
     return _ask(turn, state, run)
+
+
+# --- probes and facts recalled from memory (see dialogs.probes, dialogs.memory) ---------------
+
+
+def _pending_probe(script: CompiledScript, run: Run) -> CompiledProbe | None:
+    """The probe asked right now (after ``run.step`` was answered), if any."""
+    if run.pending is None or run.pending.kind != "probe" or run.step not in script.steps:
+        return None
+    probes = script.steps[run.step].probes
+    return next((probe for probe in probes if probe.id == run.pending.value), None)
+
+
+def _probe_answered(
+    turn: _TurnBuilder, state: Conversation, run: Run, script: CompiledScript, text: str
+) -> Conversation:
+    probe = _pending_probe(script, run)
+    assert probe is not None
+    clean = text.strip()
+    limit = max(script.steps[run.step].step.max_length, 800)
+    if not normalise(clean) or len(clean) > limit:
+        reason, details = (
+            ("too_long", {"length": len(clean), "limit": limit})
+            if clean
+            else (
+                "empty_answer",
+                {},
+            )
+        )
+        turn.say(reason, **details)
+        return _ask(turn, state, run)
+    answers = {**run.answers, probe.id: clean}
+    turn.effects.append(AnswerSaved(run.no, probe.id, clean))
+    if probe.ack is not None:
+        ack = probe.ack.render(turn.lang, _render_context(turn, script, answers))
+        if ack:
+            turn.replies.append(Say(ack))
+    return _advance(turn, state, replace(run, answers=answers, pending=None), script)
+
+
+def _unprobed(turn: _TurnBuilder, compiled: CompiledStep, run: Run) -> Run:
+    """A question answered again loses its earlier probe's answer (it may be asked anew)."""
+    stale = [probe.id for probe in compiled.probes if probe.id in run.answers]
+    for probe_id in stale:
+        turn.effects.append(AnswerDropped(run.no, probe_id))
+    answers = {k: v for k, v in run.answers.items() if k not in stale}
+    return replace(run, answers=answers) if stale else run
+
+
+def _customer_of(script: CompiledScript, answers: Mapping[str, Any]) -> str | None:
+    step_id = script.script.remember.customer
+    customer = answers.get(step_id) if step_id else None
+    return customer if isinstance(customer, str) else None
+
+
+def _known(
+    turn: _TurnBuilder, script: CompiledScript, step_id: str, answers: Mapping[str, Any]
+) -> dict[str, Any]:
+    recall = script.steps[step_id].step.recall
+    return memory.known_facts(turn.memory, _customer_of(script, answers), script, recall)
+
+
+def _nothing_to_recall(turn: _TurnBuilder, script: CompiledScript, run: Run, step_id: str) -> bool:
+    return bool(script.steps[step_id].step.recall) and not _known(
+        turn, script, step_id, run.answers
+    )
+
+
+def _known_shown(
+    turn: _TurnBuilder, script: CompiledScript, answers: Mapping[str, Any]
+) -> dict[str, Any]:
+    """``known`` in templates: the customer's remembered facts, as the rep would say them."""
+    steps = tuple(dict.fromkeys(f for c in script.steps.values() for f in c.step.recall))
+    if not steps:
+        return {}
+    facts = memory.known_facts(turn.memory, _customer_of(script, answers), script, steps)
+    return {
+        step_id: _display(turn, script, script.steps[step_id], value)
+        for step_id, value in facts.items()
+    }
+
+
+def _recalled(turn: _TurnBuilder, script: CompiledScript, run: Run) -> Run:
+    """A confirmed recall fills its steps from memory (not asked then); a denied one takes back
+    what an earlier "yes" filled, so those questions are asked."""
+    recall = script.steps[run.step].step.recall
+    if not recall:
+        return run
+    answers = dict(run.answers)
+    carried = [step_id for step_id in run.carried if step_id not in recall]
+    if answers.get(run.step) is True:
+        for step_id, value in _known(turn, script, run.step, answers).items():
+            answers[step_id] = value
+            carried.append(step_id)
+            turn.effects.append(AnswerSaved(run.no, step_id, value))
+    else:
+        for step_id in [s for s in recall if s in run.carried and s in answers]:
+            del answers[step_id]
+            turn.effects.append(AnswerDropped(run.no, step_id))
+    return replace(run, answers=answers, carried=tuple(carried))
+
+
+def _settle_recalls(turn: _TurnBuilder, script: CompiledScript, run: Run) -> dict[str, Any]:
+    """A recall step with nothing known is passed over (kept as skipped); one passed over while
+    the customer had no facts is asked once the customer changes to one that has."""
+    answers = dict(run.answers)
+    for step_id, compiled in script.steps.items():
+        passed = compiled.step.recall and step_id in answers and answers[step_id] is None
+        if passed and _known(turn, script, step_id, answers):
+            del answers[step_id]
+            turn.effects.append(AnswerDropped(run.no, step_id))
+    while True:
+        current = _walk(script, answers).current
+        settled = replace(run, answers=answers)
+        if current is None or not _nothing_to_recall(turn, script, settled, current):
+            return answers
+        answers[current] = None
+        turn.effects.append(AnswerSaved(run.no, current, None))
+
+
+def template_context(
+    catalog: Catalog,
+    script: CompiledScript,
+    answers: Mapping[str, Any],
+    ctx: Context,
+    remembered: Mapping[str, Any],
+) -> dict[str, Any]:
+    """What a script's templates see for these answers and this memory (tests and previews)."""
+    return _render_context(_TurnBuilder(catalog, ctx, remembered), script, answers)
 
 
 MESSAGE_KEYS = frozenset(

@@ -56,6 +56,7 @@ def remember(
         previous = memory.get("by_customer", {}).get(customer, {})
         by_customer[customer] = {**previous, script.id: entry} if kept else previous
         updated["by_customer"] = by_customer
+        updated["facts"] = _facts_after(memory, names, customer, rules.facts, answers)
     if rules.objections and isinstance(answers.get(rules.objections), str):
         text = _trim(answers[rules.objections].strip())
         known = [o for o in objections(memory) if o != text]
@@ -74,6 +75,58 @@ def remember(
     earlier = [old for old in memory.get("history", ()) if old.get("run") != run.no]  # an edit
     updated["history"] = [item, *earlier][:MAX_HISTORY]
     return updated
+
+
+def _facts_after(
+    memory: Mapping[str, Any],
+    names: list[str],
+    customer: str,
+    steps: tuple[str, ...],
+    answers: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Facts per customer (only the remembered customers'), this run's answers winning."""
+    facts = {name: value for name, value in memory.get("facts", {}).items() if name in names}
+    known = dict(_facts_of(memory, customer))
+    known.update({step: _trim(answers[step]) for step in steps if answers.get(step) is not None})
+    for name in [name for name in facts if name.casefold() == customer.casefold()]:
+        del facts[name]
+    if known:
+        facts[customer] = known
+    return facts
+
+
+def _facts_of(memory: Mapping[str, Any], customer: str | None) -> Mapping[str, Any]:
+    if not customer:
+        return {}
+    for name, facts in memory.get("facts", {}).items():
+        if name.casefold() == customer.casefold():
+            return facts if isinstance(facts, Mapping) else {}
+    return {}
+
+
+def known_facts(
+    memory: Mapping[str, Any], customer: str | None, script: CompiledScript, steps: tuple[str, ...]
+) -> dict[str, Any]:
+    """What is known of ``customer`` for these steps of ``script``, as stored values; a value
+    this script's step could not have stored (an option it lacks) counts as unknown."""
+    facts = _facts_of(memory, customer)
+    known: dict[str, Any] = {}
+    for step in steps:
+        compiled = script.steps.get(step)
+        value = facts.get(step)
+        if compiled is None or value is None:
+            continue
+        kind = compiled.step.kind
+        if kind is Kind.CHOICE and compiled.step.options_from is None:
+            if value not in compiled.option_labels:
+                continue
+        elif kind is Kind.MULTI:
+            if not isinstance(value, list) or not set(value) <= set(compiled.option_labels):
+                continue
+        elif kind is Kind.TEXT and not isinstance(value, str):
+            continue
+        known[step] = value
+    return known
 
 
 _COUNTABLE = frozenset({Kind.CHOICE, Kind.MULTI, Kind.SCALE, Kind.YESNO, Kind.NUMBER})

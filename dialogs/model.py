@@ -84,6 +84,25 @@ class Phase(Frozen):
     title: Text
 
 
+class Probe(Frozen):
+    """One follow-up question for an answer that leaves the method's question open (a one-word
+    "fine", an outcome without a commitment, blame): asked once, right after the answer, never
+    argued. The first probe of a step whose condition holds is asked; its answer is kept under
+    ``id`` like a step's, for summaries, exports, memory and later templates."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    id: StepId
+    when: str = Field(alias="if")
+    """A condition (``dialogs.conditions``) over the answer's signals (``short``, ``number``,
+    ``date``, ``items`` and the script's ``signals:``) and earlier answers."""
+    of: str | None = None
+    """Read the signals of this earlier text step's answer instead of this step's own."""
+    ask: Text
+    ack: Text | None = None
+    """Said after the probe's answer (neutral, never praise)."""
+
+
 class Step(Frozen):
     id: StepId
     kind: Kind
@@ -122,6 +141,11 @@ class Step(Frozen):
     rephrase: tuple[Text, ...] = Field(default=(), max_length=2)
     """One or two other wordings of the question, asked after pushback (templates like
     ``text``)."""
+    probes: tuple[Probe, ...] = ()
+    recall: tuple[str, ...] = ()
+    """For ``yesno``: the customer's known facts (``remember.facts`` of any script) for these
+    steps are shown (``known`` in the text) for one-tap confirmation; yes fills the steps, which
+    are then not asked. Not asked at all when none of them is known."""
 
     @field_validator("next", mode="before")
     @classmethod
@@ -190,6 +214,9 @@ class Remember(Frozen):
     """Steps whose answers later scripts may quote, per customer and as "the latest"."""
     objections: str | None = None
     """A text step whose answer is a real objection the rep met, to practise later."""
+    facts: tuple[str, ...] = ()
+    """Steps describing the customer (contact, role, visit type, class...): kept per customer
+    across runs and scripts, the newest answer of each winning, for a ``recall`` step."""
 
 
 class Pushback(Frozen):
@@ -285,6 +312,9 @@ class Script(Frozen):
     pushback: Pushback | None = None
     roleplay: RolePlay | None = None
     """The buyer's rules for the script's ``roleplay`` step (at most one such step)."""
+    signals: dict[str, dict[str, tuple[str, ...]]] = Field(default_factory=dict)
+    """Named word signals for probes, per language regular expressions searched in an answer
+    (every language's, so a rep mixing Chinese and English is read either way)."""
     editable_hours: int = 72
     """How long after finishing a rep can reopen the run with /edit and change an answer."""
     source: str = Field(default="", exclude=True)

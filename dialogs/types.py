@@ -241,6 +241,8 @@ class Context:
     """Aware, UTC."""
     lang: Lang = "en"
     tz: str = "UTC"
+    probes: bool = True
+    """Ask a script's probes (follow-up questions on vague answers); a team may turn them off."""
 
 
 @dataclass(frozen=True, slots=True)

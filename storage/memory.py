@@ -71,7 +71,8 @@ class MemoryStore:
             self._inbox.append(json_dumps(event_to_json(event)))
             lang: Lang = "zh" if user.lang == "zh" else "en"
             state = from_json(json_loads(user.state))
-            turn = self._turn(state, event, Context(now=now, lang=lang, tz=user.tz))
+            context = Context(now=now, lang=lang, tz=user.tz, probes=profile.probes)
+            turn = self._turn(state, event, context)
             user.state = json_dumps(to_json(turn.state))
             user.version += 1
             for effect in turn.effects:

@@ -79,12 +79,14 @@ RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, de
 
 @dataclass(frozen=True)
 class Profile:
-    """What an adapter knows about a user on first contact (used only to create the user)."""
+    """What an adapter knows about a user: on first contact, to create the user; and on each
+    turn, whether the rep's team lets the coach ask its probes."""
 
     key: str
     display_name: str = ""
     lang: str = "en"
     tz: str = "UTC"
+    probes: bool = True
 
 
 @dataclass(frozen=True)
@@ -474,7 +476,7 @@ class Store:
                 held = False
                 writers.release()
             state = from_json(state_json)
-            turn = self._turn(state, event, _context(now, lang, tz))
+            turn = self._turn(state, event, _context(now, lang, tz, probes=profile.probes))
             with self._batch(raw):
                 if not self._lock:
                     writers.acquire()
@@ -851,9 +853,9 @@ def _pipeline_supported() -> bool:
     return bool(psycopg.Pipeline.is_supported())
 
 
-def _context(now: datetime, lang: str, tz: str) -> Context:
+def _context(now: datetime, lang: str, tz: str, *, probes: bool = True) -> Context:
     language: Lang = "zh" if lang == "zh" else "en"
-    return Context(now=now, lang=language, tz=tz)
+    return Context(now=now, lang=language, tz=tz, probes=probes)
 
 
 def _valid_tz(tz: str) -> bool:

@@ -65,7 +65,8 @@ class InviteRefused(TeamError):
 @dataclass(frozen=True)
 class TeamSettings:
     """What a team's managers set: joining needs approval; the reps' default zone; nudge
-    times (``"mon 09:00"``); revisit gaps per customer class; holidays (ISO dates)."""
+    times (``"mon 09:00"``); revisit gaps per customer class; holidays (ISO dates); whether the
+    coach asks its probes (follow-up questions on vague answers)."""
 
     approval: bool = False
     tz: str | None = None
@@ -73,6 +74,7 @@ class TeamSettings:
     week_review_at: str | None = None
     class_days: Mapping[str, int] = field(default_factory=dict)
     holidays: tuple[str, ...] = ()
+    probes: bool = True
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -82,6 +84,7 @@ class TeamSettings:
             "week_review_at": self.week_review_at,
             "class_days": dict(self.class_days),
             "holidays": list(self.holidays),
+            "probes": self.probes,
         }
 
     @property
@@ -99,6 +102,7 @@ class TeamSettings:
             week_review_at=data.get("week_review_at") or None,
             class_days={str(k): int(v) for k, v in (data.get("class_days") or {}).items()},
             holidays=tuple(str(day) for day in data.get("holidays") or ()),
+            probes=bool(data.get("probes", True)),
         )
 
 

@@ -28,6 +28,7 @@ class Chat:
     catalog: Catalog
     lang: Lang = "en"
     tz: str = "Asia/Shanghai"
+    probes: bool = True
     now: datetime = SUNDAY_MORNING
     state: Conversation = field(default_factory=Conversation)
     replies: list[Reply] = field(default_factory=list)
@@ -35,7 +36,8 @@ class Chat:
     history: list[Effect] = field(default_factory=list)
 
     def event(self, event: Event) -> list[Reply]:
-        turn = step(self.catalog, self.state, event, Context(self.now, self.lang, self.tz))
+        context = Context(self.now, self.lang, self.tz, self.probes)
+        turn = step(self.catalog, self.state, event, context)
         self.state = turn.state
         self.replies = list(turn.replies)
         self.effects = list(turn.effects)

@@ -3,6 +3,9 @@ console chat; the whole conversation is compared with the one kept in tests/gold
 
 Regenerate after a deliberate change of texts with ``COACHBOT_UPDATE_GOLDEN=1 pytest
 tests/test_golden.py`` and read the diff as a rep would.
+
+An inputs file that starts with ``# after: precall.en`` is played after that other session, by
+the same rep: the coach then remembers what the rep said there (the customer's facts, the plan).
 """
 
 from __future__ import annotations
@@ -39,6 +42,15 @@ def ticking_clock() -> Callable[[], datetime]:
     return lambda: next(moments)
 
 
+def session(inputs: Path) -> tuple[str | None, str]:
+    """The session this one comes after (``# after: NAME`` on the first line), and the lines."""
+    text = inputs.read_text(encoding="utf-8")
+    first, _, rest = text.partition("\n")
+    if first.startswith("# after:"):
+        return first.removeprefix("# after:").strip(), rest
+    return None, text
+
+
 def script_and_language(inputs: Path) -> tuple[str, str]:
     """``debrief.en.txt`` or, for a second route through a script, ``debrief.short.zh.txt``."""
     parts = inputs.stem.split(".")
@@ -63,15 +75,28 @@ def test_golden_transcript(inputs: Path, tmp_path: Path) -> None:
     settings = load_settings(
         {"COACHBOT_DATABASE_URL": database, "COACHBOT_TIMEZONE": "Asia/Shanghai"}, env_file=None
     )
+    clock = ticking_clock()
+    earlier, lines = session(inputs)
+    if earlier is not None:
+        before = GOLDEN / "inputs" / f"{earlier}.txt"
+        run_console(
+            settings,
+            user="golden",
+            lang=lang,
+            script=script_and_language(before)[0],
+            stdin=PipedInput(session(before)[1]),
+            stdout=io.StringIO(),
+            clock=clock,
+        )
     out = io.StringIO()
     status = run_console(
         settings,
         user="golden",
         lang=lang,
         script=script,
-        stdin=PipedInput(inputs.read_text(encoding="utf-8")),
+        stdin=PipedInput(lines),
         stdout=out,
-        clock=ticking_clock(),
+        clock=clock,
     )
     assert status == 0
     transcript = out.getvalue()

@@ -204,19 +204,22 @@ async def test_a_stale_button_is_applied_to_nothing(rep: Rep, store: Store) -> N
 
 
 async def test_a_multiple_choice_ticks_in_place_then_submits(rep: Rep, store: Store) -> None:
-    await rep.say("/debrief")
-    await rep.say("3")
-    await rep.say("OK")
+    await rep.say("/precall")
+    await rep.say("Acme")
+    await rep.tap("Existing customer")
+    await rep.tap("Large deal")
+    await rep.tap("A")
+    await rep.say("A trial order of 50 units by Friday")
     sent_before = len(rep.sender.sent())
-    await rep.tap("The customer")
+    await rep.tap("Their needs")
     toggled = [m for _, m, _ in rep.sender.calls if isinstance(m, EditMessageText)][-1]
     assert isinstance(toggled.reply_markup, InlineKeyboardMarkup)
-    assert toggled.reply_markup.inline_keyboard[0][0].text == "✅ The customer"
+    assert toggled.reply_markup.inline_keyboard[0][0].text == "✅ Their needs"
     assert len(rep.sender.sent()) == sent_before  # ticking edits the question, sends nothing
     ticked = SendMessage(chat_id=42, text=toggled.text, reply_markup=toggled.reply_markup)
     await rep.tap("Done ✔", ticked)
-    assert store.answers("tg:42")["blame"] == ["buyer"]
-    assert "Tell me about it" in rep.texts()[-1]
+    assert store.answers("tg:42")["info_needed"] == ["needs"]
+    assert "Which questions will you ask" in rep.texts()[-1]
 
 
 async def test_a_redelivered_update_is_answered_once(rep: Rep, store: Store) -> None:

@@ -14,6 +14,7 @@ import logging
 import time
 import weakref
 from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
@@ -267,16 +268,18 @@ class Coach:
             started = time.perf_counter()
             if self._buyer is not None:
                 event = await asyncio.to_thread(self._voiced, key, event, profile.lang)
-            result = await asyncio.to_thread(
-                self._store.handle,
-                profile,
-                event,
-                now=self._clock(),
-                source="telegram",
-                external_id=external_id,
-            )
+            result = await asyncio.to_thread(self._handle, profile, event, external_id)
         turn_committed(result.duplicate, time.perf_counter() - started)  # for /metrics
         return result
+
+    def _handle(self, profile: Profile, event: Event, external_id: str | None) -> TurnResult:
+        """One turn, with the rep's team's choice of probes (``/teamsettings probes off``)."""
+        settings = self._teams.settings_of(profile.key) if self._teams is not None else None
+        if settings is not None and not settings.probes:
+            profile = replace(profile, probes=False)
+        return self._store.handle(
+            profile, event, now=self._clock(), source="telegram", external_id=external_id
+        )
 
     def _voiced(self, key: str, event: Event, lang: str) -> Event:
         """The event with the model's buyer line, when it answers the role-play buyer."""

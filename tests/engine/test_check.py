@@ -195,3 +195,54 @@ def test_at_most_two_rephrasings_and_none_on_an_info_step(tmp_path: Path) -> Non
     assert check(tmp_path, info) == [
         "tiny.yaml [first]: an info step asks nothing, so it has nothing to rephrase"
     ]
+
+
+PROBED = """
+id: tiny
+title: {en: Tiny, zh: 小}
+steps:
+  - id: first
+    kind: text
+    text: {en: "First?", zh: "第一？"}
+    probes:
+      - id: more
+        if: "short and not optimistic"
+        ask: {en: "Say more?", zh: "再多说一点？"}
+  - id: second
+    kind: yesno
+    text: {en: "Sure?", zh: "确定？"}
+summary: {en: "{{ first }} {{ more }}", zh: "{{ first }} {{ more }}"}
+signals:
+  optimistic: {en: ["great"], zh: ["很好"]}
+"""
+
+
+def test_a_probed_script_passes(tmp_path: Path) -> None:
+    assert check(tmp_path, PROBED) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("short and", "vague and", "tiny.yaml [first.probes.more]: unknown condition: 'vague'"),
+        ("short and", "second and", "tiny.yaml [first.probes.more]: unknown condition: 'second'"),
+        ('zh: "再多说一点？"', 'zh: ""', "tiny.yaml [first.probes.more.ask]: text missing in"),
+        ("id: more", "id: second", "tiny.yaml [first.probes.second]: probe id is already"),
+        ("Say more?", "Why did you say that?", "tiny.yaml [first.more]: asks the rep why"),
+        ('zh: ["很好"]', "zh: []", "tiny.yaml [signals.optimistic]: no words in language 'zh'"),
+        ('en: ["great"]', 'en: ["(great"]', "tiny.yaml [signals.optimistic]: bad pattern"),
+        ("{{ first }} {{ more }}", "{{ first }} {{ less }}", "tiny.yaml [summary]: template"),
+    ],
+)
+def test_each_probe_problem_is_named(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    problems = check(tmp_path, PROBED.replace(old, new, 1))
+    assert any(line.startswith(expected) for line in problems), problems
+
+
+def test_a_recall_needs_a_yes_no_step_and_known_steps(tmp_path: Path) -> None:
+    text = PROBED.replace(
+        "    kind: yesno\n", "    kind: yesno\n    recall: [first, nothing]\n"
+    ).replace("steps:\n", "remember: {customer: first}\nsteps:\n", 1)
+    assert "tiny.yaml [second]: recalls unknown step 'nothing'" in check(tmp_path, text)
+    text = text.replace("kind: yesno", "kind: text")
+    assert "tiny.yaml [second]: recall works on a yesno step" in check(tmp_path, text)

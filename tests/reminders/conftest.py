@@ -61,6 +61,7 @@ def replay(store: Store, profile: Profile, name: str, *, now: datetime) -> None:
     result = store.handle(profile, CommandIn("start", script), now=now)
     assert not result.duplicate
     for line in (INPUTS / f"{name}.txt").read_text(encoding="utf-8").splitlines():
-        store.handle(profile, TextIn(line), now=now)
+        if not line.startswith("# after:"):  # the session it follows is the caller's to replay
+            store.handle(profile, TextIn(line), now=now)
     runs = store.runs(profile.key)
     assert (runs[-1].script, runs[-1].status) == (script, "finished")

@@ -115,7 +115,7 @@ def test_no_debrief_nudge_once_the_visit_is_debriefed(
 ) -> None:
     _visit, first, second = plan_visit(store, desk, reminders)
     desk.tick(VISIT)
-    replay(store, ANN, "debrief.en", now=VISIT + timedelta(hours=2))  # Huaxin Logistics
+    replay(store, ANN, "debrief.planned.en", now=VISIT + timedelta(hours=2))  # Huaxin Logistics
 
     sent = ticks(desk, VISIT + timedelta(hours=2), second.due_at + HOUR, timedelta(minutes=30))
 

@@ -351,7 +351,7 @@ def test_customers_from_finished_debriefs(store: Store, reminders: Reminders) ->
     replay(store, ann, "debrief.en", now=first)  # Huaxin Logistics, class A
     replay(store, ann, "debrief.short.en", now=first + timedelta(days=1))  # Baker & Sons
     second = first + timedelta(days=5)
-    replay(store, ann, "debrief.en", now=second)  # Huaxin again, later
+    replay(store, ann, "debrief.again.en", now=second)  # Huaxin again, later: facts known
     unfinished = second + timedelta(days=1)  # a debrief started, not finished: no visit yet
     store.handle(ann, CommandIn("start", "debrief"), now=unfinished)
     store.handle(ann, TextIn("4"), now=unfinished)

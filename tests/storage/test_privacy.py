@@ -56,19 +56,21 @@ def coach(engine: sa.Engine, catalog: Catalog) -> Store:
 def debrief(
     store: Store, who: Profile, at: datetime, *, customer: str, goal: str, when: str
 ) -> datetime:
-    """A short post-visit debrief typed in by ``who``, a minute per answer; returns the end."""
+    """A full post-visit debrief typed in by ``who``, a minute per answer; returns the end."""
     store.handle(who, CommandIn("start", "debrief"), now=at)
     answers = [
-        *("4", f"Good visit with {customer}.", "4"),  # feelings, no blame
-        *(customer, "1", "1", "2"),  # small deal, short debrief, existing customer
-        *(goal, "They ordered less than planned.", "no", "4"),  # goal not met; timing
-        *("Their stock is still high.", "I had the figures.", "Ask about next month first."),
+        *("4", f"Good visit with {customer}."),  # feelings, no blame
+        *(customer, "2", "1", "/skip", "2", "2", "2", "4"),  # full; small deal; existing; B
+        *(goal, "Show last month's figures.", "They ordered less than planned.", "no", "4"),
+        *("/skip", "Their stock is still high.", "They wait for next month's sales figures."),
+        *("I had the figures.", "Ask about next month first.", "/skip", "Rehearse the opening."),
         *(f"Call {customer} about next month", when, "yes"),
     ]
     result = None
     for text in answers:
         at += timedelta(minutes=1)
-        result = store.handle(who, TextIn(text), now=at)
+        event = CommandIn("skip") if text == "/skip" else TextIn(text)
+        result = store.handle(who, event, now=at)
     assert result is not None
     assert result.finished, "the debrief did not finish"
     return at
@@ -78,7 +80,7 @@ def to_customer_question(store: Store, who: Profile, at: datetime) -> Ask:
     """Start a debrief and answer the feelings: the question about the customer."""
     store.handle(who, CommandIn("start", "debrief"), now=at)
     result = None
-    for text in ("3", "OK", "4"):
+    for text in ("3", "OK, a mixed feeling."):
         result = store.handle(who, TextIn(text), now=at)
     assert result is not None
     [ask] = [reply for reply in result.replies if isinstance(reply, Ask)]
@@ -174,12 +176,12 @@ def test_export_holds_what_the_rep_said_in_time_order(coach: Store, now: datetim
         (2, "debrief", "finished"),
     ]
     assert first["started_at"] == "2025-11-24T09:30:00+00:00"
-    assert first["finished_at"] == "2025-11-24T09:47:00+00:00"
+    assert first["finished_at"] == "2025-11-24T09:55:00+00:00"
     assert first["started_at"] < first["finished_at"] < second["started_at"]
     answers = first["answers"]
     assert answers["customer"] == {
         "value": "Baker & Sons",
-        "answered_at": "2025-11-24T09:34:00+00:00",
+        "answered_at": "2025-11-24T09:33:00+00:00",
         "revision": 0,
     }
     assert answers["goal"]["value"] == "My goal was 300 boxes."
@@ -556,6 +558,7 @@ def test_a_team_reps_visits_stay_with_the_team_and_nothing_names_her(
     assert {key: first[key] for key in first if key != "customer"} == {
         "deal_size": "small",
         "visit_type": "existing",
+        "customer_class": "b",
         "goal_met": False,
         "objections": ["timing"],
         "feeling_score": 4,

@@ -430,13 +430,16 @@ def test_numbers_lists_and_yes_no_answers_read_back_as_stored(
     store = Store(engine, partial(step, load_catalog()))
     rep = Profile("tg:7")
     store.handle(rep, CommandIn("start", "debrief"), now=now)
-    for answer in ("4", "fine", "1, 3"):
-        store.handle(rep, TextIn(answer), now=now)
-    assert store.answers("tg:7") == {
-        "feeling_score": 4,
-        "feeling_words": "fine",
-        "blame": ["buyer", "company"],
-    }
+    route = ("4", "Long wait, short meeting", "Acme", "2", "2", "/skip", "2", "1", "1", "4")
+    route += ("A trial order", "Demo, then ask", "They said it costs too much", "no", "1, 3")
+    for answer in route:
+        event = CommandIn("skip") if answer == "/skip" else TextIn(answer)
+        store.handle(rep, event, now=now)
+    answers = store.answers("tg:7")
+    assert (answers["feeling_score"], answers["deal_size"]) == (4, "large")
+    assert (answers["contact"], answers["known_facts"]) == (None, None)
+    assert answers["goal_met"] is False
+    assert answers["objections"] == ["need", "price"]
 
 
 def test_a_note_is_kept_with_its_run_once_even_when_the_update_comes_again(

@@ -24,7 +24,7 @@ from tests.telegram.test_bot_webhook import SECRET, free_port
 
 REPS = 12
 START = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
-BURST = ["4", "Long wait, short meeting", "1, 3", "They never read the proposal", "Acme"]
+BURST = ["4", "Long wait, and the buyer is clueless", "They never read the proposal", "Acme", "2"]
 
 
 @pytest.fixture
@@ -104,7 +104,7 @@ async def test_kill_9_during_a_burst_loses_nothing(
     assert answered() < REPS * expected, "the burst was over before the kill; nothing tested"
 
     bot = await start_bot(fake, env, mode)
-    last_answered = lambda: all(  # noqa: E731 - the reply to the burst's last line, "Acme"
+    last_answered = lambda: all(  # noqa: E731 - the reply to the burst's last line, "2"
         "How big is the deal" in (fake.messages_to(r.id)[-1].text or "") for r in reps
     )
     try:
@@ -122,8 +122,9 @@ async def test_kill_9_during_a_burst_loses_nothing(
             assert len(store.inbox(key)) == expected  # each update handled exactly once
             answers = store.answers(key)
             assert answers["feeling_score"] == 4
-            assert answers["blame"] == ["buyer", "company"]
+            assert answers["vent"] == "They never read the proposal"
             assert answers["customer"] == "Acme"  # in order: nothing lost, nothing twice
+            assert answers["depth"] == "full"
             texts = [message.text for message in fake.messages_to(rep.id)]
             distinct = list(dict.fromkeys(texts))
             assert len(distinct) == expected  # every update answered

@@ -1,0 +1,119 @@
+"""Probes and memory as a rep meets them: one follow-up on a vague answer, never two, never
+argued; none when the team turned them off; a plan's facts shown back for one tap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coaching_scripts import load_catalog
+from dialogs.catalog import Catalog
+from dialogs.probes import signals
+from tests.chat import Chat, plain
+
+GOLDEN_INPUTS = Path(__file__).parents[1] / "golden" / "inputs"
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return load_catalog()
+
+
+def to_outcome(chat: Chat) -> None:
+    """A full debrief up to "what actually happened?"."""
+    chat.start("debrief")
+    chat.send("5")
+    chat.send("Really happy with how it went.")
+    chat.send("Acme Tools")
+    chat.click("full")
+    chat.click("large")
+    chat.command("skip")
+    chat.click("decision_maker")
+    chat.click("existing")
+    chat.click("a")
+    chat.click("compare")
+    chat.send("A trial order")
+    chat.send("Demo, then ask")
+    assert chat.step_id == "what_happened"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_optimistic_outcome_is_asked_what_the_buyer_agreed_to(
+    catalog: Catalog, lang: str
+) -> None:
+    chat = Chat(catalog, lang=lang)  # type: ignore[arg-type]
+    to_outcome(chat)
+    chat.send({"en": "Great call, they loved it!", "zh": "很顺利，他们很喜欢！"}[lang])
+    assert chat.step_id == "what_happened"  # the same question's follow-up
+    probe = {"en": "What exactly did the buyer agree to, and by when?", "zh": "客户具体同意了什么"}
+    assert probe[lang] in plain(chat.question.text)
+    chat.send({"en": "Nothing firm yet, we'll see", "zh": "还没定，再看看"}[lang])
+    assert chat.answers()["agreed"] in ("Nothing firm yet, we'll see", "还没定，再看看")
+    chat.click("yes")  # goal met: no second probe on the same outcome
+    assert chat.step_id == "order_value"
+
+
+def test_a_goal_met_without_evidence_is_asked_for_it_and_may_be_declined(catalog: Catalog) -> None:
+    chat = Chat(catalog)
+    to_outcome(chat)
+    chat.send("We talked for an hour about their warehouse and the new line")
+    chat.click("yes")
+    assert "What exactly did the buyer agree to" in plain(chat.question.text)
+    chat.command("skip")  # a probe is never insisted on
+    assert chat.step_id == "order_value"
+    assert "evidence" not in chat.answers()
+
+
+def test_an_outcome_with_a_commitment_is_not_probed(catalog: Catalog) -> None:
+    chat = Chat(catalog)
+    to_outcome(chat)
+    chat.send("Great meeting: they signed a trial of 50 units, delivery by 15 Dec")
+    assert chat.step_id == "goal_met"
+    chat.click("yes")
+    assert chat.step_id == "order_value"
+
+
+def test_a_team_that_turned_probes_off_gets_none(catalog: Catalog) -> None:
+    chat = Chat(catalog, probes=False)
+    to_outcome(chat)
+    chat.send("Great call, they loved it!")
+    assert chat.step_id == "goal_met"
+
+
+def test_a_one_word_answer_is_probed_before_any_why_quotes_it(catalog: Catalog) -> None:
+    chat = Chat(catalog)
+    to_outcome(chat)
+    chat.send("fine")
+    assert "what did the customer say or do" in plain(chat.question.text)
+    chat.send("He asked for references before any trial")
+    chat.click("no")
+    chat.send("5")  # no objections
+    why = plain(chat.question.text)
+    assert "He asked for references before any trial" in why
+    assert "fine" not in why
+
+
+def test_top_five_asks_for_five_and_accepts_fewer_when_the_rep_says_so(catalog: Catalog) -> None:
+    chat = Chat(catalog)
+    chat.start("week_plan")
+    inputs = GOLDEN_INPUTS / "week_plan.en.txt"
+    for line in inputs.read_text(encoding="utf-8").splitlines()[:14]:
+        (chat.command("back") if line == "/back" else chat.send(line))
+    assert chat.step_id == "top_five"
+    chat.send("Trial contract to Huaxin; Minghua tasting date; quote for Sunrise")
+    assert chat.step_id == "top_five"
+    assert "The rule asks for five" in plain(chat.question.text)
+    chat.send("That's all this week: two days of trade fair")
+    assert chat.step_id == "first_move"  # fewer, because the rep said so
+    assert chat.answers()["top_five_more"] == "That's all this week: two days of trade fair"
+
+
+def test_signals_read_answers_in_both_languages() -> None:
+    assert signals("Call Li; send quote; visit Acme", {})["items"] == 3
+    assert signals("a\nb\nc\nd\ne", {})["items"] == 5
+    assert signals("还行", {})["short"]
+    assert signals("fine", {})["short"]
+    assert signals("下周二前签 50 件", {})["number"]
+    assert signals("下周二", {})["date"]
+    assert not signals("一般般吧", {})["number"]
