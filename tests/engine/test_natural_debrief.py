@@ -10,7 +10,14 @@ import pytest
 from coaching_scripts import load_catalog
 from dialogs.types import AnswerSaved, Lang, RunFinished
 from tests.chat import Chat
-from tests.natural_rep import CHINESE, CHINESE_ANSWERS, ENGLISH, ENGLISH_ANSWERS, REFUSALS
+from tests.natural_rep import (
+    CHINESE,
+    CHINESE_ANSWERS,
+    ENGLISH,
+    ENGLISH_ANSWERS,
+    GOAL_MET,
+    REFUSALS,
+)
 
 CATALOG = load_catalog()
 
@@ -39,14 +46,14 @@ def test_a_natural_debrief_needs_no_second_try(
 def test_a_partly_reached_goal_is_its_own_answer_and_said_in_the_summary() -> None:
     chat = Chat(CATALOG, lang="en")
     chat.start("debrief")
-    for line in ENGLISH[:9]:
+    for line in ENGLISH[:GOAL_MET]:
         chat.send(line)
     assert [c.label for c in chat.question.choices] == ["Yes", "No", "Partly"]
     chat.send("partly")
     assert {e.step: e.value for e in chat.effects if isinstance(e, AnswerSaved)} == {
         "goal_met": "partly"
     }
-    for line in ENGLISH[10:]:
+    for line in ENGLISH[GOAL_MET + 1 :]:
         chat.send(line)
     finished = next(e for e in chat.effects if isinstance(e, RunFinished))
     assert "Goal reached: Partly" in finished.summary
