@@ -153,7 +153,7 @@ def problems_in(where: str, text: str, asks: bool) -> list[str]:
     if asks and not text.strip():
         found.append(f"{where}: an empty question")
     for sample in SAMPLES.values():  # a rep's words end their line: nothing spliced after them
-        if asks and re.search(re.escape(sample) + r"[^\n]", text):
+        if asks and re.search(re.escape(sample) + r"[^\n”\"」)）]", text):
             found.append(f"{where}: the rep's words spliced into a sentence: {text!r}")
     return found
 
@@ -170,7 +170,11 @@ def test_every_text_reads_cleanly_with_sparse_and_full_answers(script_id: str, l
     for way in WAYS:
         for where, text, asks in texts_along(CATALOG, script, way, lang):
             rendered.add(where.split(".")[0])
-            problems += [f"[{way.name}] {p}" for p in problems_in(where, text, asks)]
+            found = problems_in(where, text, asks)
+            if where == "summary" and script.roleplay is not None:
+                # the role-play's transcript is not played here (tests/test_roleplay*.py are)
+                found = [p for p in found if "a colon with nothing after it" not in p]
+            problems += [f"[{way.name}] {p}" for p in found]
     assert problems == []
     unreached = set(script.steps) - rendered
     assert len(unreached) <= len(script.steps) // 3, f"never rendered: {sorted(unreached)}"
