@@ -37,6 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456789:AAEbenchTOKENbenchTOKENbenchTOKEN12"
 SESSION = (ROOT / "tests/golden/inputs/debrief.short.en.txt").read_text(encoding="utf-8")
 LINES = ["/debrief", *SESSION.splitlines()]
+WARM_UP, CLOSED, OPEN = 10**6, 2 * 10**6, 3 * 10**6
+"""The first chat id of the warm-up's, the closed loop's and the open loop's reps."""
 
 
 def free_port() -> int:
@@ -48,33 +50,62 @@ def free_port() -> int:
 # --- the bot processes ----------------------------------------------------------------------------
 
 
-def run_coachbot(api: str, port: int) -> None:
+def run_coachbot(api: str, port: int, args: argparse.Namespace) -> None:
     sys.path.insert(0, str(ROOT))
     from bot.telegram.runner import run
     from config import load_settings
 
     folder = tempfile.mkdtemp()
+    database_url = f"sqlite:///{folder}/bench.db"
+    seed_team(database_url, rep_chats(args))
     settings = load_settings(
         {
             "COACHBOT_TELEGRAM_TOKEN": TOKEN,
             "COACHBOT_TELEGRAM_API_URL": api,
-            "COACHBOT_DATABASE_URL": f"sqlite:///{folder}/bench.db",
+            "COACHBOT_DATABASE_URL": database_url,
             "COACHBOT_WEBHOOK_URL": f"http://127.0.0.1:{port}/hook",
             "COACHBOT_WEBHOOK_LISTEN": f"127.0.0.1:{port}",
             "COACHBOT_SEND_RATE": "0",
             "COACHBOT_SEND_CHAT_RATE": "0",
-            # the load's reps pass the no-team gate as admins: the same one look-up per
-            # update as a team's rep, without seeding thousands of memberships
-            "COACHBOT_ADMIN_IDS": ",".join(
-                str(first + n) for first in (10**6, 2 * 10**6, 3 * 10**6) for n in range(5000)
-            ),
         },
         env_file=None,
     )
     asyncio.run(run(settings))
 
 
-def run_aiogram(api: str, port: int) -> None:
+def seed_team(database_url: str, chats: list[int]) -> None:
+    """The load's reps are active reps of one team: the no-team gate's one look-up per update,
+    as in production. (Admin ids instead would make the bot set a command menu per admin at
+    start: thousands of setMyCommands calls sent while the load runs.)"""
+    from datetime import UTC, datetime
+
+    from storage.db import make_engine
+    from storage.migrate import upgrade
+    from storage.teams import Teams
+
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    teams, now = Teams(engine), datetime.now(UTC)
+    team = teams.create_team("tg:1", "Bench", now=now, check=False)
+    for chat in chats:
+        teams.add_member(team.id, f"tg:{chat}", "rep", now=now)
+    engine.dispose()
+
+
+def rep_chats(args: argparse.Namespace) -> list[int]:
+    """Every chat the load uses: the warm-up's and the closed loop's reps, the open loop's."""
+    return [
+        *(WARM_UP + n for n in range(args.reps)),
+        *(CLOSED + n for n in range(args.reps)),
+        *(OPEN + n for n in range(open_loop_reps(args.rate))),
+    ]
+
+
+def open_loop_reps(rate: float) -> int:
+    return max(100, int(rate * 5))
+
+
+def run_aiogram(api: str, port: int, args: argparse.Namespace) -> None:
     from aiogram import Bot, Dispatcher, F
     from aiogram.client.session.aiohttp import AiohttpSession
     from aiogram.client.telegram import TelegramAPIServer
@@ -166,10 +197,12 @@ class Load:
         self.update_ids = iter(range(1, 10**9))
         self.latencies: list[float] = []
         self.lost = 0
+        self.posted = 0
 
     async def post(self, chat: int, text: str) -> float | None:
         reply = self.telegram.expect_reply(chat)
         body = update(next(self.update_ids), chat, text)
+        self.posted += 1
         async with self.client.post(
             self.hook, data=body, headers={"Content-Type": "application/json"}
         ) as response:
@@ -199,7 +232,7 @@ class Load:
         return done / (time.perf_counter() - started)
 
     async def open_loop(self, rate: float, seconds: float, first_chat: int) -> None:
-        reps = max(100, int(rate * 5))
+        reps = open_loop_reps(rate)
         lines = [0] * reps
         tasks = []
         start = time.perf_counter()
@@ -225,6 +258,7 @@ async def measure(bot: str, args: argparse.Namespace) -> dict[str, float]:
     api = f"http://127.0.0.1:{api_port}"
     process = await asyncio.create_subprocess_exec(
         sys.executable, __file__, "--serve", bot, "--api", api, "--port", str(hook_port),
+        "--reps", str(args.reps), "--rate", str(args.rate),
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
     )  # fmt: skip
     hook = f"http://127.0.0.1:{hook_port}/hook"
@@ -235,14 +269,18 @@ async def measure(bot: str, args: argparse.Namespace) -> dict[str, float]:
             else:
                 await _wait_for_port(hook_port)
             load = Load(telegram, hook, client)
-            await load.closed_loop(args.reps, 3, first_chat=10**6)  # warm-up
+            await load.closed_loop(args.reps, 3, first_chat=WARM_UP)  # warm-up
             load.latencies.clear()
-            throughput = await load.closed_loop(args.reps, args.seconds, first_chat=2 * 10**6)
+            cpu_before, posted_before = cpu_seconds(process.pid), load.posted
+            throughput = await load.closed_loop(args.reps, args.seconds, first_chat=CLOSED)
+            cpu = cpu_seconds(process.pid) - cpu_before
+            cpu_per_update = cpu / max(1, load.posted - posted_before)
             load.latencies.clear()
-            await load.open_loop(args.rate, args.seconds, first_chat=3 * 10**6)
+            await load.open_loop(args.rate, args.seconds, first_chat=OPEN)
             latencies = sorted(load.latencies)
             return {
                 "throughput": throughput,
+                "cpu_ms": cpu_per_update * 1000,
                 "p50": statistics.median(latencies) * 1000,
                 "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
                 "lost": load.lost,
@@ -251,6 +289,13 @@ async def measure(bot: str, args: argparse.Namespace) -> dict[str, float]:
         process.terminate()
         await process.wait()
         await runner.cleanup()
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process has used: what an update costs, whatever else
+    runs on the machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def _wait_for_port(port: int) -> None:
@@ -275,22 +320,27 @@ def main() -> None:
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        (run_coachbot if args.serve == "coachbot" else run_aiogram)(args.api, args.port)
+        (run_coachbot if args.serve == "coachbot" else run_aiogram)(args.api, args.port, args)
         return
     results = {bot: asyncio.run(measure(bot, args)) for bot in args.bots.split(",")}
     print(
         f"{args.reps} reps closed loop, {args.rate:.0f} updates/s open loop, {args.seconds:.0f} s"
     )
-    print("| bot | updates/s (closed loop) | p50 ms at rate | p99 ms at rate | lost |")
-    print("| --- | --- | --- | --- | --- |")
+    print(
+        "| bot | updates/s (closed loop) | CPU ms/update (closed loop) | p50 ms at rate "
+        "| p99 ms at rate | lost |"
+    )
+    print("| --- | --- | --- | --- | --- | --- |")
     for bot, figures in results.items():
         print(
-            f"| {bot} | {figures['throughput']:,.0f} | {figures['p50']:.1f} | "
-            f"{figures['p99']:.1f} | {figures['lost']:.0f} |"
+            f"| {bot} | {figures['throughput']:,.0f} | {figures['cpu_ms']:.2f} "
+            f"| {figures['p50']:.1f} | {figures['p99']:.1f} | {figures['lost']:.0f} |"
         )
     if {"coachbot", "aiogram"} <= results.keys():
         share = results["coachbot"]["throughput"] / results["aiogram"]["throughput"]
         print(f"coachbot reaches {share:.0%} of the in-memory aiogram bot's throughput")
+        cost = results["aiogram"]["cpu_ms"] / results["coachbot"]["cpu_ms"]
+        print(f"coachbot's CPU per update: {cost:.0%} of the aiogram bot's (ratio of costs)")
 
 
 if __name__ == "__main__":

@@ -276,6 +276,21 @@ _TEAM_COLUMNS = (
     team_table.c.settings,
     team_table.c.created_at,
 )
+_STANDING = (
+    sa.select(*_TEAM_COLUMNS, membership_table.c.role, membership_table.c.status)
+    .select_from(
+        user_table.join(membership_table, membership_table.c.user_id == user_table.c.id).join(
+            team_table, team_table.c.id == membership_table.c.team_id
+        )
+    )
+    .where(
+        user_table.c.key == sa.bindparam("key"),
+        sa.or_(membership_table.c.status == "active", membership_table.c.status == "pending"),
+    )
+    .order_by(team_table.c.id)
+)
+"""Every update asks it (the no-team gate): built once, so SQLAlchemy's cache key and compiled
+form are reused instead of made again per call (a tenth of the worker's CPU, py-spy)."""
 _MEMBER_COLUMNS = (
     user_table.c.id.label("user_id"),
     user_table.c.key,
@@ -370,15 +385,8 @@ class Teams:
     # --- who is who -----------------------------------------------------------------------------
 
     def standing(self, key: str) -> Standing:
-        u, m, t = user_table, membership_table, team_table
-        query = (
-            sa.select(*_TEAM_COLUMNS, m.c.role, m.c.status)
-            .select_from(u.join(m, m.c.user_id == u.c.id).join(t, t.c.id == m.c.team_id))
-            .where(u.c.key == key, m.c.status.in_(("active", "pending")))
-            .order_by(t.c.id)
-        )
         with self._reader.connect() as conn:
-            rows = conn.execute(query).all()
+            rows = conn.execute(_STANDING, {"key": key}).all()
         manages = tuple(_team(r) for r in rows if r.role == "manager" and r.status == "active")
         team = next((_team(r) for r in rows if r.role == "rep" and r.status == "active"), None)
         pending = next((_team(r) for r in rows if r.status == "pending"), None)

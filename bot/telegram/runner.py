@@ -28,7 +28,6 @@ from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.methods import DeleteWebhook, GetUpdates, SetMyCommands, SetWebhook
@@ -50,6 +49,7 @@ from bot.telegram.digests import TeamDigests
 from bot.telegram.manage import Manage
 from bot.telegram.render import Outgoing, render_turn
 from bot.telegram.sender import SEND_WINDOW_MARGIN, Sender
+from bot.telegram.session import Session
 from bot.telegram.team_settings import TeamSettingsChat
 from bot.telegram.teams import Onboarding
 from dialogs.catalog import Catalog
@@ -93,7 +93,7 @@ def process_name() -> str:
 
 def make_bot(settings: Settings) -> Bot:
     assert settings.telegram_token is not None
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session = Session(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     return Bot(
         settings.telegram_token.get_secret_value(),
         session=session,

@@ -1,0 +1,47 @@
+"""The Bot API client session: aiogram's aiohttp session, minus a class built per API call.
+
+aiogram reads every answer through ``Response[<the method's result type>]``, a generic pydantic
+model. Pydantic keeps parametrised models in a weak cache only, so once the garbage collector
+has run ``Response[Message]`` is built again — schema and validator — on the next call: about
+a tenth of the webhook worker's CPU under load (py-spy, bench/README.md). Holding each one made
+keeps pydantic's cache warm for the life of the process.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.methods import Response, TelegramMethod
+from aiogram.methods.base import TelegramType
+
+_KEPT: dict[Any, type[Response[Any]]] = {}
+"""``Response[T]`` per result type seen: a strong reference each (a handful of types)."""
+
+
+def keep_response_model(returning: Any) -> None:
+    """Make ``Response[returning]`` once and hold it (a no-op for a type already held)."""
+    try:
+        if returning in _KEPT:
+            return
+    except TypeError:  # an unhashable result type: leave it to pydantic's own cache
+        return
+    _KEPT[returning] = Response[returning]  # type: ignore[valid-type]
+
+
+class Session(AiohttpSession):
+    """``AiohttpSession`` whose answer models stay built (see the module's docstring)."""
+
+    def check_response(
+        self,
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+        status_code: int,
+        content: str,
+    ) -> Response[TelegramType]:
+        keep_response_model(method.__returning__)
+        return super().check_response(bot, method, status_code, content)
+
+
+__all__ = ["Session", "keep_response_model"]
