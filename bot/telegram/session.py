@@ -27,7 +27,7 @@ def keep_response_model(returning: Any) -> None:
             return
     except TypeError:  # an unhashable result type: leave it to pydantic's own cache
         return
-    _KEPT[returning] = Response[returning]  # type: ignore[valid-type]
+    _KEPT[returning] = Response[returning]
 
 
 class Session(AiohttpSession):
