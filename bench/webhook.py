@@ -265,7 +265,7 @@ async def measure(bot: str, args: argparse.Namespace) -> dict[str, float]:
     try:
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=500)) as client:
             if bot == "coachbot":
-                await asyncio.wait_for(telegram.ready.wait(), 60)
+                await asyncio.wait_for(telegram.ready.wait(), 300)  # a busy box starts slowly
             else:
                 await _wait_for_port(hook_port)
             load = Load(telegram, hook, client)
