@@ -56,7 +56,8 @@ async def test_whole_debriefs_by_webhook_in_english_and_chinese(
         chinese_texts = [text_of(message) for message in fake.messages_to(43)]
         assert any("Your debrief: Huaxin Logistics" in text for text in english_texts)
         assert any("拜访复盘：鼎盛建材" in text for text in chinese_texts)
-        assert "这里面哪一点对你自己的拜访影响最大" in chinese_texts[-1]  # on into the role-play
+        # on into the practice, which starts by recalling the moment of the debriefed objection
+        assert "回想客户说" in chinese_texts[-1]
         assert finished_runs(app, "tg:42") == ["debrief"]
         assert finished_runs(app, "tg:43") == ["debrief"]
     assert [call.params.get("secret_token") for call in fake.calls("setWebhook")] == [SECRET]
