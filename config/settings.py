@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     """Messages per second to Telegram overall (0: no limit, e.g. against a local test server)."""
     send_chat_rate: Annotated[float, Field(ge=0)] = 1.0
     """Messages per second to one chat, after a short burst (0: no limit)."""
+    send_chat_burst: Annotated[float, Field(ge=1, le=20)] = 3.0
+    """Messages that may go to one chat at once before ``send_chat_rate`` applies: a turn's
+    reply of 1–3 messages goes out together."""
     send_lease: Annotated[float, Field(ge=1, le=3600)] = 10.0
     """Seconds a bot process holds the replies it is sending before another may take them
     over (it renews them while it lives; several processes on PostgreSQL)."""

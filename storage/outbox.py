@@ -140,14 +140,16 @@ class Outbox:
         o = outbox_table
 
         def work() -> list[OutboxItem]:
+            # Recording the delivery changes no owner: no claim lock, nothing to wait for.
             with self._engine.begin() as conn:
                 users = self._users_of(conn, ids)
-                self._lock(conn, users, wait=True)
                 conn.execute(
                     sa.update(o)
                     .where(o.c.id.in_(ids), o.c.sent_at.is_(None))
                     .values(sent_at=now, attempts=o.c.attempts + 1, lease_until=None)
                 )
+            with self._engine.begin() as conn:
+                self._lock(conn, users, wait=True)
                 waiting = conn.execute(
                     sa.select(o.c.user_id)
                     .where(o.c.user_id.in_(users), o.c.sent_at.is_(None))
@@ -197,8 +199,9 @@ class Outbox:
         o = outbox_table
 
         def work() -> set[int]:
+            # No claim lock: extending a lease changes no owner, and must not wait behind
+            # claims (a late renewal is how rows get taken over by mistake).
             with self._engine.begin() as conn:
-                self._lock(conn, self._users_of(conn, ids), wait=True)
                 kept = conn.execute(
                     sa.update(o)
                     .where(o.c.id.in_(ids), o.c.sent_at.is_(None), o.c.claimed_by == self.owner)

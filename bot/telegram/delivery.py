@@ -18,12 +18,15 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from functools import partial
+from typing import Any, TypeVar
 
 from bot.telegram.render import Outgoing
 from storage.outbox import Outbox
+from storage.send_slots import SendSlots
 from storage.store import OutboxItem
 
 log = logging.getLogger(__name__)
@@ -90,6 +93,8 @@ class Delivery:
         self._send_ready: SendReady | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._stop = asyncio.Event()
+        # threads of its own: the bookkeeping (leases above all) must not queue behind turns
+        self._threads = ThreadPoolExecutor(max_workers=3, thread_name_prefix="outbox")
 
     def attach(self, send_rows: SendRows, send_ready: SendReady) -> None:
         self._send_rows = send_rows
@@ -141,7 +146,7 @@ class Delivery:
     async def start(self) -> None:
         """Take over what is left to take (at start-up), then work off the queue, record
         deliveries and sweep, each in a task of its own."""
-        left = await asyncio.to_thread(
+        left = await self._call(
             self.outbox.sweep, self._clock(), limit=10_000, everything=self._alone
         )
         self.rows(left)
@@ -149,6 +154,7 @@ class Delivery:
             asyncio.create_task(self._work(), name="outbox-queue"),
             asyncio.create_task(self._record(), name="outbox-record"),
             asyncio.create_task(self._sweep(), name="outbox-sweep"),
+            asyncio.create_task(self._renewing(), name="outbox-leases"),
         ]
 
     async def close(self) -> None:
@@ -160,6 +166,7 @@ class Delivery:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
         await self.flush(hand_over=False)
+        self._threads.shutdown(wait=False)
 
     async def flush(self, *, hand_over: bool = True) -> None:
         """Write what was delivered and what failed; queue what the deliveries handed over."""
@@ -167,7 +174,7 @@ class Delivery:
         if self._delivered:
             batch, self._delivered = self._delivered, []
             try:
-                handed = await asyncio.to_thread(self.outbox.mark_sent, batch, now)
+                handed = await self._call(self.outbox.mark_sent, batch, now)
             except Exception:
                 log.exception("could not mark %d rows sent; they may go out again", len(batch))
                 handed = []
@@ -177,7 +184,7 @@ class Delivery:
         if self._failed:
             batch, self._failed = self._failed, []
             try:
-                await asyncio.to_thread(self.outbox.release, batch, now)
+                await self._call(self.outbox.release, batch, now)
             except Exception:
                 log.exception("could not give up %d failed rows", len(batch))
             self._on_way.difference_update(batch)
@@ -185,19 +192,20 @@ class Delivery:
                 self._taken.pop(outbox_id, None)
 
     async def _record(self) -> None:
-        renew_every = max(MARK_EVERY, self.outbox.lease.total_seconds() / 3)
-        renewed = self._monotonic()
         while not await self._stopped(MARK_EVERY):
             await self.flush()
-            if self._monotonic() - renewed >= renew_every:
-                renewed = self._monotonic()
-                await self._renew()
-                self._forget()
+
+    async def _renewing(self) -> None:
+        """Leases are renewed in a loop of their own: a slow write of deliveries must not let
+        them run out (another process would send the rows again)."""
+        while not await self._stopped(max(MARK_EVERY, self.outbox.lease.total_seconds() / 4)):
+            await self._renew()
+            self._forget()
 
     async def _renew(self) -> None:
         on_way = sorted(self._on_way)
         try:
-            kept = await asyncio.to_thread(self.outbox.renew, on_way, self._clock())
+            kept = await self._call(self.outbox.renew, on_way, self._clock())
         except Exception:
             log.exception("could not renew the leases of %d rows", len(on_way))
             return
@@ -219,7 +227,7 @@ class Delivery:
     async def _sweep(self) -> None:
         while not await self._stopped(SWEEP_EVERY):
             try:
-                self.rows(await asyncio.to_thread(self.outbox.sweep, self._clock()))
+                self.rows(await self._call(self.outbox.sweep, self._clock()))
             except Exception:
                 log.exception("outbox sweep failed; the next one tries again")
 
@@ -238,7 +246,7 @@ class Delivery:
         claimed: dict[int, tuple[OutboxItem, ...]] = {}
         if unclaimed:
             ids = [i for ready in unclaimed for i in ready.outbox_ids]
-            taken = tuple(await asyncio.to_thread(self.outbox.claim_rows, ids, self._clock()))
+            taken = tuple(await self._call(self.outbox.claim_rows, ids, self._clock()))
             for ready in unclaimed:
                 claimed[id(ready)] = taken
         for entry in batch:
@@ -258,6 +266,10 @@ class Delivery:
             self._send_ready(entry.chat_id, entry.outgoing, entry.outbox_ids, entry.bulk)
             await self._send_items([item for item in fresh if item.id > last], entry.bulk)
 
+    async def _call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._threads, partial(function, *args, **kwargs))
+
     def _take(self, items: Sequence[OutboxItem]) -> list[OutboxItem]:
         """The rows not taken yet, now taken (in id order)."""
         now = self._monotonic()
@@ -275,4 +287,21 @@ class Delivery:
             await self._send_rows(items, bulk)
 
 
-__all__ = ["Delivery"]
+class SharedPacing:
+    """``storage.send_slots.SendSlots`` for the sender: each database call in a thread of its
+    own pool (a slot must not wait behind turns for a thread)."""
+
+    def __init__(self, slots: SendSlots, threads: int = 4) -> None:
+        self._slots = slots
+        self._threads = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="pacing")
+
+    async def reserve(self, key: int, rate: float, burst: float) -> float:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._threads, self._slots.reserve, key, rate, burst)
+
+    async def hold(self, key: int, seconds: float, rate: float, burst: float) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._threads, self._slots.hold, key, seconds, rate, burst)
+
+
+__all__ = ["Delivery", "SharedPacing"]

@@ -44,7 +44,7 @@ from bot.reminders import ReminderDesk, policy_from
 from bot.summaries import Summaries
 from bot.telegram.account import Account
 from bot.telegram.coach import Coach
-from bot.telegram.delivery import MARK_EVERY, Delivery
+from bot.telegram.delivery import MARK_EVERY, Delivery, SharedPacing
 from bot.telegram.digests import TeamDigests
 from bot.telegram.manage import Manage
 from bot.telegram.render import Outgoing, render_turn
@@ -59,6 +59,7 @@ from storage.outbox import Outbox, owner_name
 from storage.reminders import Reminders
 from storage.retention import purge_sent_outbox
 from storage.reviews import Reviews
+from storage.send_slots import SendSlots
 from storage.store import OutboxItem, Store
 from storage.teams import Teams
 
@@ -122,10 +123,14 @@ class CoachBot:
         # SQLite is one process (its write lock says so): a predecessor's leases are a dead one's
         alone = store.engine.dialect.name == "sqlite"
         self.delivery = Delivery(outbox, clock=clock, alone=alone)
+        # several workers on PostgreSQL keep Telegram's limits together
+        shared = None if alone else SharedPacing(SendSlots(store.engine))
         self.sender = Sender(
             bot,
             global_rate=settings.send_rate,
             chat_rate=settings.send_chat_rate,
+            chat_burst=settings.send_chat_burst,
+            shared=shared,
             window_margin=SEND_WINDOW_MARGIN,
             on_sent=self.delivery.sent,
             on_failed=self.delivery.failed,

@@ -65,6 +65,30 @@ any 1.02 s, so one delayed 20 ms on the way more than another still finds room (
 a longer delay shows in its answer's lateness, which ``SendWindow`` counts too."""
 
 
+SHARED_MARGIN = 0.1
+"""The overall rate several processes share is this much below ``global_rate``: each one's
+window counts only its own calls, so a slot taken late in one process and an on-time one in
+another could otherwise land closer than 1/rate apart at Telegram."""
+LATE_SLOTS = 3
+"""Shared slots in a row a busy process may let pass (it woke more than one interval after
+its slot) and take a new one instead, so a late call does not bunch with the others'."""
+WHOLE_BOT = 0
+"""The shared bucket of the whole bot (no chat has id 0)."""
+
+
+class SharedSlots(Protocol):
+    """Token buckets shared with the bot's other processes (``storage.send_slots.SendSlots``,
+    behind a thread): ``key`` 0 is the whole bot, any other a chat."""
+
+    async def reserve(self, key: int, rate: float, burst: float) -> float:
+        """Take the key's next slot; the seconds to wait for it."""
+        ...
+
+    async def hold(self, key: int, seconds: float, rate: float, burst: float) -> None:
+        """No slot of the key for anyone in the next ``seconds`` (a 429)."""
+        ...
+
+
 class BotLike(Protocol):
     """What the sender needs of ``aiogram.Bot``: calling it with a method makes the request."""
 
@@ -100,6 +124,11 @@ class TokenBucket:
     @property
     def held_until(self) -> float:
         return self._held_until
+
+    @property
+    def interval(self) -> float:
+        """Seconds between two slots (0: no limit)."""
+        return self._interval
 
     def idle(self, now: float) -> bool:
         """Full and not held: forgetting this bucket changes nothing."""
@@ -207,9 +236,13 @@ class GlobalGate:
         clock: Clock,
         sleep: Sleep,
         window: SendWindow | None = None,
+        shared: Callable[[], Awaitable[float]] | None = None,
     ) -> None:
+        """``shared``: takes the next slot of the bucket shared with other processes and
+        says how long to wait for it (each slot here waits for both)."""
         self.bucket = bucket
         self.window = window
+        self._shared = shared
         self._clock = clock
         self._sleep = sleep
         self._interactive: deque[_Ticket] = deque()
@@ -233,7 +266,8 @@ class GlobalGate:
         the slot has come when the ticket's future is done (cancel it to leave the line)."""
         now = self._clock()
         ticket = _Ticket(asyncio.get_running_loop().create_future(), bulk)
-        if self._dispatcher is None and self.bucket.delay(now) <= 0 and not self._full(now):
+        quiet = self._dispatcher is None and self._shared is None
+        if quiet and self.bucket.delay(now) <= 0 and not self._full(now):
             self.bucket.reserve(now)  # nobody in line and a slot free: take it
             ticket.passage = self._let_through(now)
             ticket.future.set_result(None)
@@ -265,7 +299,21 @@ class GlobalGate:
         try:
             while self._someone_waits():
                 held = self.bucket.held_until
-                delay = self.bucket.reserve(self._clock())
+                asked = self._clock()
+                delay = self.bucket.reserve(asked)
+                if self._shared is not None:
+                    delay = max(delay, await self._shared()) - (self._clock() - asked)
+                    late = 0
+                    while late < LATE_SLOTS:
+                        slot = self._clock() + max(delay, 0.0)
+                        if delay > 0:
+                            await self._sleep(delay)
+                        if self._clock() - slot <= self._interval():
+                            break
+                        late += 1  # this process was busy: the slot passed, take a new one
+                        asked = self._clock()
+                        delay = await self._shared() - (self._clock() - asked)
+                    delay = 0.0
                 if delay > 0:
                     await self._sleep(delay)
                 while self._full(self._clock()):  # the slot came late: keep the window
@@ -286,6 +334,9 @@ class GlobalGate:
         finally:
             if self._dispatcher is asyncio.current_task():
                 self._dispatcher = None
+
+    def _interval(self) -> float:
+        return self.bucket.interval
 
     def _full(self, now: float) -> bool:
         return self.window is not None and self.window.delay(now) > 0
@@ -403,8 +454,14 @@ class Sender:
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         jitter: Callable[[], float] = random.random,
+        shared: SharedSlots | None = None,
     ) -> None:
+        """``shared``: the buckets of the whole bot and of each chat are shared with the bot's
+        other processes (several workers on one database); this process's own bucket and
+        window still hold for its own calls."""
         self._bot = bot
+        self._shared = shared
+        self._global_rate = global_rate
         self._chat_rate = chat_rate
         self._chat_burst = chat_burst
         self._max_attempts = max(1, max_attempts)
@@ -421,7 +478,14 @@ class Sender:
         window = None
         if global_rate > 0:
             window = SendWindow(math.floor(global_rate + 1e-9), margin=window_margin)
-        self._gate = GlobalGate(self._global, clock, sleep, window)
+        shared_slot = None
+        if shared is not None and global_rate > 0:
+            shared_rate = global_rate / (1.0 + SHARED_MARGIN)
+
+            async def shared_slot() -> float:
+                return await self._shared_wait(WHOLE_BOT, shared_rate, 1.0)
+
+        self._gate = GlobalGate(self._global, clock, sleep, window, shared_slot)
         self._bulk_backlog = 0
         self._buckets: dict[int, TokenBucket] = {}
         self._prune_at = 1024
@@ -592,6 +656,7 @@ class Sender:
                     error.retry_after,
                 )
                 self._bucket(call.chat_id).hold(self._clock() + error.retry_after)
+                self._share_hold(call.chat_id, error.retry_after)
                 continue
             except TelegramForbiddenError as error:
                 self.stats.blocked += 1
@@ -648,7 +713,14 @@ class Sender:
         chat waiting on its own limit holds no overall slot); a bulk call with an
         interactive one behind it waits as an interactive one. Returns the call's place in
         the overall window."""
-        if call.chat_id is not None:
+        if call.chat_id is not None and self._shared is not None and self._chat_rate > 0:
+            bucket = self._bucket(call.chat_id)  # here only for a 429's hold
+            asked = self._clock()
+            shared = await self._shared_wait(call.chat_id, self._chat_rate, self._chat_burst)
+            delay = max(bucket.held_until - asked, shared) - (self._clock() - asked)
+            if delay > 0:
+                await self._sleep(delay)
+        elif call.chat_id is not None:
             await self._wait(self._bucket(call.chat_id))
         ticket = self._gate.enter(bulk=call.bulk and not lane.interactive)
         if not ticket.future.done():
@@ -665,6 +737,29 @@ class Sender:
             return await self._bot(call.method)
         finally:
             self._gate.answered(passage)
+
+    async def _shared_wait(self, key: int, rate: float, burst: float) -> float:
+        """The wait for the shared bucket's next slot; none if the database cannot say (this
+        process's own pacing still holds)."""
+        assert self._shared is not None
+        try:
+            return await self._shared.reserve(key, rate, burst)
+        except Exception as error:
+            log.warning("shared send pacing unavailable (%r); pacing this process alone", error)
+            return 0.0
+
+    def _share_hold(self, chat_id: int | None, seconds: float) -> None:
+        """Tell the other processes about a 429 (in the background: this call waits anyway)."""
+        if self._shared is None:
+            return
+        key, rate = (
+            (WHOLE_BOT, self._global_rate / (1.0 + SHARED_MARGIN))
+            if chat_id is None
+            else (chat_id, self._chat_rate)
+        )
+        burst = 1.0 if chat_id is None else self._chat_burst
+        task = asyncio.ensure_future(self._shared.hold(key, seconds, rate, burst))
+        task.add_done_callback(_quiet)
 
     async def _wait(self, bucket: TokenBucket) -> None:
         delay = bucket.reserve(self._clock())
@@ -715,3 +810,9 @@ class Sender:
             callback(value)
         except Exception:  # a storage hiccup must not stop the sender
             log.exception("sender callback %r failed", callback)
+
+
+def _quiet(task: asyncio.Future[None]) -> None:
+    """A background hold that failed: logged, nothing else (the 429 is waited out here)."""
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("could not share a 429 with the other processes: %r", task.exception())

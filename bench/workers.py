@@ -1,0 +1,316 @@
+"""Several webhook workers on one PostgreSQL, and answer-to-next-question with the default pacing.
+
+    python -m bench.workers throughput [--seconds 20] [--reps 100]
+    python -m bench.workers pacing [--seconds 30] [--reps 50] [--think 3] [--workers 1]
+                                   [--db sqlite|postgres] [--unpaced]
+
+Each worker is a ``coachbot run`` webhook process of its own; this process plays Telegram (it
+answers the workers' Bot API calls at once) and the reverse proxy (it posts each update to the
+workers in turn). Reps type the golden short debrief (tests/golden/inputs/debrief.short.en.txt).
+
+- ``throughput``: one worker, then two, on one PostgreSQL (``COACHBOT_BENCH_POSTGRES_URL`` or
+  ``COACHBOT_TEST_POSTGRES_URL``, a schema of its own), send pacing off, ``--reps`` reps in a
+  closed loop (each answers as soon as the reply to its last update is there): updates/s.
+- ``pacing``: the default settings (30 messages/s overall, 1/s per chat after a burst of 3),
+  ``--reps`` reps who each answer ``--think`` seconds (±50 %, seeded) after the reply arrives;
+  the latency is from the webhook POST to the arrival of the next question. This Telegram
+  answers 429 to a call that would make more than 30 in the trailing second, and counts them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import sqlalchemy as sa
+from aiohttp import web
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.webhook import LINES, TOKEN, free_port, update  # noqa: E402
+
+FLOOD = 30
+UNLIMITED = {"getme", "setwebhook", "deletewebhook", "getwebhookinfo", "setmycommands"}
+
+
+class Telegram:
+    """Answers every call at once; resolves the waiting rep's reply; counts 429s."""
+
+    def __init__(self, flood: int) -> None:
+        self.flood = flood
+        self.window: collections.deque[float] = collections.deque()
+        self.waiting: dict[int, collections.deque[tuple[float, asyncio.Future[float]]]] = (
+            collections.defaultdict(collections.deque)
+        )
+        self.message_ids = iter(range(1, 10**9))
+        self.hooks = 0
+        self.too_many = 0
+        self.sent = 0
+
+    async def handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"].lower()
+        if self.flood and method not in UNLIMITED:
+            now = time.monotonic()
+            while self.window and self.window[0] <= now - 1.0:
+                self.window.popleft()
+            if len(self.window) >= self.flood:
+                self.too_many += 1
+                return web.json_response(
+                    {"ok": False, "error_code": 429, "description": "Too Many Requests: retry "
+                     "after 1", "parameters": {"retry_after": 1}}
+                )  # fmt: skip
+            self.window.append(now)
+        result: Any = True
+        if method in ("sendmessage", "editmessagetext"):
+            form = await request.post()
+            chat = int(str(form["chat_id"]))
+            result = {
+                "message_id": next(self.message_ids),
+                "date": 0,
+                "chat": {"id": chat, "type": "private"},
+                "text": "",
+            }
+            self.sent += 1
+            if method == "sendmessage" and self.waiting[chat]:
+                sent_at, future = self.waiting[chat].popleft()
+                if not future.done():
+                    future.set_result(time.perf_counter() - sent_at)
+        elif method == "getme":
+            result = {"id": 1, "is_bot": True, "first_name": "Bench", "username": "bench_bot"}
+        elif method == "setwebhook":
+            self.hooks += 1
+        return web.json_response({"ok": True, "result": result})
+
+    def expect_reply(self, chat: int) -> asyncio.Future[float]:
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self.waiting[chat].append((time.perf_counter(), future))
+        return future
+
+
+class Load:
+    def __init__(self, telegram: Telegram, hooks: list[str], client: aiohttp.ClientSession):
+        self.telegram, self.hooks, self.client = telegram, hooks, client
+        self.update_ids = iter(range(1, 10**9))
+        self.turn = 0
+        self.latencies: list[float] = []
+        self.lost = 0
+
+    async def post(self, chat: int, text: str) -> None:
+        reply = self.telegram.expect_reply(chat)
+        body = update(next(self.update_ids), chat, text)
+        self.turn += 1
+        hook = self.hooks[self.turn % len(self.hooks)]  # the proxy: each worker in turn
+        async with self.client.post(
+            hook, data=body, headers={"Content-Type": "application/json"}
+        ) as response:
+            await response.read()
+        try:
+            self.latencies.append(await asyncio.wait_for(reply, 30))
+        except TimeoutError:
+            self.lost += 1
+
+    async def closed_loop(self, reps: int, seconds: float, first_chat: int) -> float:
+        stop = time.perf_counter() + seconds
+        done = 0
+
+        async def rep(chat: int) -> None:
+            nonlocal done
+            line = 0
+            while time.perf_counter() < stop:
+                await self.post(chat, LINES[line % len(LINES)])
+                line += 1
+                done += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(rep(first_chat + n) for n in range(reps)))
+        return done / (time.perf_counter() - started)
+
+    async def thinking(self, reps: int, seconds: float, think: float, first_chat: int) -> None:
+        stop = time.perf_counter() + seconds
+        rng = random.Random(8)
+
+        async def rep(chat: int) -> None:
+            await asyncio.sleep(rng.uniform(0, think))  # reps start at different moments
+            line = 0
+            while time.perf_counter() < stop:
+                await self.post(chat, LINES[line % len(LINES)])
+                line += 1
+                await asyncio.sleep(think * rng.uniform(0.5, 1.5))  # the rep reads, types
+
+        await asyncio.gather(*(rep(first_chat + n) for n in range(reps)))
+
+
+def worker_env(
+    api: str, port: int, database_url: str, paced: bool, admins: list[int]
+) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "COACHBOT_TELEGRAM_TOKEN": TOKEN,
+        "COACHBOT_TELEGRAM_API_URL": api,
+        "COACHBOT_DATABASE_URL": database_url,
+        "COACHBOT_WEBHOOK_URL": f"http://127.0.0.1:{port}/hook",
+        "COACHBOT_WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+        # the load's reps pass the no-team gate as admins (as in bench/webhook.py); only
+        # they: each admin gets a command menu at start-up, within the pacing
+        "COACHBOT_ADMIN_IDS": ",".join(map(str, admins)),
+        "COACHBOT_LOG_LEVEL": "WARNING",
+    }
+    for name in ("COACHBOT_SEND_RATE", "COACHBOT_SEND_CHAT_RATE", "COACHBOT_SEND_CHAT_BURST"):
+        env.pop(name, None)
+    if not paced:
+        env |= {"COACHBOT_SEND_RATE": "0", "COACHBOT_SEND_CHAT_RATE": "0"}
+    return env
+
+
+async def with_workers(
+    count: int, database_url: str, *, paced: bool, flood: int, body: Any, admins: list[int]
+) -> tuple[Any, Telegram]:
+    telegram = Telegram(flood)
+    app = web.Application()
+    app.router.add_route("*", "/bot{token}/{method}", telegram.handle)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    api_port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", api_port).start()
+    api = f"http://127.0.0.1:{api_port}"
+    ports = [free_port() for _ in range(count)]
+    processes = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "run",
+            env=worker_env(api, port, database_url, paced, admins),
+            cwd=str(ROOT),
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        for port in ports
+    ]
+    try:
+        for _ in range(1200):
+            if telegram.hooks >= count:
+                break
+            await asyncio.sleep(0.1)
+        else:
+            raise RuntimeError("the workers did not start")
+        hooks = [f"http://127.0.0.1:{port}/hook" for port in ports]
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=500)) as client:
+            return await body(Load(telegram, hooks, client)), telegram
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            await process.wait()
+        await runner.cleanup()
+
+
+def postgres_schema() -> tuple[str, Any]:
+    url = os.environ.get("COACHBOT_BENCH_POSTGRES_URL") or os.environ.get(
+        "COACHBOT_TEST_POSTGRES_URL"
+    )
+    if not url:
+        raise SystemExit("set COACHBOT_BENCH_POSTGRES_URL (or COACHBOT_TEST_POSTGRES_URL)")
+    from tests.storage.conftest import PostgresSchemas
+
+    schemas = PostgresSchemas(url)
+    schema_url = schemas.create()
+    from storage.migrate import upgrade
+
+    upgrade(schema_url)
+    return schema_url, schemas
+
+
+def truncate(url: str) -> None:
+    from storage.schema import metadata
+
+    tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    engine.dispose()
+
+
+async def throughput(args: argparse.Namespace) -> None:
+    url, schemas = postgres_schema()
+    results = {}
+    try:
+        for count in (1, 2):
+            truncate(url)
+
+            async def body(load: Load) -> float:
+                await load.closed_loop(args.reps, 3, first_chat=10**6)  # warm-up
+                return await load.closed_loop(args.reps, args.seconds, first_chat=2 * 10**6)
+
+            admins = [first + n for first in (10**6, 2 * 10**6) for n in range(args.reps)]
+            results[count], _ = await with_workers(
+                count, url, paced=False, flood=0, body=body, admins=admins
+            )
+            print(f"{count} worker(s): {results[count]:,.0f} updates/s", flush=True)
+    finally:
+        schemas.close()
+    print(f"cores: {os.cpu_count()}; two workers / one: {results[2] / results[1]:.2f}x")
+
+
+async def pacing(args: argparse.Namespace) -> None:
+    schemas = None
+    if args.db == "postgres":
+        url, schemas = postgres_schema()
+    else:
+        url = f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    try:
+
+        async def body(load: Load) -> Load:
+            await load.thinking(args.reps, args.seconds, args.think, first_chat=3 * 10**6)
+            return load
+
+        admins = [3 * 10**6 + n for n in range(args.reps)]
+        load, telegram = await with_workers(
+            args.workers, url, paced=not args.unpaced, flood=FLOOD, body=body, admins=admins
+        )
+    finally:
+        if schemas is not None:
+            schemas.close()
+    latencies = sorted(load.latencies)
+    p = lambda q: latencies[min(len(latencies) - 1, int(len(latencies) * q))] * 1000  # noqa: E731
+    print(
+        f"{args.workers} worker(s) on {args.db}, {args.reps} reps, think {args.think} s ±50 %, "
+        f"{args.seconds:.0f} s, {'no' if args.unpaced else 'default'} pacing: "
+        f"{len(latencies)} answers, "
+        f"{len(latencies) / args.seconds:.1f} updates/s, {telegram.sent} messages"
+    )
+    print(
+        f"answer to next question: p50 {statistics.median(latencies) * 1000:.0f} ms, "
+        f"p90 {p(0.9):.0f} ms, p99 {p(0.99):.0f} ms, max {latencies[-1] * 1000:.0f} ms; "
+        f"lost {load.lost}; 429s {telegram.too_many}; cores {os.cpu_count()}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=["throughput", "pacing"])
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--reps", type=int, default=100)
+    parser.add_argument("--think", type=float, default=3.0)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--unpaced", action="store_true", help="pacing off, for comparison")
+    args = parser.parse_args()
+    run = throughput if args.what == "throughput" else pacing
+    asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    main()
