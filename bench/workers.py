@@ -1,6 +1,7 @@
 """Several webhook workers on one PostgreSQL, and answer-to-next-question with the default pacing.
 
     python -m bench.workers throughput [--seconds 20] [--reps 100]
+    python -m bench.workers slots [--seconds 5] [--workers 2]
     python -m bench.workers pacing [--seconds 30] [--reps 50] [--think 3] [--workers 1]
                                    [--db sqlite|postgres] [--unpaced]
 
@@ -15,6 +16,8 @@ workers in turn). Reps type the golden short debrief (tests/golden/inputs/debrie
   ``--reps`` reps who each answer ``--think`` seconds (±50 %, seeded) after the reply arrives;
   the latency is from the webhook POST to the arrival of the next question. This Telegram
   answers 429 to a call that would make more than 30 in the trailing second, and counts them.
+- ``slots``: the cost of one shared send slot (``storage.send_slots``) with ``--workers``
+  processes' worth of takers on the hottest row at once.
 """
 
 from __future__ import annotations
@@ -283,7 +286,10 @@ async def pacing(args: argparse.Namespace) -> None:
         if schemas is not None:
             schemas.close()
     latencies = sorted(load.latencies)
-    p = lambda q: latencies[min(len(latencies) - 1, int(len(latencies) * q))] * 1000  # noqa: E731
+
+    def p(q: float) -> float:
+        return latencies[min(len(latencies) - 1, int(len(latencies) * q))] * 1000
+
     print(
         f"{args.workers} worker(s) on {args.db}, {args.reps} reps, think {args.think} s ±50 %, "
         f"{args.seconds:.0f} s, {'no' if args.unpaced else 'default'} pacing: "
@@ -297,9 +303,48 @@ async def pacing(args: argparse.Namespace) -> None:
     )
 
 
+def slots(args: argparse.Namespace) -> None:
+    """What a shared slot costs a worker: ``SendSlots.reserve`` on the whole bot's row (the
+    hottest), from ``--workers`` threads at once, each on its own connection pool."""
+    import threading
+
+    from storage.send_slots import WHOLE_BOT, SendSlots
+
+    url, schemas = postgres_schema()
+    times: list[float] = []
+    try:
+        engines = [sa.create_engine(url) for _ in range(args.workers)]
+        per = int(args.seconds * 200)
+
+        def taker(engine: sa.Engine) -> None:
+            slots = SendSlots(engine)
+            for _ in range(per):
+                start = time.perf_counter()
+                slots.reserve(WHOLE_BOT, rate=10_000)
+                times.append(time.perf_counter() - start)
+
+        threads = [threading.Thread(target=taker, args=(e,)) for e in engines]
+        began = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        took = time.perf_counter() - began
+        for engine in engines:
+            engine.dispose()
+    finally:
+        schemas.close()
+    times.sort()
+    print(
+        f"shared slot, {args.workers} takers: {len(times) / took:,.0f} slots/s; "
+        f"p50 {statistics.median(times) * 1000:.2f} ms, "
+        f"p99 {times[int(len(times) * 0.99)] * 1000:.2f} ms; cores {os.cpu_count()}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["throughput", "pacing"])
+    parser.add_argument("what", choices=["throughput", "pacing", "slots"])
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--reps", type=int, default=100)
     parser.add_argument("--think", type=float, default=3.0)
@@ -307,6 +352,9 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--unpaced", action="store_true", help="pacing off, for comparison")
     args = parser.parse_args()
+    if args.what == "slots":
+        slots(args)
+        return
     run = throughput if args.what == "throughput" else pacing
     asyncio.run(run(args))
 

