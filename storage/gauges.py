@@ -16,6 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from storage.db import READ_ONLY
+from storage.leases import MAX_ATTEMPTS
 from storage.migrate import alembic_config
 from storage.schema import (
     conversation_table,
@@ -34,9 +35,12 @@ class Backlog:
     """Work waiting, at ``now``."""
 
     outbox_unsent: int
-    """Replies and nudges committed but not yet delivered (to reps who have not blocked the bot)."""
+    """Replies and nudges committed, not yet delivered and still to be tried (to reps who have not
+    blocked the bot)."""
     outbox_oldest: datetime | None
     """When the oldest of them was committed."""
+    outbox_given_up: int
+    """Undelivered rows no worker will try again (``MAX_ATTEMPTS`` failed attempts)."""
     reminders_due: int
     """Pending reminders whose time has come."""
     reminders_late: int
@@ -51,8 +55,13 @@ def read_backlog(
     """The backlog figures in one read-only transaction (four small queries)."""
     o, u, r, c, run = outbox_table, user_table, reminder_table, conversation_table, run_table
     bot_user = u.c.key.startswith(BOT_KEYS)
+    trying = o.c.attempts < MAX_ATTEMPTS
     outbox = (
-        sa.select(sa.func.count(), sa.func.min(o.c.created_at))
+        sa.select(
+            sa.func.count().filter(trying),
+            sa.func.min(o.c.created_at).filter(trying),
+            sa.func.count().filter(sa.not_(trying)),
+        )
         .select_from(o.join(u, u.c.id == o.c.user_id))
         .where(o.c.sent_at.is_(None), u.c.active.is_(True), bot_user)
     )
@@ -71,10 +80,10 @@ def read_backlog(
         .where(c.c.updated_at >= now - active_within, bot_user, under_way)
     )
     with engine.execution_options(**READ_ONLY).connect() as conn:
-        unsent, oldest = conn.execute(outbox).one()
+        unsent, oldest, given_up = conn.execute(outbox).one()
         due, late_count = conn.execute(reminders).one()
         active = conn.execute(dialogs).scalar_one()
-    return Backlog(int(unsent), oldest, int(due), int(late_count), int(active))
+    return Backlog(int(unsent), oldest, int(given_up), int(due), int(late_count), int(active))
 
 
 def ping(engine: sa.Engine) -> None:

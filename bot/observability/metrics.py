@@ -215,6 +215,7 @@ class BacklogCollector(Collector):
         gauges = (
             ("outbox_depth", "Replies and nudges committed, not delivered", backlog.outbox_unsent),
             ("outbox_oldest_age_seconds", "Age of the oldest undelivered outbox row", age),
+            ("outbox_given_up", "Undelivered rows no worker tries again", backlog.outbox_given_up),
             ("reminders_due", "Pending reminders whose time has come", backlog.reminders_due),
             ("reminders_late", "Of those, due for more than a minute", backlog.reminders_late),
             ("dialogs_active", "Dialogs under way, a turn in 15 min", backlog.dialogs_active),

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from storage.db import make_engine
 from storage.gauges import code_revisions, database_revisions, read_backlog
+from storage.leases import MAX_ATTEMPTS
 from storage.schema import (
     conversation_table,
     outbox_table,
@@ -54,11 +55,20 @@ def add_run(conn: sa.Connection, user_id: int, no: int, status: str) -> None:
 
 
 def add_outbox(
-    conn: sa.Connection, user_id: int, created_at: datetime, *, sent: bool = False
+    conn: sa.Connection,
+    user_id: int,
+    created_at: datetime,
+    *,
+    sent: bool = False,
+    attempts: int = 0,
 ) -> None:
     conn.execute(
         sa.insert(outbox_table).values(
-            user_id=user_id, payload={}, created_at=created_at, sent_at=NOW if sent else None
+            user_id=user_id,
+            payload={},
+            created_at=created_at,
+            sent_at=NOW if sent else None,
+            attempts=attempts,
         )
     )
 
@@ -97,6 +107,7 @@ def test_the_backlog_counts_what_waits_for_the_bots_reps_only(engine: sa.Engine)
         add_outbox(conn, anna, NOW - MINUTE)
         add_outbox(conn, anna, NOW - 9 * MINUTE, sent=True)
         add_outbox(conn, ben, NOW - 2 * MINUTE)
+        add_outbox(conn, ben, NOW - 30 * MINUTE, attempts=MAX_ATTEMPTS)  # given up
         add_outbox(conn, gone, NOW - 60 * MINUTE)
         add_outbox(conn, desk, NOW - 60 * MINUTE)
 
@@ -109,13 +120,14 @@ def test_the_backlog_counts_what_waits_for_the_bots_reps_only(engine: sa.Engine)
     backlog = read_backlog(engine, NOW, late_after=MINUTE, active_within=15 * MINUTE)
     assert backlog.outbox_unsent == 3
     assert backlog.outbox_oldest == NOW - 3 * MINUTE
+    assert backlog.outbox_given_up == 1
     assert (backlog.reminders_due, backlog.reminders_late) == (2, 1)
     assert backlog.dialogs_active == 1
 
 
 def test_an_empty_database_has_no_backlog(engine: sa.Engine) -> None:
     backlog = read_backlog(engine, NOW, late_after=MINUTE, active_within=15 * MINUTE)
-    assert (backlog.outbox_unsent, backlog.outbox_oldest) == (0, None)
+    assert (backlog.outbox_unsent, backlog.outbox_oldest, backlog.outbox_given_up) == (0, None, 0)
     assert (backlog.reminders_due, backlog.reminders_late, backlog.dialogs_active) == (0, 0, 0)
 
 
