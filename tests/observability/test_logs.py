@@ -49,12 +49,15 @@ async def test_a_debrief_leaves_one_line_per_update_and_none_of_its_words(
     rep = fake.user(42, "Zebulon", last_name="Quarrington", username="zebq", language_code="en")
     lines = (GOLDEN_INPUTS / "debrief.short.en.txt").read_text().splitlines()
     lines[1] = f"Good, {MARKER}. Call me on {PHONE}."  # why that feeling (free text)
-    lines[3] = f"Customer {MARKER}"  # the customer's name
+    lines = [line.replace("Baker & Sons", f"Customer {MARKER}") for line in lines]
     typed = ["/debrief", *lines]
-    async with running(settings_for(fake, tmp_path), Dial(START), reps=[rep]):
+    async with running(settings_for(fake, tmp_path), Dial(START), reps=[rep]) as app:
         for line in typed:
             await say(fake, rep, line)
-        assert any(MARKER in (m.text or "") for m in fake.messages_to(42))  # it was kept
+        kept = app.store.answers("tg:42")
+        assert kept["feeling_words"] == f"Good, {MARKER}. Call me on {PHONE}."
+        assert kept["customer"] == f"Customer {MARKER}"
+        assert "Your debrief: Customer Zq7" in (fake.messages_to(42)[-1].text or "")
         before = len(fake.messages_to(42))
         fake.send_contact(rep, PHONE, "Zebulon")  # a phone number, shared as a contact
         await fake.wait_for_messages(42, before + 1)
