@@ -4,6 +4,10 @@ console chat; the whole conversation is compared with the one kept in tests/gold
 Regenerate after a deliberate change of texts with ``COACHBOT_UPDATE_GOLDEN=1 pytest
 tests/test_golden.py`` and read the diff as a rep would.
 
+The debriefs of five kinds of reps — the blamer, the terse rep, the defensive rep, the happy rep
+with no evidence, a rep mixing Chinese and English (``debrief.<kind>.<lang>``) — are kept in
+docs/reps/ for managers to read: where each probe and each use of memory shows.
+
 An inputs file that starts with ``# after: precall.en`` is played after that other session, by
 the same rep: the coach then remembers what the rep said there (the customer's facts, the plan).
 """
@@ -26,6 +30,9 @@ from dialogs.engine import step
 from storage.store import Store
 
 GOLDEN = Path(__file__).with_name("golden")
+REPS = Path(__file__).parents[1] / "docs" / "reps"
+KINDS = frozenset({"blamer", "terse", "defensive", "happy", "mixed"})
+"""The kinds of reps whose debriefs are kept in docs/reps/."""
 INPUTS = sorted((GOLDEN / "inputs").glob("*.txt"))
 START = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)  # Sun 22 Nov 2026, 10:00 in Shanghai
 LANGUAGES = ("en", "zh")
@@ -111,7 +118,8 @@ def test_golden_transcript(inputs: Path, tmp_path: Path) -> None:
         f"the {script} session in {inputs.name} does not reach the end:\n{transcript[-1500:]}"
     )
 
-    golden = GOLDEN / f"{inputs.stem}.txt"
+    kind = inputs.stem.split(".")[1] if inputs.stem.count(".") == 2 else ""
+    golden = (REPS if kind in KINDS else GOLDEN) / f"{inputs.stem}.txt"
     if os.environ.get("COACHBOT_UPDATE_GOLDEN"):
         golden.write_text(transcript, encoding="utf-8")
     assert golden.exists(), f"no {golden.name}: run with COACHBOT_UPDATE_GOLDEN=1 and read it"

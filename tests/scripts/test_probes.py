@@ -3,6 +3,7 @@ argued; none when the team turned them off; a plan's facts shown back for one ta
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,34 @@ def test_signals_read_answers_in_both_languages() -> None:
     assert signals("下周二前签 50 件", {})["number"]
     assert signals("下周二", {})["date"]
     assert not signals("一般般吧", {})["number"]
+
+
+REPS = Path(__file__).parents[2] / "docs" / "reps"
+ARGUING = re.compile(
+    r"\b(you should have|that's not|you're wrong|not true|your fault|calm down)\b"
+    r"|你应该|不对|你错了|怪你|冷静点",
+    re.IGNORECASE,
+)
+SHOWN = {  # each kind of rep meets its probes and memory (docs/reps/, kept by tests/test_golden)
+    "blamer.en": ["Tell me about it.", "Sit in the customer's chair"],
+    "blamer.zh": ["说说看，把想说的都说出来。", "换到客户的位置上坐一会儿"],
+    "terse.en": ["what made it a 3", "what did the customer say or do", "customer's chair"],
+    "terse.zh": ["是什么让你打了 3 分", "客户说了什么、做了什么", "换到客户的位置上"],
+    "defensive.en": ["Tell me about it.", "let's get back to analysing it", "customer's chair"],
+    "defensive.zh": ["说说看", "回到分析上来", "换到客户的位置上"],
+    "happy.en": ["What I have on Huaxin Logistics", "Before the visit you wrote down", "agree to"],
+    "happy.zh": ["关于华信物流，我这里记着", "拜访前你写下的目标是", "客户具体同意了什么"],
+    "mixed.en": ["What exactly did the buyer agree to"],
+    "mixed.zh": ["客户具体同意了什么"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHOWN))
+def test_each_kind_of_rep_meets_its_probes_and_is_never_argued_with(name: str) -> None:
+    transcript = (REPS / f"debrief.{name}.txt").read_text(encoding="utf-8")
+    coach = "\n".join(line for line in transcript.splitlines() if not line.startswith(">"))
+    for shown in SHOWN[name]:
+        assert shown in coach, shown
+    assert not ARGUING.search(coach)
+    assert "why did you" not in coach.lower()
+    assert "You said:\nfine" not in coach
