@@ -43,6 +43,8 @@ SEND_RATE = 30
 WAIT = 90.0
 LEASE = {"COACHBOT_SEND_LEASE": "4"}
 """A killed worker's rows wait 4 s for the other, not the default 10 (real time: a process)."""
+STARTUP = 180.0
+"""Seconds a worker may take to start on a busy box (it takes 2–5 s on a quiet one)."""
 POLL = 0.02
 """Seconds between two looks at the reps' chats (looking after every call costs too much)."""
 
@@ -132,7 +134,7 @@ async def start_worker(
     )  # fmt: skip
     await fake.wait_for(
         lambda: sum(c.method.lower() == "setwebhook" for c in fake.call_log[calls_before:]),
-        timeout=60,
+        timeout=STARTUP,
     )
     return process
 
