@@ -36,8 +36,9 @@ async def test_deleteme_leaves_nothing_of_the_reps_words_in_the_database_files(
     async with running(settings, dial) as app:
         seed(app, BOSS, [ANNA], "Alpha")
         lines = list(LINES)
-        lines[3] = f"Baker {MARKER}"  # the customer
-        lines[8] = f"She said {MARKER} twice."  # what happened
+        lines[lines.index("Baker & Sons")] = f"Baker {MARKER}"  # the customer
+        why = lines.index("no") + 1  # the answer after "goal reached? no": the buyer's why
+        lines[why] = f"She said {MARKER} twice."
         for line in ["/debrief", *lines]:
             await say(fake, anna, line)
         summary = await arrives(fake, boss, 0)
