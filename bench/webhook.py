@@ -192,6 +192,9 @@ def update(update_id: int, chat: int, text: str) -> bytes:
 
 
 class Load:
+    reply_timeout = 10.0
+    """Seconds to wait for a reply before the update counts as lost."""
+
     def __init__(self, telegram: Telegram, hook: str, client: aiohttp.ClientSession) -> None:
         self.telegram, self.hook, self.client = telegram, hook, client
         self.update_ids = iter(range(1, 10**9))
@@ -199,16 +202,20 @@ class Load:
         self.lost = 0
         self.posted = 0
 
+    def next_hook(self) -> str:
+        """Where the next update is posted (bench/workers.py spreads them over workers)."""
+        return self.hook
+
     async def post(self, chat: int, text: str) -> float | None:
         reply = self.telegram.expect_reply(chat)
         body = update(next(self.update_ids), chat, text)
         self.posted += 1
         async with self.client.post(
-            self.hook, data=body, headers={"Content-Type": "application/json"}
+            self.next_hook(), data=body, headers={"Content-Type": "application/json"}
         ) as response:
             await response.read()
         try:
-            latency = await asyncio.wait_for(reply, 10)
+            latency = await asyncio.wait_for(reply, self.reply_timeout)
         except TimeoutError:
             self.lost += 1
             return None

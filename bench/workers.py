@@ -41,7 +41,8 @@ from aiohttp import web
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.webhook import LINES, TOKEN, free_port, update  # noqa: E402
+from bench import webhook  # noqa: E402
+from bench.webhook import LINES, TOKEN, free_port  # noqa: E402
 
 FLOOD = 30
 UNLIMITED = {"getme", "setwebhook", "deletewebhook", "getwebhookinfo", "setmycommands"}
@@ -101,43 +102,19 @@ class Telegram:
         return future
 
 
-class Load:
+class Load(webhook.Load):
+    """bench/webhook.py's load, each update posted to the next worker in turn (the proxy)."""
+
+    reply_timeout = 30.0  # two workers on a busy box answer later than one
+
     def __init__(self, telegram: Telegram, hooks: list[str], client: aiohttp.ClientSession):
-        self.telegram, self.hooks, self.client = telegram, hooks, client
-        self.update_ids = iter(range(1, 10**9))
+        super().__init__(telegram, hooks[0], client)  # this bench's Telegram: same replies
+        self.hooks = hooks
         self.turn = 0
-        self.latencies: list[float] = []
-        self.lost = 0
 
-    async def post(self, chat: int, text: str) -> None:
-        reply = self.telegram.expect_reply(chat)
-        body = update(next(self.update_ids), chat, text)
+    def next_hook(self) -> str:
         self.turn += 1
-        hook = self.hooks[self.turn % len(self.hooks)]  # the proxy: each worker in turn
-        async with self.client.post(
-            hook, data=body, headers={"Content-Type": "application/json"}
-        ) as response:
-            await response.read()
-        try:
-            self.latencies.append(await asyncio.wait_for(reply, 30))
-        except TimeoutError:
-            self.lost += 1
-
-    async def closed_loop(self, reps: int, seconds: float, first_chat: int) -> float:
-        stop = time.perf_counter() + seconds
-        done = 0
-
-        async def rep(chat: int) -> None:
-            nonlocal done
-            line = 0
-            while time.perf_counter() < stop:
-                await self.post(chat, LINES[line % len(LINES)])
-                line += 1
-                done += 1
-
-        started = time.perf_counter()
-        await asyncio.gather(*(rep(first_chat + n) for n in range(reps)))
-        return done / (time.perf_counter() - started)
+        return self.hooks[self.turn % len(self.hooks)]
 
     async def thinking(self, reps: int, seconds: float, think: float, first_chat: int) -> None:
         stop = time.perf_counter() + seconds
