@@ -35,6 +35,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from dialogs.readers import CURRENCIES
 from dialogs.state import from_json
 from dialogs.types import FollowUpWanted, ManagerNotice, MediaKept, RunFinished
 from storage.activity import DEBRIEF_GRACE, PLAN_LOOKBACK, REPORT_SCRIPTS
@@ -299,6 +300,11 @@ def _number(value: Any) -> Any:
     return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
+def _unit(value: Any) -> Any:
+    """Only a unit code the number reader names (a currency, "%"): never a word the rep typed."""
+    return value if value in CURRENCIES or value == "%" else None
+
+
 def _moment(value: Any) -> Any:
     """A datetime answer (``{"at": ISO, "has_time": bool}``) rebuilt from the parsed moment."""
     if not isinstance(value, dict) or not isinstance(value.get("at"), str):
@@ -318,6 +324,7 @@ KEPT_ANSWERS: Mapping[str, Callable[[Any], Any]] = {
     "objections": _options,
     "goal_met": _yes_no,
     "order_value": _number,
+    "order_value.unit": _unit,
     "feeling_score": _number,
     "visit_at": _moment,
 }

@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from dialogs.readers import PARTLY
 from reminders.policy import parse_clock
 from storage.db import READ_ONLY
 from storage.schema import (
@@ -567,6 +568,11 @@ def _notices(
     ]
 
 
+def _short_of_goal(goal_met: object) -> bool:
+    """A goal met only partly is still a visit without the goal: it continues the streak."""
+    return goal_met is False or goal_met == PARTLY
+
+
 def _flags(conn: sa.Connection, rep_id: int, run_id: int, now: datetime) -> tuple[str, ...]:
     """What a manager should notice about this run, computed when it is dispatched."""
     r, a, m = run_table, answer_table, reminder_table
@@ -577,7 +583,8 @@ def _flags(conn: sa.Connection, rep_id: int, run_id: int, now: datetime) -> tupl
     this = {row.step: row.value for row in conn.execute(query)}
     script = conn.execute(sa.select(r.c.script).where(r.c.id == run_id)).scalar()
     customer = this.get("customer")
-    if script in VISIT_SCRIPTS and isinstance(customer, str) and this.get("goal_met") is False:
+    missed = _short_of_goal(this.get("goal_met"))
+    if script in VISIT_SCRIPTS and isinstance(customer, str) and missed:
         visits: dict[int, dict[str, Any]] = defaultdict(dict)
         order: dict[int, Any] = {}
         for rid, finished_at, step, value in conn.execute(
@@ -598,7 +605,7 @@ def _flags(conn: sa.Connection, rep_id: int, run_id: int, now: datetime) -> tupl
             name = visit.get("customer")
             if not isinstance(name, str) or name.strip().casefold() != customer.strip().casefold():
                 continue
-            streak = streak + 1 if visit.get("goal_met") is False else 0
+            streak = streak + 1 if _short_of_goal(visit.get("goal_met")) else 0
         if streak >= REPEAT_NO_GOAL:
             flags.append(f"no_goal:{streak}")
     overdue = conn.execute(

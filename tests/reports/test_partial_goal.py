@@ -53,3 +53,15 @@ def test_a_deleted_reps_kept_answers_keep_partly() -> None:
         "partly",
         None,
     )
+
+
+def test_a_deleted_reps_order_value_keeps_its_currency_but_no_word_she_typed() -> None:
+    keep = KEPT_ANSWERS["order_value.unit"]
+    assert (keep("EUR"), keep("CNY"), keep("%"), keep("pallets"), keep("次"), keep(None)) == (
+        "EUR",
+        "CNY",
+        "%",
+        None,
+        None,
+        None,
+    )

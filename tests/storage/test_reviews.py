@@ -249,7 +249,7 @@ def test_the_third_visit_in_a_row_without_the_goal_is_flagged(
     two_teams(teams)
     day = timedelta(days=1)
     finish(vstore, "tg:11", NOW, customer="ACME", goal_met=False)
-    finish(vstore, "tg:11", NOW + day, customer="acme ", goal_met=False)
+    finish(vstore, "tg:11", NOW + day, customer="acme ", goal_met="partly")
     finish(vstore, "tg:11", NOW + day, customer="Other", goal_met=False)
     first = reviews.dispatch(render, now=NOW + day)
     assert [s.draft.text.split("/")[-1] for s in first] == ["", "", ""]
@@ -262,6 +262,19 @@ def test_the_third_visit_in_a_row_without_the_goal_is_flagged(
         "rep 11/ACME/",
         "rep 11/ACME/",  # the goal was reached in between: the count starts again
     ]
+
+
+def test_a_goal_met_only_partly_continues_the_streak_and_can_complete_it(
+    vstore: Store, teams: Teams, reviews: Reviews
+) -> None:
+    two_teams(teams)
+    day = timedelta(days=1)
+    finish(vstore, "tg:11", NOW, customer="ACME", goal_met=False)
+    finish(vstore, "tg:11", NOW + day, customer="ACME", goal_met=False)
+    reviews.dispatch(render, now=NOW + day)
+    finish(vstore, "tg:11", NOW + 2 * day, customer="ACME", goal_met="partly")
+    [third] = reviews.dispatch(render, now=NOW + 2 * day)
+    assert third.draft.text == "rep 11/ACME/no_goal:3"
 
 
 def test_overdue_follow_ups_of_the_rep_are_flagged(
