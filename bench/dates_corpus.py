@@ -119,10 +119,10 @@ TABLES_ZONE = "Asia/Shanghai"
 
 
 def table_examples(lang: str) -> list[Example]:
-    """coachbot's own tables (tests/dates), read as the tests read them: for the cost per phrase
+    """coachbot's own tables (testkit/dates), read as the tests read them: for the cost per phrase
     on what reps type (their accuracy is the tests' business: all of them are right)."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from tests.dates import chinese, english
+    from testkit.dates import chinese, english
 
     rows = english.ENGLISH if lang == "en" else chinese.CHINESE
     reference = datetime(2027, 3, 10, 6, 20)  # the tables' NOW, in UTC

@@ -213,7 +213,7 @@ def database(kind: str, folder: str) -> tuple[sa.Engine, Any]:
         url = f"sqlite:///{folder}/bench.db"
         upgrade(url)
         return make_engine(url), lambda: None
-    from tests.storage.conftest import PostgresSchemas
+    from testkit.postgres import PostgresSchemas
 
     base = os.environ.get("COACHBOT_BENCH_POSTGRES_URL") or os.environ.get(
         "COACHBOT_TEST_POSTGRES_URL"

@@ -13,7 +13,7 @@ morning fan-out through the real bot against the fake Bot API.
 - ``fanout``: ``--reps`` reps with a week_plan nudge due at the same moment, the real bot
   (``bot.telegram.runner.run``, long polling) in this process with ``COACHBOT_SEND_RATE=30``,
   ``COACHBOT_SEND_CHAT_RATE=1``, ``COACHBOT_REMINDER_TICK=1`` and a clock stuck at Monday 09:00
-  Berlin, against ``tests/telegram/fake_api.FakeTelegram`` (in a thread with its own event loop)
+  Berlin, against ``testkit/fake_telegram.FakeTelegram`` (in a thread with its own event loop)
   that answers 429 to a call that would make more than 30 in the trailing second. Meanwhile one
   rep does a debrief, answering ``--think`` seconds after each reply, and a probe task in the
   bot's event loop sleeps 10 ms over and over and records how late it wakes.
@@ -227,7 +227,7 @@ LINES = ["/debrief", *SESSION.splitlines()]
 def flood_fake(limit: int) -> Any:
     """``FakeTelegram`` answering 429 (retry after 1 s) to a sending call that would make more
     than ``limit`` in the trailing second (the fake itself has no flood limit)."""
-    from tests.telegram.fake_api import ApiError, FakeTelegram
+    from testkit.fake_telegram import ApiError, FakeTelegram
 
     class FloodFake(FakeTelegram):
         def __init__(self) -> None:

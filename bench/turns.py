@@ -64,9 +64,9 @@ def choose_turn(kind: str) -> tuple[TurnFn, str, Event]:
             if kind == "real":
                 raise
             print(f"note: real engine unavailable ({type(error).__name__}: {error}); fake turn")
-    from tests.storage.fake import fake_turn
+    from testkit.fake_turn import fake_turn
 
-    return fake_turn, "fake turn (tests/storage/fake.py, 30 text questions)", TextIn("start")
+    return fake_turn, "fake turn (testkit/fake_turn.py, 30 text questions)", TextIn("start")
 
 
 @dataclass

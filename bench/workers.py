@@ -202,7 +202,7 @@ def postgres_schema() -> tuple[str, Any]:
     )
     if not url:
         raise SystemExit("set COACHBOT_BENCH_POSTGRES_URL (or COACHBOT_TEST_POSTGRES_URL)")
-    from tests.storage.conftest import PostgresSchemas
+    from testkit.postgres import PostgresSchemas
 
     schemas = PostgresSchemas(url)
     schema_url = schemas.create()

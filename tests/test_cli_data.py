@@ -16,8 +16,8 @@ from dialogs.types import TextIn
 from storage.db import make_engine
 from storage.migrate import alembic_config, upgrade
 from storage.store import Profile, Store
+from testkit.fake_turn import fake_turn
 from tests.conftest import START
-from tests.storage.fake import fake_turn
 
 ANNA = Profile("tg:42", display_name="Anna")
 HEAD = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()

@@ -14,9 +14,9 @@ from coaching_scripts import BUILTIN_DIR, MESSAGES_FILE
 from dialogs.compile import build_catalog
 from dialogs.engine import DATE_CONFIRMATIONS
 from dialogs.types import RunFinished
+from testkit.dates.chinese import CHINESE
+from testkit.dates.english import ENGLISH
 from tests.chat import Chat, plain
-from tests.dates.chinese import CHINESE
-from tests.dates.english import ENGLISH
 
 SAMPLE = Path(__file__).parents[1] / "engine" / "sample.yaml"
 CATALOG, PROBLEMS = build_catalog(

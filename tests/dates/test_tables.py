@@ -1,4 +1,4 @@
-"""Every phrase of the English and Chinese tables read as written there (tests/dates/*.py)."""
+"""Every phrase of the English and Chinese tables read as written there (testkit/dates/*.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dialogs.when import parse_when
-from tests.dates.chinese import CHINESE
-from tests.dates.english import ENGLISH
+from testkit.dates.chinese import CHINESE
+from testkit.dates.english import ENGLISH
 
 NOW = datetime(2027, 3, 10, 6, 20, tzinfo=UTC)  # Wed 10 Mar 2027, 14:20 in Shanghai
 ZONE = "Asia/Shanghai"

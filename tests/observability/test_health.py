@@ -20,8 +20,8 @@ from bot.telegram.sender import SenderStats
 from storage.db import make_engine
 from storage.gauges import code_revisions
 from storage.migrate import downgrade, upgrade
+from testkit.fake_telegram import FakeTelegram
 from tests.observability.conftest import scrape
-from tests.telegram.fake_api import FakeTelegram
 from tests.telegram.test_bot_polling import running, settings_for
 from tests.telegram.test_bot_reminders import START, Dial
 from tests.telegram.test_bot_webhook import free_port

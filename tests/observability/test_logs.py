@@ -17,7 +17,7 @@ from bot.observability.logs import (
     redact_private,
     structured_handler,
 )
-from tests.telegram.fake_api import FakeTelegram
+from testkit.fake_telegram import FakeTelegram
 from tests.telegram.test_bot_polling import GOLDEN_INPUTS, running, say, settings_for
 from tests.telegram.test_bot_reminders import START, Dial
 

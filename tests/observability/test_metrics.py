@@ -10,8 +10,8 @@ from pathlib import Path
 
 import aiohttp
 
+from testkit.fake_telegram import FakeTelegram
 from tests.observability.conftest import Scrape, scrape
-from tests.telegram.fake_api import FakeTelegram
 from tests.telegram.test_bot_polling import GOLDEN_INPUTS, WAIT, running, say, settings_for
 from tests.telegram.test_bot_reminders import START, Dial
 from tests.telegram.test_bot_webhook import free_port, webhook_settings

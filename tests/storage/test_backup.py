@@ -20,9 +20,9 @@ from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.schema import answer_table, user_table
 from storage.store import Profile, Store
+from testkit.fake_turn import fake_turn
 from tests.conftest import START
 from tests.storage.conftest import postgres_url
-from tests.storage.fake import fake_turn
 
 ANNA = Profile("tg:42", display_name="Anna")
 

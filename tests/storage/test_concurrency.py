@@ -16,7 +16,7 @@ import pytest
 from dialogs.types import Ask, TextIn
 from storage.db import make_engine
 from storage.store import Profile, Store, TurnResult
-from tests.storage.fake import fake_turn
+from testkit.fake_turn import fake_turn
 
 REP = Profile("tg:1001", display_name="Rep", tz="Asia/Shanghai")
 N = 20

@@ -15,7 +15,7 @@ from dialogs.types import TextIn
 from storage.db import DEFAULT_DATABASE_URL, READ_ONLY, WriteQueue, make_engine, write_queue
 from storage.schema import metadata
 from storage.store import Profile, Store
-from tests.storage.fake import fake_turn
+from testkit.fake_turn import fake_turn
 
 
 def pragma(engine: sa.Engine, name: str) -> object:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from dialogs.types import Ask, TextIn
 from storage.memory import MemoryStore
 from storage.store import Profile, Store, TurnStore
-from tests.storage.fake import fake_turn
+from testkit.fake_turn import fake_turn
 
 ANNA = Profile("console:anna", lang="zh", tz="Asia/Shanghai")
 

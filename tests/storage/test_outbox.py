@@ -11,7 +11,7 @@ from dialogs.types import TextIn
 from storage.outbox import Outbox
 from storage.schema import outbox_table
 from storage.store import Profile, Store
-from tests.storage.fake import fake_turn
+from testkit.fake_turn import fake_turn
 
 ANNA = Profile("tg:1", "Anna")
 BORIS = Profile("tg:2", "Boris")

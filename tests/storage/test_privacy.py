@@ -36,7 +36,7 @@ from storage.schema import (
 )
 from storage.store import Profile, Store
 from storage.teams import Teams
-from tests.storage.fake import turn_with
+from testkit.fake_turn import turn_with
 
 ANNA = Profile("tg:42", display_name="Anna", tz="Asia/Shanghai")
 BOB = Profile("tg:77", display_name="Bob")

@@ -32,7 +32,7 @@ from dialogs.types import (
 from storage.db import make_engine
 from storage.schema import conversation_table, inbox_table, outbox_table, user_table
 from storage.store import ConflictError, Profile, Store, TurnFn
-from tests.storage.fake import QUESTIONS, Boom, fake_turn
+from testkit.fake_turn import QUESTIONS, Boom, fake_turn
 
 ANNA = Profile("console:anna", display_name="Anna", lang="en", tz="Europe/Berlin")
 

@@ -24,7 +24,7 @@ from storage.teams import (
     TeamError,
     Teams,
 )
-from tests.storage.fake import turn_with
+from testkit.fake_turn import turn_with
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 ADMIN = "tg:1"

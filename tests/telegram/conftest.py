@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.telegram.fake_api import FakeTelegram
+from testkit.fake_telegram import FakeTelegram
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.telegram.fake_api import DEFAULT_TOKEN, FakeTelegram, User
+from testkit.fake_telegram import DEFAULT_TOKEN, FakeTelegram, User
 
 REP_ID = 42
 """The rehearsing rep's Telegram id (an admin in deploy/try.env, so no invite is needed)."""

@@ -19,7 +19,7 @@ from dialogs.engine import step
 from storage.migrate import upgrade
 from storage.store import Store
 from storage.teams import Teams
-from tests.telegram.fake_api import FakeTelegram, User
+from testkit.fake_telegram import FakeTelegram, User
 from tests.telegram.test_bot_webhook import SECRET, free_port
 
 REPS = 12

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from storage.digests import Digests
 from storage.teams import ManagerPrefs
-from tests.telegram.fake_api import FakeTelegram, Message
+from testkit.fake_telegram import FakeTelegram, Message
 from tests.telegram.test_bot_polling import MANAGER, START, WAIT, running, say, settings_for
 from tests.telegram.test_bot_reminders import Dial, debrief
 

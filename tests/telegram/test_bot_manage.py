@@ -21,7 +21,7 @@ from bot.telegram.runner import CoachBot
 from storage.reviews import Reviews
 from storage.schema import note_table, outbox_table, review_table
 from storage.teams import Team
-from tests.telegram.fake_api import FakeTelegram, Message, User
+from testkit.fake_telegram import FakeTelegram, Message, User
 from tests.telegram.test_bot_polling import WAIT, running, say, text_of
 from tests.telegram.test_bot_reminders import Dial, debrief, reminder_settings
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.telegram.runner import CoachBot, run
 from config import Settings, load_settings
-from tests.telegram.fake_api import FakeTelegram, Message, User
+from testkit.fake_telegram import FakeTelegram, Message, User
 
 START = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
 WAIT = 10.0

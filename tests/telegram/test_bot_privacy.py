@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 from bot.telegram.runner import MARK_SENT_EVERY
 from storage.schema import outbox_table
+from testkit.fake_telegram import FakeTelegram
 from tests.storage.test_forgotten import found_in_files, found_in_tables
-from tests.telegram.fake_api import FakeTelegram
 from tests.telegram.test_bot_manage import ANNA, BOSS, START, arrives, seed
 from tests.telegram.test_bot_polling import WAIT, running, say, text_of
 from tests.telegram.test_bot_reminders import Dial, reminder_settings

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from testkit.fake_telegram import FakeTelegram, User
 from tests.natural_rep import CHINESE, CHINESE_ANSWERS, ENGLISH, ENGLISH_ANSWERS, REFUSALS
-from tests.telegram.fake_api import FakeTelegram, User
 from tests.telegram.test_bot_polling import WAIT, converse, running, say, settings_for, text_of
 
 

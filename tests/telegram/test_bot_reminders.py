@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from config import Settings
-from tests.telegram.fake_api import FakeTelegram, Message, User
+from testkit.fake_telegram import FakeTelegram, Message, User
 from tests.telegram.test_bot_polling import (
     GOLDEN_INPUTS,
     WAIT,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.telegram.runner import CoachBot
-from tests.telegram.fake_api import FakeTelegram
+from testkit.fake_telegram import FakeTelegram
 from tests.telegram.test_bot_polling import MANAGER, START, running, say, settings_for, text_of
 from tests.telegram.test_bot_reminders import Dial
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from bot.telegram import callbacks
 from bot.telegram.runner import CoachBot
 from storage.teams import Invite
-from tests.telegram.fake_api import FakeTelegram, Message
+from testkit.fake_telegram import FakeTelegram, Message
 from tests.telegram.test_bot_manage import START, seed
 from tests.telegram.test_bot_polling import settings_for, text_of
 from tests.telegram.test_bot_teams import running, settle, start, tap

@@ -24,7 +24,7 @@ from storage.schema import (
     user_table,
 )
 from storage.teams import Team
-from tests.telegram.fake_api import FakeTelegram, Message, User
+from testkit.fake_telegram import FakeTelegram, Message, User
 from tests.telegram.test_bot_polling import START, WAIT, running, say, settings_for, text_of
 from tests.telegram.test_bot_reminders import Dial
 

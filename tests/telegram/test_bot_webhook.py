@@ -8,7 +8,7 @@ from pathlib import Path
 
 import aiohttp
 
-from tests.telegram.fake_api import FakeTelegram
+from testkit.fake_telegram import FakeTelegram
 from tests.telegram.test_bot_polling import (
     GOLDEN_INPUTS,
     converse,

@@ -27,8 +27,8 @@ from storage.reminders import NewReminder, Reminders
 from storage.schema import outbox_table, user_table
 from storage.store import Store
 from storage.teams import Teams
+from testkit.fake_telegram import FakeTelegram, User
 from tests.storage.conftest import PostgresSchemas, postgres_url
-from tests.telegram.fake_api import FakeTelegram, User
 from tests.telegram.test_bot_webhook import SECRET, free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]

@@ -37,7 +37,7 @@ from aiogram.types import Message as AiogramMessage
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
-from tests.telegram.fake_api import FakeTelegram, HtmlError, Upload, User, parse_html
+from testkit.fake_telegram import FakeTelegram, HtmlError, Upload, User, parse_html
 
 
 class QuickSession(AiohttpSession):

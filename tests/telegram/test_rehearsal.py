@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.telegram.fake_api import FakeTelegram
+from testkit.fake_telegram import FakeTelegram
 from tests.telegram.rehearsal import REP_ID, rehearse
 from tests.telegram.test_bot_polling import running, settings_for
 from tests.telegram.test_bot_webhook import free_port, webhook_settings

@@ -1645,7 +1645,7 @@ class FakeTelegram:
 
     def webhook_retry_pause(self, attempt: int) -> float:
         """Seconds between failed attempt ``attempt`` (1, 2, ...) of a delivery and the next."""
-        return min(self.webhook_retry_delay * 2 ** (attempt - 1), self.webhook_max_retry_delay)
+        return min(self.webhook_retry_delay * 2.0 ** (attempt - 1), self.webhook_max_retry_delay)
 
     def _post_later(self, hook: _Webhook, update: JSON) -> None:
         """Queue the update behind the others of its queue; a queue's first one is in flight."""
