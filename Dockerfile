@@ -7,6 +7,7 @@ FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY bot bot
+COPY coaching coaching
 COPY coaching_scripts coaching_scripts
 COPY config config
 COPY dialogs dialogs

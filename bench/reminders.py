@@ -116,7 +116,8 @@ def insert_reminders(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
 
 
 def measure_scale(size: int, folder: str, users: int | None = None) -> dict[str, float]:
-    from bot.reminders import ReminderDesk, policy_from
+    from bot.policy import policy_from
+    from coaching.reminders import ReminderDesk
     from coaching_scripts import load_catalog
     from config import load_settings
     from storage.reminders import Reminders

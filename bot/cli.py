@@ -152,7 +152,8 @@ def _decisions(
 
     import sqlalchemy as sa
 
-    from bot.reminders import ReminderDesk, policy_from
+    from bot.policy import policy_from
+    from coaching.reminders import ReminderDesk
     from coaching_scripts import load_catalog
     from storage.reminders import Due, Postpone, Reminders, Send, _last_done, team_of
     from storage.store import Store

@@ -27,8 +27,9 @@ def add_team_settings_command(team_commands: argparse._SubParsersAction[Any]) ->
 
 
 def cmd_team_set(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.reminders import ReminderDesk, policy_from
-    from bot.team_settings import SettingRefused, describe, parse_change
+    from bot.policy import policy_from
+    from coaching.reminders import ReminderDesk
+    from coaching.team_settings import SettingRefused, describe, parse_change
     from coaching_scripts import load_catalog
     from storage.db import make_engine
     from storage.migrate import upgrade

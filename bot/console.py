@@ -22,14 +22,14 @@ from typing import TYPE_CHECKING, TextIO
 
 from markupsafe import Markup
 
-from bot.commands import script_for
 from bot.llm_buyer import LlmBuyer
+from coaching.commands import script_for
 from dialogs.catalog import Catalog
 from dialogs.engine import step
 from dialogs.types import Ask, CommandIn, Event, Lang, Nudge, Reply, TextIn
 
 if TYPE_CHECKING:
-    from bot.reminders import Outcome, ReminderDesk
+    from coaching.reminders import Outcome, ReminderDesk
     from config import Settings
     from storage.store import Store
 
@@ -237,7 +237,7 @@ def run_console(
     clock: Callable[[], datetime] = system_clock,
 ) -> int:
     """Chat until /quit or end of input. Returns the exit status."""
-    from bot.reminders import ReminderDesk
+    from coaching.reminders import ReminderDesk
     from coaching_scripts import load_catalog
     from reminders.policy import Policy
     from storage.db import make_engine

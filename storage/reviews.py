@@ -15,7 +15,7 @@ invite the rep to a coaching session — takes the manager's ``ManagerScope`` an
 to that manager's own reviews in teams they manage (and reps still in them): a forged review id
 of another manager or team raises ``NotYourTeam`` and changes nothing.
 
-The texts are not made here: callers pass pure render functions (``bot.summaries``).
+The texts are not made here: callers pass pure render functions (``coaching.summaries``).
 """
 
 from __future__ import annotations

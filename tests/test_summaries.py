@@ -1,4 +1,4 @@
-"""The manager's summary texts (bot/summaries.py): what they say, in en and zh, escaped, and a
+"""The manager's summary texts (coaching/summaries.py): what they say, in en and zh, escaped, and a
 daily batch that fits Telegram's limits."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.summaries import Summaries
-from bot.telegram.callbacks import MAX_BYTES, ManageTap, parse
+from bot.telegram.callbacks import MAX_BYTES, ManageTap, manage_data, parse
+from coaching.summaries import Summaries
 from coaching_scripts import load_catalog
 from storage.reviews import Notice, Reader
 
@@ -30,7 +30,7 @@ ANSWERS: dict[str, Any] = {
 
 @pytest.fixture(scope="module")
 def summaries() -> Summaries:
-    return Summaries(load_catalog())
+    return Summaries(load_catalog(), button_data=manage_data)
 
 
 def notice(review_id: int = 7, **changes: Any) -> Notice:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.team_settings import SettingRefused, describe, parse_change
+from coaching.team_settings import SettingRefused, describe, parse_change
 from coaching_scripts import load_catalog
 from reminders.policy import Policy
 from storage.teams import TeamSettings

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.reminders import Outcome, ReminderDesk
 from bot.telegram import callbacks
 from bot.telegram.render import Button, Keyboard, Outgoing, nudge_keyboard, render_turn
+from coaching.reminders import Outcome, ReminderDesk
 from dialogs.types import Lang
 from storage.store import Store
 

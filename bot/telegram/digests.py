@@ -20,9 +20,9 @@ from aiogram.enums import ChatType
 from aiogram.methods import SendMessage, SendPhoto
 from aiogram.types import BufferedInputFile, Message
 
-from bot.digests import DigestDesk, DueDigest
 from bot.telegram.coach import Outbox
 from bot.telegram.inputs import command_of, language_of, user_key
+from coaching.digests import DigestDesk, DueDigest
 from dialogs.catalog import Messages
 from dialogs.types import Lang
 from reminders.policy import WEEKDAY_NAMES, parse_weekly, to_local

@@ -6,7 +6,7 @@ from collections.abc import Container
 
 from aiogram.types import Message, User
 
-from bot.commands import script_for
+from coaching.commands import script_for
 from dialogs.types import CommandIn, Event, Lang, MediaIn, TextIn
 
 MEDIA_KINDS = (

@@ -35,12 +35,12 @@ from aiogram.types import (
     User,
 )
 
-from bot.summaries import Summaries
 from bot.telegram import callbacks
 from bot.telegram.coach import Coach, Outbox
 from bot.telegram.inputs import language_of, user_key
 from bot.telegram.markup import edit_call, inline_markup
 from bot.telegram.render import Button, Keyboard, Outgoing
+from coaching.summaries import Summaries
 from dialogs.types import Lang
 from reminders.policy import parse_clock
 from storage.reviews import Notice, Reviews, Sent

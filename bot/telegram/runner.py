@@ -36,13 +36,12 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.digests import DigestDesk
 from bot.llm_buyer import LlmBuyer
 from bot.observability.http import ProbeServer, add_probe_routes
 from bot.observability.monitor import Monitor
-from bot.reminders import ReminderDesk, policy_from
-from bot.summaries import Summaries
+from bot.policy import policy_from
 from bot.telegram.account import Account
+from bot.telegram.callbacks import manage_data
 from bot.telegram.coach import Coach
 from bot.telegram.delivery import MARK_EVERY, Delivery, SharedPacing
 from bot.telegram.digests import TeamDigests
@@ -52,6 +51,9 @@ from bot.telegram.sender import SEND_WINDOW_MARGIN, Sender
 from bot.telegram.session import Session
 from bot.telegram.team_settings import TeamSettingsChat
 from bot.telegram.teams import Onboarding
+from coaching.digests import DigestDesk
+from coaching.reminders import ReminderDesk
+from coaching.summaries import Summaries
 from dialogs.catalog import Catalog
 from dialogs.engine import step
 from storage.digests import Digests
@@ -192,7 +194,7 @@ class CoachBot:
         self.manage = Manage(
             reviews=Reviews(self.store.engine),
             teams=self.teams,
-            summaries=Summaries(self.catalog),
+            summaries=Summaries(self.catalog, button_data=manage_data),
             store=self.store,
             sender=self.sender,
             coach=self.coach,
@@ -377,7 +379,7 @@ class CoachBot:
 
 def menu(catalog: Catalog, lang: str) -> list[BotCommand]:
     """The command menu in ``lang``: commands whose script (or the feature) exists."""
-    from bot.commands import script_for
+    from coaching.commands import script_for
 
     adapter_commands = {
         "resume",

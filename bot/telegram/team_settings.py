@@ -17,10 +17,10 @@ from aiogram.enums import ChatType
 from aiogram.methods import SendMessage
 from aiogram.types import Message
 
-from bot.reminders import ReminderDesk
-from bot.team_settings import SettingRefused, describe, parse_change
 from bot.telegram.coach import Outbox
 from bot.telegram.inputs import command_of, language_of, user_key
+from coaching.reminders import ReminderDesk
+from coaching.team_settings import SettingRefused, describe, parse_change
 from dialogs.catalog import Messages
 from dialogs.types import Lang
 from storage.store import Store

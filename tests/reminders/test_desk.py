@@ -10,7 +10,7 @@ from typing import Literal
 
 import pytest
 
-from bot.reminders import ReminderDesk
+from coaching.reminders import ReminderDesk
 from dialogs.catalog import Catalog
 from dialogs.types import Nudge, Say
 from reminders.policy import Policy

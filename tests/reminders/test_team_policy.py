@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from bot.reminders import ReminderDesk
+from coaching.reminders import ReminderDesk
 from dialogs.catalog import Catalog
 from dialogs.types import Say
 from reminders.policy import Policy, parse_weekly

@@ -15,7 +15,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from bot.summaries import Summaries
+from bot.telegram.callbacks import manage_data
+from coaching.summaries import Summaries
 from coaching_scripts import load_catalog
 from dialogs.catalog import Catalog
 from dialogs.engine import step
@@ -86,7 +87,11 @@ def test_a_deleted_reps_words_are_nowhere(
         like_a_build_without_secure_delete(engine)
     now = START
     store = Store(engine, partial(step, catalog))
-    teams, reviews, summaries = Teams(engine), Reviews(engine), Summaries(catalog)
+    teams, reviews, summaries = (
+        Teams(engine),
+        Reviews(engine),
+        Summaries(catalog, button_data=manage_data),
+    )
     team = teams.create_team(BOSS, "North", now=now, check=False)
     teams.add_member(team.id, DAILY_BOSS, "manager", now=now)
     teams.scope(DAILY_BOSS).set_prefs(team.id, ManagerPrefs(summaries="daily"), now=now)

@@ -63,7 +63,7 @@ def finish(store: Store, key: str, now: datetime = NOW, **answers: Any) -> None:
 
 
 def render(reader: Reader, notices: Sequence[Notice], daily: bool) -> list[Draft]:
-    """A stand-in for ``bot.summaries``: one message per notice, or one for the batch."""
+    """A stand-in for ``coaching.summaries``: one message per notice, or one for the batch."""
     lines = [f"{n.rep_name}/{n.answers.get('customer')}/{','.join(n.flags)}" for n in notices]
     if daily:
         return [Draft("batch " + "; ".join(lines), ((("ok", "m:v:1"),),))]

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bot.summaries import Summaries
+from bot.telegram.callbacks import manage_data
 from bot.telegram.runner import CoachBot
+from coaching.summaries import Summaries
 from storage.reviews import Reviews
 from storage.schema import note_table, outbox_table, review_table
 from storage.teams import Team
@@ -236,7 +237,7 @@ async def test_a_summary_committed_before_a_crash_goes_out_after_it_with_its_but
         seed(app, BOSS, [ANNA], "Alpha")
         await debrief(fake, anna)
         # committed, not yet delivered: the bot goes down right after the summary's commit
-        summaries = Summaries(app.catalog)
+        summaries = Summaries(app.catalog, button_data=manage_data)
         [sent] = Reviews(app.store.engine).dispatch(summaries.render, now=dial.now)
     assert fake.messages_to(BOSS) == []
     async with running(settings, dial):

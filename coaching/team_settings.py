@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from bot.reminders import DAY_LABELS
+from coaching.reminders import DAY_LABELS
 from dialogs.catalog import Messages
 from dialogs.types import Lang
 from reminders.policy import Policy, parse_weekly

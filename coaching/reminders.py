@@ -26,7 +26,6 @@ from typing import Literal, Protocol
 
 from markupsafe import Markup
 
-from config.settings import Settings
 from dialogs.catalog import Messages
 from dialogs.types import Choice, FollowUpWanted, Nudge, Reply, RevisitWanted, Say
 from dialogs.when import When, describe_when, parse_when
@@ -38,7 +37,6 @@ from reminders.policy import (
     is_quiet,
     next_weekly,
     overdue_for_revisit,
-    parse_weekly,
     release,
     revisit_times,
     snooze_until,
@@ -631,27 +629,4 @@ DAY_LABELS = {
 """Weekdays as the reminder settings show them (Monday first)."""
 
 
-def policy_from(settings: Settings) -> Policy:
-    """The reminder policy the operator configured (``COACHBOT_QUIET_HOURS`` and friends)."""
-    start, end = (time.fromisoformat(part.zfill(5)) for part in settings.quiet_hours.split("-"))
-
-    def weekly(value: str) -> tuple[int, time]:
-        parsed = parse_weekly(value)
-        if parsed is None:  # pragma: no cover - the settings checked it on load
-            raise ValueError(f"not a weekday and a time: {value!r}")
-        return parsed
-
-    return Policy(
-        quiet_start=start,
-        quiet_end=end,
-        quiet_weekends=settings.quiet_weekends,
-        holidays=frozenset(settings.holidays),
-        week_plan_at=weekly(settings.week_plan_at),
-        week_review_at=weekly(settings.week_review_at),
-        debrief_nudge_after=timedelta(hours=settings.debrief_nudge_hours),
-        revisit_after_days=tuple(settings.revisit_days),
-        class_max_days=settings.class_days,
-    )
-
-
-__all__ = ["ACTIONS", "EVERY_ACTION", "Outcome", "ReminderDesk", "policy_from"]
+__all__ = ["ACTIONS", "EVERY_ACTION", "Outcome", "ReminderDesk"]

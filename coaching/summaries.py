@@ -1,8 +1,10 @@
 """What a manager reads about a rep's finished run, and the rep's side of what the manager sends.
 
 Pure: notices in, Telegram HTML and buttons out, in the manager's language (the rep's messages in
-the rep's). Every text comes from ``coaching_scripts/messages.yaml`` (``mgr_*``); templates escape
-what the rep or the manager typed, and the engine's own summaries go in as the HTML they are.
+the rep's). What a button carries is the messenger's business: the adapter passes its encoder
+(``ButtonData``; Telegram's is ``bot.telegram.callbacks.manage_data``). Every text comes from
+``coaching_scripts/messages.yaml`` (``mgr_*``); templates escape what the rep or the manager
+typed, and the engine's own summaries go in as the HTML they are.
 
 A debrief summary: customer and visit type, the feeling in a line, goal against what happened,
 the buyer's side (the "why" of phase 4, about the customer), next step and date, what the rep
@@ -14,11 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from markupsafe import Markup
 
-from bot.telegram.callbacks import manage_data
 from dialogs.catalog import Catalog
 from dialogs.readers import PARTLY
 from dialogs.when import When, describe_when
@@ -36,9 +37,17 @@ SKILL_STEP = "skill"
 Buttons = tuple[tuple[tuple[str, str], ...], ...]
 
 
+class ButtonData(Protocol):
+    """What a manager's button sends back: ``action`` is ``n`` (write a note), ``c`` (coach a
+    skill), ``v`` (mark reviewed) or ``s`` (the skill chosen, with ``skill``)."""
+
+    def __call__(self, action: str, review: int = 0, skill: str = "") -> str: ...
+
+
 class Summaries:
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, *, button_data: ButtonData) -> None:
         self._catalog = catalog
+        self._data = button_data
 
     def say(self, key: str, lang: str, **context: Any) -> str:
         return self._catalog.messages.render(key, lang, **context)
@@ -150,17 +159,17 @@ class Summaries:
         """Reply with a note, coach a skill, mark reviewed (numbered in a batch)."""
         if number is None:
             return (
-                ((self.say("mgr_btn_note", lang), manage_data("n", review_id)),),
+                ((self.say("mgr_btn_note", lang), self._data("n", review_id)),),
                 (
-                    (self.say("mgr_btn_coach", lang), manage_data("c", review_id)),
-                    (self.say("mgr_btn_reviewed", lang), manage_data("v", review_id)),
+                    (self.say("mgr_btn_coach", lang), self._data("c", review_id)),
+                    (self.say("mgr_btn_reviewed", lang), self._data("v", review_id)),
                 ),
             )
         return (
             (
-                (f"💬 {number}", manage_data("n", review_id)),
-                (f"🎯 {number}", manage_data("c", review_id)),
-                (f"✓ {number}", manage_data("v", review_id)),
+                (f"💬 {number}", self._data("n", review_id)),
+                (f"🎯 {number}", self._data("c", review_id)),
+                (f"✓ {number}", self._data("v", review_id)),
             ),
         )
 
@@ -174,7 +183,7 @@ class Summaries:
 
     def skill_buttons(self, review_id: int, lang: str) -> Buttons:
         buttons = [
-            (self.skill_label(skill, lang), manage_data("s", review_id, skill))
+            (self.skill_label(skill, lang), self._data("s", review_id, skill))
             for skill in self.skills()
         ]
         return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
@@ -254,4 +263,4 @@ def _line(text: str, limit: int = 160) -> str:
     return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
 
 
-__all__ = ["Summaries"]
+__all__ = ["ButtonData", "Summaries"]
