@@ -1,11 +1,13 @@
 # coachbot's image: docker build -t coachbot . (docs/deploy.md)
-# Two stages: the first builds coachbot's wheel, the second installs it on a slim Python 3.11 and
-# runs it as an unprivileged user. `coachbot run` applies the database migrations at start (on
-# PostgreSQL one worker at a time), then serves Telegram by webhook or long polling.
+# Two stages: the first builds coachbot's wheel and those of its dependencies, at the versions
+# requirements.lock pins (the ones the tests ran on); the second installs them on a slim Python
+# 3.11 (nothing else: --no-index) and runs coachbot as an unprivileged user. `coachbot run`
+# applies the database migrations at start (on PostgreSQL one worker at a time), then serves
+# Telegram by webhook or long polling.
 
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
 COPY bot bot
 COPY coaching coaching
 COPY coaching_scripts coaching_scripts
@@ -14,7 +16,7 @@ COPY dialogs dialogs
 COPY reminders reminders
 COPY reports reports
 COPY storage storage
-RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+RUN pip wheel --no-cache-dir --wheel-dir /wheels --constraint requirements.lock .
 
 FROM python:3.11-slim
 LABEL org.opencontainers.image.title="coachbot" \
@@ -28,7 +30,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN groupadd --system --gid 10001 coachbot \
     && useradd --system --uid 10001 --gid 10001 --home-dir /var/lib/coachbot --create-home coachbot
 COPY --from=build /wheels /wheels
-RUN pip install --no-cache-dir --no-compile /wheels/*.whl && rm -rf /wheels
+RUN pip install --no-cache-dir --no-compile --no-index /wheels/*.whl && rm -rf /wheels
 USER 10001:10001
 WORKDIR /var/lib/coachbot
 VOLUME ["/var/lib/coachbot"]

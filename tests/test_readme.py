@@ -21,7 +21,8 @@ def ci_test_command() -> str:
 
 def test_ci_test_command_is_the_documented_one() -> None:
     assert ci_test_command() == (
-        "python3 -m venv .venv && .venv/bin/pip install -q -e '.[dev]' && .venv/bin/pytest"
+        "python3 -m venv .venv && .venv/bin/pip install -q -c requirements.lock -e '.[dev]'"
+        " && .venv/bin/pytest"
     )
 
 

@@ -69,7 +69,7 @@ def test_it_builds_every_package_and_nothing_the_context_leaves_out() -> None:
     copied = {i.value[0] for i in instructions("COPY") if not i.flags}
     copied |= {value for i in instructions("COPY") if not i.flags for value in i.value[:-1]}
     packages = set(PROJECT["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"])
-    assert packages | {"pyproject.toml", "README.md"} == copied
+    assert packages | {"pyproject.toml", "README.md", "requirements.lock"} == copied
     assert all((REPO / path).exists() for path in copied)
     ignored = {
         line.strip()
@@ -94,3 +94,14 @@ def test_its_settings_are_coachbots_and_its_ports_are_the_ones_they_name() -> No
     assert loaded.database_url.startswith("sqlite:////var/lib/coachbot/")
     [volume] = instructions("VOLUME")
     assert "/var/lib/coachbot" in volume.value[0]
+
+
+def test_the_image_installs_the_versions_the_lock_pins() -> None:
+    builds = [" ".join(i.value) for i in instructions("RUN") if "pip wheel" in " ".join(i.value)]
+    assert builds == [
+        "pip wheel --no-cache-dir --wheel-dir /wheels --constraint requirements.lock ."
+    ]
+    installs = [" ".join(i.value) for i in final_stage() if i.cmd == "RUN" and "pip" in i.value[0]]
+    assert installs == [
+        "pip install --no-cache-dir --no-compile --no-index /wheels/*.whl && rm -rf /wheels"
+    ]
