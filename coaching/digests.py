@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from reports.schedule import DigestSlot, latest_slot
-from storage.digests import DigestKey, Digests
-from storage.teams import Member, Team, Teams
+from coaching.ports import DigestClaims, DigestKey, TeamDirectory
+from coaching.schedule import DigestSlot, latest_slot
+from coaching.teams import Member, Team
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,9 @@ class DueDigest:
 
 
 class DigestDesk:
-    def __init__(self, teams: Teams, digests: Digests, *, key_prefix: str = "tg:") -> None:
+    def __init__(
+        self, teams: TeamDirectory, digests: DigestClaims, *, key_prefix: str = "tg:"
+    ) -> None:
         self.teams = teams
         self.digests = digests
         self.key_prefix = key_prefix

@@ -1,9 +1,10 @@
 """Reminders and nudges, messenger-neutral: what to create, what to send when, what a tap does.
 
-``ReminderDesk`` sits between the reminder rows (``storage.reminders``), the time rules
-(``reminders.policy``) and the texts (``coaching_scripts/messages.yaml``). The Telegram bot and
-the console chat both use it: they only turn its ``Nudge`` replies and ``Outcome``s into
-messages. Every method takes ``now``; nothing here reads the clock or sleeps.
+``ReminderDesk`` sits between the reminder rows (the port ``coaching.ports.ReminderRows``, which
+``storage.reminders`` implements), the time rules (``reminders.policy``) and the texts
+(``coaching_scripts/messages.yaml``). The Telegram bot and the console chat both use it: they
+only turn its ``Nudge`` replies and ``Outcome``s into messages. Every method takes ``now``;
+nothing here reads the clock or sleeps.
 
 The rules, in one place:
 - A follow-up (or a planned visit) goes out at the moment the rep named, quiet hours or not:
@@ -19,13 +20,31 @@ The rules, in one place:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Literal, Protocol
+from typing import Literal
 
 from markupsafe import Markup
 
+from coaching.ports import (
+    NUDGE_KINDS,
+    OPEN,
+    REP_KINDS,
+    WEEKLY_KINDS,
+    ClaimReport,
+    Decision,
+    Due,
+    NewReminder,
+    PlannedEffect,
+    Postpone,
+    Prefs,
+    ReminderInfo,
+    ReminderRows,
+    Send,
+    Skip,
+    TeamPolicies,
+)
+from coaching.teams import TeamSettings
 from dialogs.catalog import Messages
 from dialogs.types import Choice, FollowUpWanted, Nudge, Reply, RevisitWanted, Say
 from dialogs.when import When, describe_when, parse_when
@@ -44,36 +63,8 @@ from reminders.policy import (
     week_of,
 )
 from reminders.zones import describe_zone, parse_zone
-from storage.reminders import (
-    NUDGE_KINDS,
-    OPEN,
-    REP_KINDS,
-    WEEKLY_KINDS,
-    ClaimReport,
-    Decision,
-    Due,
-    NewReminder,
-    PlannedEffect,
-    Postpone,
-    Prefs,
-    ReminderInfo,
-    Reminders,
-    Send,
-    Skip,
-)
-from storage.teams import TeamSettings
 
 Lang = Literal["en", "zh"]
-
-
-class TeamPolicies(Protocol):
-    """Where a team's changes to the reminder policy come from (``storage.teams.Teams``)."""
-
-    def changed_settings(self) -> Mapping[int, TeamSettings]: ...
-
-    def settings_of(self, key: str) -> TeamSettings | None: ...
-
-    def is_admin(self, key: str) -> bool: ...
 
 
 ACTIONS: dict[str, tuple[str, ...]] = {
@@ -117,7 +108,7 @@ class Outcome:
 class ReminderDesk:
     def __init__(
         self,
-        reminders: Reminders,
+        reminders: ReminderRows,
         messages: Messages,
         policy: Policy | None = None,
         *,

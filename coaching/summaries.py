@@ -20,10 +20,10 @@ from typing import Any, Protocol
 
 from markupsafe import Markup
 
+from coaching.ports import Draft, Notice, Reader, RepText
 from dialogs.catalog import Catalog
 from dialogs.readers import PARTLY
 from dialogs.when import When, describe_when
-from storage.reviews import Draft, Notice, Reader, RepText
 
 BATCH_TEXT = 3500
 """Characters per message of a daily batch (Telegram's limit is 4096)."""
@@ -55,7 +55,7 @@ class Summaries:
     # --- the manager's side ---------------------------------------------------------------
 
     def render(self, reader: Reader, notices: Sequence[Notice], daily: bool) -> list[Draft]:
-        """``storage.reviews.Render``: one message per summary, or the day's batch."""
+        """``coaching.ports.Render``: one message per summary, or the day's batch."""
         lang = reader.lang
         if not daily:
             return [
@@ -200,7 +200,7 @@ class Summaries:
     # --- the rep's side -------------------------------------------------------------------
 
     def note_for_rep(self, text: str) -> RepText:
-        """The rep's message carrying a manager's note (``storage.reviews.RepText``)."""
+        """The rep's message carrying a manager's note (``coaching.ports.RepText``)."""
 
         def render(notice: Notice, manager: str) -> str:
             lang = notice.rep_lang

@@ -15,11 +15,11 @@ from datetime import date, datetime
 from typing import Any
 
 from coaching.reminders import DAY_LABELS
+from coaching.teams import TeamSettings
 from dialogs.catalog import Messages
 from dialogs.types import Lang
 from reminders.policy import Policy, parse_weekly
 from reminders.zones import describe_zone, parse_zone
-from storage.teams import TeamSettings
 
 MAX_HOLIDAYS = 100
 MAX_CLASS_DAYS = 3650

@@ -43,6 +43,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from coaching.schedule import week_name
 from reminders.policy import Policy, overdue_for_revisit
 from storage.activity import (
     DEBRIEF_GRACE,
@@ -81,10 +82,6 @@ def parse_week(text: str) -> tuple[int, int]:
     except ValueError:
         raise BadWeek(f"no such week: {text!r}") from None
     return int(head), int(tail)
-
-
-def week_name(year: int, week: int) -> str:
-    return f"{year}-W{week:02d}"
 
 
 def week_window(week: str, tz: str) -> tuple[datetime, datetime]:

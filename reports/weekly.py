@@ -14,9 +14,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from coaching.schedule import week_name
 from dialogs.catalog import Messages
 from reports.chart import render_chart
-from reports.digest import Digest, compute, last_week, parse_week, week_name, week_window
+from reports.digest import Digest, compute, last_week, parse_week, week_window
 from reports.page import render_page
 from reports.text import DigestText, render_text
 from storage.activity import UnknownTeam, load_scoped, load_team

@@ -13,15 +13,13 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from coaching.ports import DigestKey
 from storage.db import READ_ONLY
 from storage.schema import digest_table
 
 LEASE = timedelta(minutes=10)
 """How long a claimed digest may take to go out before another process takes it over."""
 FINAL = ("sent", "failed")
-
-DigestKey = tuple[int, int, str]
-"""(team id, manager's user id, ISO week)."""
 
 
 class Digests:

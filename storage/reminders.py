@@ -18,14 +18,31 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from dialogs.types import CommandIn, Reply
+from coaching.ports import (
+    NUDGE_KINDS,
+    OPEN,
+    REP_KINDS,
+    WEEKLY_KINDS,
+    ClaimReport,
+    Decision,
+    Delivery,
+    Due,
+    NewReminder,
+    PlannedEffect,
+    Postpone,
+    Prefs,
+    ReminderInfo,
+    Send,
+    Skip,
+)
+from dialogs.types import CommandIn
 from storage.codec import effect_from_json, event_to_json, reply_to_json
 from storage.db import READ_ONLY
 from storage.schema import (
@@ -39,142 +56,8 @@ from storage.schema import (
     user_table,
 )
 
-NUDGE_KINDS = ("debrief_nudge", "week_plan", "week_review", "revisit")
-"""Reminders the bot times itself: a rep can switch each kind off and ``/pause`` stops them."""
-REP_KINDS = ("follow_up", "visit")
-"""Reminders the rep asked for, at the moment the rep named."""
-WEEKLY_KINDS = ("week_plan", "week_review")
 UPSERT_BATCH = 1000
 """Reminders per executemany in ``_upsert`` (bounds the parameter list PostgreSQL batches)."""
-OPEN = ("pending", "sent")
-"""A reminder still to do: waiting to go out, or sent and not yet marked done."""
-
-
-@dataclass(frozen=True)
-class Prefs:
-    """A rep's reminder preferences, kept as JSON on the user row."""
-
-    off: frozenset[str] = frozenset()
-    """Nudge kinds switched off in /settings."""
-    hold_follow_ups: bool = False
-    """During a pause, the rep's own follow-ups wait for its end too."""
-
-    @classmethod
-    def from_json(cls, data: Any) -> Prefs:
-        if not isinstance(data, dict):
-            return cls()
-        off = data.get("off", [])
-        return cls(
-            off=frozenset(str(kind) for kind in off if kind in NUDGE_KINDS),
-            hold_follow_ups=bool(data.get("hold_follow_ups", False)),
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {"off": sorted(self.off), "hold_follow_ups": self.hold_follow_ups}
-
-
-@dataclass(frozen=True)
-class ReminderInfo:
-    id: int
-    user_key: str
-    kind: str
-    key: str
-    run_no: int | None
-    about: str
-    customer: str
-    wanted_at: datetime
-    due_at: datetime
-    explicit: bool
-    status: str
-    snoozes: int
-    sent_at: datetime | None
-    closed_at: datetime | None
-
-
-@dataclass(frozen=True)
-class NewReminder:
-    """A reminder to create; an existing one with the same ``key`` is updated instead (while it
-    is still pending, or cancelled because what it belongs to changed), never duplicated."""
-
-    user_id: int
-    kind: str
-    key: str
-    due_at: datetime
-    wanted_at: datetime | None = None  # default: due_at
-    about: str = ""
-    customer: str = ""
-    run_no: int | None = None
-    explicit: bool = False
-
-
-@dataclass(frozen=True)
-class Due:
-    """A claimed reminder with everything a pure ``decide`` needs to know."""
-
-    reminder: ReminderInfo
-    user_id: int
-    lang: str
-    tz: str
-    active: bool
-    paused_until: datetime | None
-    prefs: Prefs
-    last_done: datetime | None
-    """When the rep last finished what the nudge asks for: the weekly plan or review, or a
-    debrief of the nudge's customer. None: never."""
-    user_key: str = ""
-    team_id: int | None = None
-    """The team whose settings apply (see ``team_of``); None: the user is on no team."""
-
-
-@dataclass(frozen=True)
-class Send:
-    reply: Reply
-    follow_on: tuple[NewReminder, ...] = ()
-
-
-@dataclass(frozen=True)
-class Postpone:
-    until: datetime
-
-
-@dataclass(frozen=True)
-class Skip:
-    reason: str
-    follow_on: tuple[NewReminder, ...] = ()
-
-
-Decision = Send | Postpone | Skip
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """A reminder that became an outbox row: hand ``reply`` to the sender, then mark it sent."""
-
-    reminder_id: int
-    user_key: str
-    outbox_id: int
-    reply: Reply
-    due_at: datetime | None = None
-    """When it was due (for the lag metric)."""
-
-
-@dataclass(frozen=True)
-class ClaimReport:
-    deliveries: list[Delivery] = field(default_factory=list)
-    postponed: int = 0
-    skipped: int = 0
-
-
-@dataclass(frozen=True)
-class PlannedEffect:
-    """A pending ``follow_up`` or ``revisit`` effect, for the planner to turn into reminders."""
-
-    effect_id: int
-    user_id: int
-    tz: str
-    created_at: datetime
-    effect: Any  # dialogs.types.FollowUpWanted | RevisitWanted
-    team_id: int | None = None
 
 
 class Reminders:

@@ -21,7 +21,7 @@ The texts are not made here: callers pass pure render functions (``coaching.summ
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from coaching.ports import Draft, Notice, Reader, Render, RepText
 from dialogs.readers import PARTLY
 from reminders.policy import parse_clock
 from storage.db import READ_ONLY
@@ -60,54 +61,6 @@ NOTE_LENGTH = 2000
 
 
 @dataclass(frozen=True)
-class Notice:
-    """One review as a manager sees it: the rep's run, its answers and the flags."""
-
-    review_id: int
-    team_id: int
-    run_id: int
-    run_no: int
-    script: str
-    summary: str
-    """The engine's summary (Telegram HTML, in the rep's language)."""
-    answers: Mapping[str, Any]
-    rep_id: int
-    rep_key: str
-    rep_name: str
-    rep_lang: str
-    rep_tz: str
-    flags: tuple[str, ...]
-    """``no_goal:3`` (third visit in a row to this customer without the goal), ``overdue:2``
-    (open follow-ups past their time), ``low_feeling``."""
-    status: str
-    finished_at: datetime | None
-    notes: tuple[str, ...] = ()
-    """What the rep typed during the run that was no answer (pushback, a vent), in order."""
-
-
-@dataclass(frozen=True)
-class Reader:
-    """The manager a summary is written for."""
-
-    user_id: int
-    key: str
-    name: str
-    lang: str
-    tz: str
-
-
-@dataclass(frozen=True)
-class Draft:
-    """A message to send: Telegram HTML and rows of ``(label, callback data)`` buttons."""
-
-    text: str
-    buttons: tuple[tuple[tuple[str, str], ...], ...] = ()
-    reviews: tuple[int, ...] = ()
-    """The reviews whose summaries this message shows (a daily batch may take several
-    messages); empty: all those it was rendered from."""
-
-
-@dataclass(frozen=True)
 class Sent:
     """A message committed to the outbox, to be delivered to ``user_key``."""
 
@@ -115,12 +68,6 @@ class Sent:
     lang: str
     outbox_id: int
     draft: Draft
-
-
-Render = Callable[[Reader, Sequence[Notice], bool], Sequence[Draft]]
-"""(manager, notices, daily batch?) -> the messages that show them."""
-RepText = Callable[[Notice, str], str]
-"""(notice, manager's name) -> the text the rep gets, in ``notice.rep_lang``."""
 
 
 def last_daily_moment(daily_at: str, tz: str, now: datetime) -> datetime:

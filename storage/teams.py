@@ -13,14 +13,15 @@ redeemed with one conditional ``UPDATE``, so a use limit holds under concurrent 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from coaching.teams import ManagerPrefs, Member, Team, TeamSettings
 from storage.db import READ_ONLY
 from storage.schema import (
     invite_table,
@@ -39,7 +40,6 @@ MAX_INVITE_USES = 500
 CODE_BYTES = 12
 """16 characters of ``[A-Za-z0-9_-]``: unguessable, and short enough for a deep link."""
 NAME_LENGTH = 100
-SUMMARY_MODES = ("instant", "daily")
 
 
 class TeamError(Exception):
@@ -60,104 +60,6 @@ class NotYourTeam(TeamError, PermissionError):
 
 class InviteRefused(TeamError):
     """``reason``: unknown | expired | used_up | revoked."""
-
-
-@dataclass(frozen=True)
-class TeamSettings:
-    """What a team's managers set: joining needs approval; the reps' default zone; nudge
-    times (``"mon 09:00"``); revisit gaps per customer class; holidays (ISO dates); whether the
-    coach asks its probes (follow-up questions on vague answers)."""
-
-    approval: bool = False
-    tz: str | None = None
-    week_plan_at: str | None = None
-    week_review_at: str | None = None
-    class_days: Mapping[str, int] = field(default_factory=dict)
-    holidays: tuple[str, ...] = ()
-    probes: bool = True
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "approval": self.approval,
-            "tz": self.tz,
-            "week_plan_at": self.week_plan_at,
-            "week_review_at": self.week_review_at,
-            "class_days": dict(self.class_days),
-            "holidays": list(self.holidays),
-            "probes": self.probes,
-        }
-
-    @property
-    def changes_reminders(self) -> bool:
-        """Whether the team changed any of the operator's reminder policy."""
-        return bool(self.week_plan_at or self.week_review_at or self.class_days or self.holidays)
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any] | None) -> TeamSettings:
-        data = data or {}
-        return cls(
-            approval=bool(data.get("approval", False)),
-            tz=data.get("tz") or None,
-            week_plan_at=data.get("week_plan_at") or None,
-            week_review_at=data.get("week_review_at") or None,
-            class_days={str(k): int(v) for k, v in (data.get("class_days") or {}).items()},
-            holidays=tuple(str(day) for day in data.get("holidays") or ()),
-            probes=bool(data.get("probes", True)),
-        )
-
-
-@dataclass(frozen=True)
-class ManagerPrefs:
-    """A manager's own choices: summaries at once or in a daily batch (at ``daily_at`` local),
-    and the weekly digest's day (0 = Monday) and local time."""
-
-    summaries: str = "instant"
-    daily_at: str = "18:00"
-    digest_day: int = 0
-    digest_at: str = "08:00"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "summaries": self.summaries,
-            "daily_at": self.daily_at,
-            "digest_day": self.digest_day,
-            "digest_at": self.digest_at,
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any] | None) -> ManagerPrefs:
-        data = data or {}
-        default = cls()
-        mode = str(data.get("summaries", default.summaries))
-        return cls(
-            summaries=mode if mode in SUMMARY_MODES else default.summaries,
-            daily_at=str(data.get("daily_at", default.daily_at)),
-            digest_day=int(data.get("digest_day", default.digest_day)) % 7,
-            digest_at=str(data.get("digest_at", default.digest_at)),
-        )
-
-
-@dataclass(frozen=True)
-class Team:
-    id: int
-    name: str
-    settings: TeamSettings
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class Member:
-    user_id: int
-    key: str
-    display_name: str
-    lang: str
-    tz: str
-    active: bool
-    """False: the user blocked the bot."""
-    role: str
-    status: str
-    joined_at: datetime
-    prefs: ManagerPrefs = ManagerPrefs()
 
 
 @dataclass(frozen=True)

@@ -23,12 +23,12 @@ from aiogram.types import BufferedInputFile, Message
 from bot.telegram.coach import Outbox
 from bot.telegram.inputs import command_of, language_of, user_key
 from coaching.digests import DigestDesk, DueDigest
+from coaching.schedule import covered_week
 from dialogs.catalog import Messages
 from dialogs.types import Lang
 from reminders.policy import WEEKDAY_NAMES, parse_weekly, to_local
 from reminders.zones import describe_zone
 from reports.digest import BadWeek
-from reports.schedule import covered_week
 from reports.weekly import WeeklyReport, build_weekly
 from storage.store import Store
 from storage.teams import ManagerPrefs, ManagerScope, NotYourTeam, Team, Teams

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
+from coaching.schedule import covered_week, latest_slot
 from reminders.policy import parse_clock
-from reports.schedule import covered_week, latest_slot
 
 MONDAY = 0
 FRIDAY = 4

@@ -12,12 +12,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from reminders.policy import at_local, parse_clock, to_local
-from reports.digest import week_name
 
 LOOKS_AT_THIS_WEEK_FROM = 4
 """Friday (Monday = 0): from this weekday on, a digest covers the week in progress."""
 DEFAULT_AT = time(8, 0)
 """When a digest comes if the manager's stored time does not read (``ManagerPrefs``' default)."""
+
+
+def week_name(year: int, week: int) -> str:
+    """An ISO week as the digests name it: ``2026-W05``."""
+    return f"{year}-W{week:02d}"
 
 
 @dataclass(frozen=True)
