@@ -48,6 +48,7 @@ class Example:
     kind: str  # date | time | datetime
     grain: str  # day | hour | minute
     accepted: frozenset[str]  # "YYYY-MM-DD", "HH:MM" or "YYYY-MM-DD HH:MM"
+    lunar: bool = False  # the corpus marks the date as one of the Chinese lunar calendar
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,9 @@ def _from_result(result: dict[str, object], reference: datetime) -> Iterator[Exa
             return
         timex = str(readings[0].get("timex", ""))
         raw = [str(v["value"]) for v in readings]
+        lunar = any(str(v.get("isLunar", "")).lower() == "true" for v in readings)
     else:  # a parser's result: its future and past readings
+        lunar = False
         timex = str(value.get("Timex", ""))
         raw = [
             str(resolution[key])
@@ -178,7 +181,7 @@ def _from_result(result: dict[str, object], reference: datetime) -> Iterator[Exa
         ]
     accepted = frozenset(filter(None, (_accepted(kind, item) for item in raw)))
     if accepted:
-        yield Example(text, reference, kind, _grain(kind, timex), accepted)
+        yield Example(text, reference, kind, _grain(kind, timex), accepted, lunar)
 
 
 def _accepted(kind: str, value: str) -> str | None:
@@ -205,12 +208,26 @@ def is_right(example: Example, reading: Reading | None) -> bool:
         return reading is None
     if reading is None:
         return False
+    day = _lunar_day(reading.local) if example.lunar else reading.local.strftime("%Y-%m-%d")
     if example.kind == "date":
-        return not reading.has_time and reading.local.strftime("%Y-%m-%d") in example.accepted
+        return not reading.has_time and day in example.accepted
     if not reading.has_time:
         return False
-    shape = "%H:%M" if example.kind == "time" else "%Y-%m-%d %H:%M"
-    return reading.local.strftime(shape) in example.accepted
+    if example.kind == "time":
+        return reading.local.strftime("%H:%M") in example.accepted
+    return f"{day} {reading.local:%H:%M}" in example.accepted
+
+
+def _lunar_day(moment: datetime) -> str:
+    """The corpus writes a lunar date in lunar numbers ("农历2015年十月初一" is 2015-10-01); a
+    reading is a Gregorian day (2015-11-12), compared here in the corpus' own notation."""
+    from lunardate import LunarDate
+
+    try:
+        lunar = LunarDate.from_solar_date(moment.year, moment.month, moment.day)
+    except ValueError:  # beyond the tables (1900-2099)
+        return moment.strftime("%Y-%m-%d")
+    return f"{lunar.year:04d}-{lunar.month:02d}-{lunar.day:02d}"
 
 
 # --- the readers ------------------------------------------------------------------------------
@@ -225,6 +242,27 @@ def coachbot_reader(zone: str = "UTC") -> Reader:
         if when is None:
             return None
         return Reading(when.at.replace(tzinfo=None), when.has_time)
+
+    return read
+
+
+# Where the corpus' rep works: its reference times are wall times there. Recognizers-Text's English
+# specs are US English (5/3 is 3 May), its Chinese ones mainland Chinese.
+CORPUS_ZONES = {"en": "America/New_York", "zh": "Asia/Shanghai"}
+
+
+def coachbot_rep_reader(zones: dict[str, str]) -> Reader:
+    """parse_when, the rep in ``zones[lang]``: reference and reading are wall times there."""
+    from zoneinfo import ZoneInfo
+
+    from dialogs.when import parse_when
+
+    def read(text: str, reference: datetime, lang: str) -> Reading | None:
+        zone = ZoneInfo(zones[lang])
+        when = parse_when(text, now=reference.replace(tzinfo=zone), tz=zone.key, lang=lang)
+        if when is None:
+            return None
+        return Reading(when.at.astimezone(zone).replace(tzinfo=None), when.has_time)
 
     return read
 
@@ -324,11 +362,23 @@ def main() -> None:
     parser.add_argument("--parser", choices=sorted(READERS), default="coachbot")
     parser.add_argument("--lang", choices=sorted(LANGS), action="append")
     parser.add_argument("--misses", type=int, default=0, help="print this many misses per lang")
+    parser.add_argument(
+        "--zone",
+        help="coachbot only: the rep's IANA zone for every language (default: the corpus' own, "
+        + ", ".join(f"{lang} {zone}" for lang, zone in CORPUS_ZONES.items())
+        + "; UTC reads English d/m day first)",
+    )
     args = parser.parse_args()
 
     started = time.perf_counter()
     tables = str(args.corpus) == "tables"
-    read = coachbot_reader(TABLES_ZONE) if tables else READERS[args.parser]()
+    if tables:
+        read = coachbot_reader(TABLES_ZONE)
+    elif args.parser == "coachbot":
+        zones = dict.fromkeys(LANGS, args.zone) if args.zone else CORPUS_ZONES
+        read = coachbot_rep_reader(zones)
+    else:
+        read = READERS[args.parser]()
     print(f"{args.parser}: import and set-up {1000 * (time.perf_counter() - started):.0f} ms")
     for lang in args.lang or sorted(LANGS):
         cases = table_examples(lang) if tables else examples(args.corpus, lang)

@@ -122,6 +122,10 @@ _ZH_IDIOMS: list[tuple[re.Pattern[str], str]] = [
 
 
 _MONTH_FIRST = re.compile(r"(?<![0-9/.\-])([0-9]{1,2})/([0-9]{1,2})(?![0-9/.\-])")
+# "26-12-10", "27/1/3": a Chinese rep puts the year first, in two digits too
+_YEAR_FIRST = re.compile(
+    r"(?<![0-9/.\-:])([0-9]{2})([/.\-])([0-9]{1,2})\2([0-9]{1,2})(?![0-9/.\-:])"
+)
 
 
 _ZH_HOUR = "[0-9]{1,2}|[一二两三四五六七八九十]{1,3}"
@@ -157,8 +161,10 @@ def _zh_to(match: re.Match[str]) -> str:
 def canonical(phrase: str, *, month_first: bool = False) -> str:
     """``phrase`` (already lower case, half-width) with number words and clock idioms as digits.
 
-    ``month_first``: "3/7" is 7 March (how Chinese reps write it), else 3 July."""
+    ``month_first``: "3/7" is 7 March and "27-3-7" 7 March 2027 (how Chinese reps write them),
+    else "3/7" is 3 July."""
     if month_first:
+        phrase = _YEAR_FIRST.sub(_year_month_day, phrase)
         phrase = _MONTH_FIRST.sub(_month_day, phrase)
     if not phrase.isascii():
         for pattern, replacement in _ZH_IDIOMS:
@@ -181,6 +187,11 @@ def canonical(phrase: str, *, month_first: bool = False) -> str:
 
 def _spoken_year(match: re.Match[str]) -> str:
     return f"{match['date']}{int(match['c']) * 100 + int(match['y'])}"
+
+
+def _year_month_day(match: re.Match[str]) -> str:
+    month, day = int(match[3]), int(match[4])
+    return f"{match[1]}年{month}月{day}日" if 1 <= month <= 12 and 1 <= day <= 31 else match[0]
 
 
 def _month_day(match: re.Match[str]) -> str:
