@@ -1,5 +1,30 @@
-"""bench/ and testkit/ stand on their own: neither imports tests/, so a benchmark keeps running
-whatever the tests reorganise (the fakes both need live in testkit/)."""
+"""Who may import whom.
+
+bench/ and testkit/ stand on their own: neither imports tests/, so a benchmark keeps running
+whatever the tests reorganise (the fakes both need live in testkit/).
+
+The layers of the application (CONTRIBUTING.md, "Layers"), lowest first:
+
+    dialogs                      the pure engine
+    reminders, coaching_scripts  the pure timing rules; the shipped scripts (both use dialogs)
+    config                       the settings (imports no project package)
+        ^
+    coaching                     the application: use cases, their rules and texts, the ports
+        ^          ^
+    storage        |             implements the ports (imports coaching.ports / coaching.teams)
+        ^          |
+    reports        |             the digest's figures, read from storage
+        ^          |
+    bot                          the adapters: Telegram, console, CLI, jobs — may import all
+
+Precisely, a module of package P may import a project package Q only if Q is in ``MAY_IMPORT[P]``;
+``storage`` may import from ``coaching`` only its port modules (``PORT_MODULES``: the Protocols
+and the values that cross them), never a use case; ``dialogs``, ``reminders`` and ``coaching``
+import no aiogram, SQLAlchemy, SQLModel, Alembic or aiohttp (``PURE_LIBRARIES_ONLY``), ``storage``
+no aiogram. Imports inside functions count, relative ones are resolved. And the packages form no
+cycle. The one back edge allowed: ``dialogs/check.py`` is the ``coachbot scripts check`` command,
+an edge by design (tests/engine/test_purity.py), and reads the shipped scripts from
+``coaching_scripts`` — it is left out of the cycle check."""
 
 from __future__ import annotations
 
@@ -41,3 +66,140 @@ def test_a_planted_import_of_tests_is_caught() -> None:
     assert imports_of_tests("import tests.telegram\nfrom testkit import fake_turn\n") == {
         "tests.telegram"
     }
+
+
+# --- layers ------------------------------------------------------------------------------------
+
+PACKAGES = (
+    "dialogs", "reminders", "config", "coaching_scripts", "coaching", "storage", "reports", "bot",
+)  # fmt: skip
+MAY_IMPORT: dict[str, frozenset[str]] = {
+    "dialogs": frozenset({"dialogs"}),
+    "reminders": frozenset({"reminders", "dialogs"}),
+    "config": frozenset({"config"}),
+    "coaching_scripts": frozenset({"coaching_scripts", "dialogs"}),
+    "coaching": frozenset({"coaching", "dialogs", "reminders"}),
+    "storage": frozenset({"storage", "coaching", "dialogs", "reminders"}),
+    "reports": frozenset({"reports", "storage", "coaching", "dialogs", "reminders"}),
+    "bot": frozenset(PACKAGES),
+}
+PORT_MODULES = frozenset({"coaching.ports", "coaching.teams"})
+"""What ``storage`` may import from the application: the ports and the values crossing them."""
+FRAMEWORKS = frozenset({"aiogram", "sqlalchemy", "sqlmodel", "alembic", "aiohttp"})
+PURE_LIBRARIES_ONLY = frozenset({"dialogs", "reminders", "coaching"})
+EDGES_BY_DESIGN = frozenset({"dialogs/check.py"})
+
+
+def module_imports(source: str, module: str) -> set[str]:
+    """Like ``imported_modules``, with relative imports resolved against ``module``'s package."""
+    found = imported_modules(source)
+    package = module.split(".")[:-1]
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = package[: len(package) - node.level + 1]
+            found.add(".".join([*base, node.module] if node.module else base))
+    return found
+
+
+def layer_violations(path: str, source: str) -> list[str]:
+    """Each import of the file at ``path`` (relative to the root) that breaks the rule above."""
+    module = path.removesuffix(".py").replace("/", ".")
+    package = module.split(".")[0]
+    found = []
+    for name in sorted(module_imports(source, module)):
+        root = name.split(".")[0]
+        if root in PACKAGES and root not in MAY_IMPORT[package]:
+            if path not in EDGES_BY_DESIGN:
+                found.append(f"{path} imports {name}: {package} may not import {root}")
+        elif package == "storage" and root == "coaching" and name not in PORT_MODULES:
+            found.append(f"{path} imports {name}: storage may import only the ports of coaching")
+        elif root in FRAMEWORKS and (
+            package in PURE_LIBRARIES_ONLY or (package == "storage" and root == "aiogram")
+        ):
+            found.append(f"{path} imports {name}: {package} imports no {root}")
+    return found
+
+
+def project_files() -> list[Path]:
+    return [path for package in PACKAGES for path in sorted((ROOT / package).rglob("*.py"))]
+
+
+def package_graph(files: dict[str, str]) -> dict[str, set[str]]:
+    """Top-level package -> the other project packages its files import (path -> source)."""
+    graph: dict[str, set[str]] = {package: set() for package in PACKAGES}
+    for path, source in files.items():
+        if path in EDGES_BY_DESIGN:
+            continue
+        package = path.split("/")[0]
+        module = path.removesuffix(".py").replace("/", ".")
+        for name in module_imports(source, module):
+            root = name.split(".")[0]
+            if root in PACKAGES and root != package:
+                graph[package].add(root)
+    return graph
+
+
+def cycle_in(graph: dict[str, set[str]]) -> list[str]:
+    """One cycle of ``graph`` as the packages along it (first one again at the end), or []."""
+    done: set[str] = set()
+
+    def visit(node: str, trail: list[str]) -> list[str]:
+        if node in trail:
+            return [*trail[trail.index(node) :], node]
+        if node in done:
+            return []
+        for target in sorted(graph.get(node, ())):
+            if found := visit(target, [*trail, node]):
+                return found
+        done.add(node)
+        return []
+
+    for start in sorted(graph):
+        if found := visit(start, []):
+            return found
+    return []
+
+
+def test_each_package_imports_only_what_its_layer_may() -> None:
+    files = project_files()
+    assert len(files) > 80, files
+    offenders = [
+        problem
+        for path in files
+        for problem in layer_violations(
+            path.relative_to(ROOT).as_posix(), path.read_text(encoding="utf-8")
+        )
+    ]
+    assert offenders == []
+
+
+def test_the_packages_import_each_other_without_a_cycle() -> None:
+    files = {p.relative_to(ROOT).as_posix(): p.read_text(encoding="utf-8") for p in project_files()}
+    graph = package_graph(files)
+    assert "coaching" in graph["bot"]  # the rule is not vacuous
+    assert "coaching" in graph["storage"]
+    assert cycle_in(graph) == []
+
+
+def test_a_planted_layer_violation_is_caught() -> None:
+    use_case = "from storage.teams import Teams\n\ndef f():\n    from aiogram import Bot\n"
+    assert layer_violations("coaching/digests.py", use_case) == [
+        "coaching/digests.py imports aiogram: coaching imports no aiogram",
+        "coaching/digests.py imports storage.teams: coaching may not import storage",
+    ]
+    assert layer_violations("storage/teams.py", "from coaching.reminders import ReminderDesk\n")
+    assert layer_violations("storage/teams.py", "from coaching.ports import DigestKey\n") == []
+    assert layer_violations("storage/x.py", "from bot.telegram import callbacks\n")
+    assert layer_violations("coaching/x.py", "from ..bot.telegram.callbacks import manage_data\n")
+    assert layer_violations("dialogs/x.py", "import sqlmodel\n")
+    assert layer_violations("bot/x.py", "import aiogram\nfrom storage.db import connect\n") == []
+
+
+def test_a_planted_cycle_is_caught() -> None:
+    files = {
+        "coaching/digests.py": "from coaching.ports import DigestKey\n",
+        "storage/digests.py": "from coaching.ports import DigestKey\n",
+        "coaching/ports.py": "def f():\n    from storage.digests import Digests\n",
+    }
+    assert cycle_in(package_graph(files)) == ["coaching", "storage", "coaching"]
+    assert cycle_in({"a": {"b"}, "b": {"c"}, "c": set()}) == []
