@@ -47,3 +47,20 @@ def test_each_script_cites_a_section_of_the_method(script: Path) -> None:
     method = METHOD.read_text(encoding="utf-8")
     headings = {int(n) for n in re.findall(r"^## (\d)\. ", method, re.MULTILINE)}
     assert sections <= headings
+
+
+def test_every_seed_cited_is_one_docs_method_md_names() -> None:
+    """A "seed 002" in a comment is one of the sources docs/method.md introduces, not a
+    file somewhere else."""
+    named = set(re.findall(r"\*\*seed (\d{3})\*\*", METHOD.read_text(encoding="utf-8")))
+    assert named == {"000", "001", "002", "003"}
+    cited: dict[str, set[str]] = {}
+    for path in tracked_files():
+        if path.suffix not in {".py", ".yaml", ".md"} or path.name == Path(__file__).name:
+            continue
+        text = path.read_text(encoding="utf-8", errors="ignore")
+        for group in re.findall(r"\bseeds? ((?:\d{3}(?:, | and |/)?)+)", text, re.IGNORECASE):
+            for number in re.findall(r"\d{3}", group):
+                cited.setdefault(number, set()).add(str(path.relative_to(ROOT)))
+    assert cited
+    assert {n: sorted(paths) for n, paths in cited.items() if n not in named} == {}
