@@ -1,11 +1,15 @@
 """Core statements compiled once, executed straight on the DBAPI cursor: the store's hot path.
 
-SQLAlchemy's ``Connection.execute`` costs tens of microseconds per statement in Python (execution
-context, events, result wrapping) — most of a turn's time on SQLite, where the database work itself
-is a few microseconds. A turn runs half a dozen statements, so the store compiles its Core
-statements once per dialect and runs the SQL text itself, applying the same type processing
-(JSON serializer, aware-UTC datetimes) that SQLAlchemy would, taken from the statement's own
-column types. Everything but the hot path still goes through SQLAlchemy proper.
+Why around SQLAlchemy: its ``Connection.execute`` cost about 60 µs per statement in Python
+(execution context, events, result wrapping) — more than SQLite's own work for the statement, and
+a turn runs half a dozen statements. Compiling them once per dialect and running the SQL text on
+the DBAPI cursor took the durable SQLite turn from about 1,100 to about 1,800 a second
+(``bench/turns.py --turn fake``, the storage cost almost alone; bench/README.md, "What made the
+hot path fast"). Nothing of SQLAlchemy's typing is lost: the statements are still Core
+constructs over ``storage.schema``'s tables, and ``Prepared`` applies the bind and result
+processing SQLAlchemy would (JSON serializer, aware-UTC datetimes), taken from the statement's
+own column types. Everything but the hot path still goes through SQLAlchemy proper
+(docs/architecture.md).
 """
 
 from __future__ import annotations

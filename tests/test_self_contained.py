@@ -64,3 +64,15 @@ def test_every_seed_cited_is_one_docs_method_md_names() -> None:
                 cited.setdefault(number, set()).add(str(path.relative_to(ROOT)))
     assert cited
     assert {n: sorted(paths) for n, paths in cited.items() if n not in named} == {}
+
+
+def test_no_tracked_link_leads_outside_the_repository() -> None:
+    """A committed symlink (a venv linked from another checkout) breaks every fresh clone."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-s"], cwd=ROOT, capture_output=True, check=False, text=True
+    )
+    if listed.returncode != 0:
+        pytest.skip("not a git checkout")
+    links = [line.split("\t", 1)[1] for line in listed.stdout.splitlines() if line[:6] == "120000"]
+    outside = [n for n in links if not (ROOT / n).resolve().is_relative_to(ROOT.resolve())]
+    assert outside == []
