@@ -75,10 +75,11 @@ def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_scripts_check(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.contracts import CONTRACTS
     from dialogs.check import check_path
 
     path = Path(args.path or settings.scripts_dir or _builtin_scripts_dir())
-    problems = check_path(path)
+    problems = check_path(path, CONTRACTS)
     for problem in problems:
         print(problem)
     if problems:

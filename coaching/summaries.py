@@ -20,9 +20,21 @@ from typing import Any, Protocol
 
 from markupsafe import Markup
 
+from coaching.answers import (
+    COACHING,
+    CUSTOMER,
+    DEBRIEF,
+    FEELING_SCORE,
+    GOAL_MET,
+    GOAL_PARTLY,
+    NEXT_ACTION,
+    NEXT_DATE,
+    VISIT_TYPE,
+)
 from coaching.ports import Draft, Notice, Reader, RepText
 from dialogs.catalog import Catalog
-from dialogs.readers import PARTLY
+from dialogs.contract import Answer, Contract
+from dialogs.model import Kind
 from dialogs.when import When, describe_when
 
 BATCH_TEXT = 3500
@@ -32,8 +44,35 @@ BATCH_ITEMS = 15
 NOTES_SHOWN = 5
 """Notes (what the rep typed that was no answer) quoted in a summary; the rest are counted."""
 NOTE_CHARS = 160
-COACHING_SCRIPT = "coaching"
-SKILL_STEP = "skill"
+SKILL = Answer("skill", Kind.CHOICE, (COACHING.id,))
+"""The skills a manager can send a rep to practise: the coaching script's options."""
+COACHING_SCRIPT = COACHING.id
+SKILL_STEP = SKILL.step
+_DEBRIEF = (DEBRIEF.id,)
+FEELING_WORDS = Answer("feeling_words", Kind.TEXT, _DEBRIEF)
+GOAL = Answer("goal", Kind.TEXT, _DEBRIEF)
+WHAT_HAPPENED = Answer("what_happened", Kind.TEXT, _DEBRIEF)
+INSIGHT = (Answer("why_outcome", Kind.TEXT, _DEBRIEF), Answer("why_objection", Kind.TEXT, _DEBRIEF))
+"""The buyer's side of the visit (phase 4's "why", about the customer)."""
+CONTRACT = Contract(
+    "coaching.summaries",
+    (
+        DEBRIEF,
+        COACHING,
+        SKILL,
+        CUSTOMER,
+        VISIT_TYPE,
+        FEELING_SCORE,
+        FEELING_WORDS,
+        GOAL,
+        WHAT_HAPPENED,
+        GOAL_MET,
+        GOAL_PARTLY,
+        *INSIGHT,
+        NEXT_ACTION,
+        NEXT_DATE,
+    ),
+)
 Buttons = tuple[tuple[tuple[str, str], ...], ...]
 
 
@@ -84,7 +123,7 @@ class Summaries:
 
     def text(self, notice: Notice, lang: str, tz: str) -> str:
         """One summary, for a manager reading in ``lang`` in zone ``tz``."""
-        if notice.script != "debrief":
+        if notice.script != DEBRIEF.id:
             title = self._title(notice.script, lang)
             lines = [
                 self.say(
@@ -102,38 +141,38 @@ class Summaries:
                 "mgr_debrief_head",
                 lang,
                 rep=notice.rep_name,
-                customer=_text(a.get("customer")) or "—",
-                visit_type=self._label("debrief", "visit_type", a.get("visit_type"), lang),
+                customer=_text(a.get(CUSTOMER.step)) or "—",
+                visit_type=self._label(DEBRIEF.id, VISIT_TYPE.step, a.get(VISIT_TYPE.step), lang),
             )
         ]
-        if a.get("feeling_score") is not None:
+        if a.get(FEELING_SCORE.step) is not None:
             lines.append(
                 self.say(
                     "mgr_feeling",
                     lang,
-                    score=a.get("feeling_score"),
-                    words=_line(_text(a.get("feeling_words"))),
+                    score=a.get(FEELING_SCORE.step),
+                    words=_line(_text(a.get(FEELING_WORDS.step))),
                 )
             )
         lines.append(
             self.say(
                 "mgr_goal",
                 lang,
-                goal=_text(a.get("goal")) or "—",
-                happened=_text(a.get("what_happened")) or "—",
-                met=a.get("goal_met") if a.get("goal_met") in (True, False, PARTLY) else None,
+                goal=_text(a.get(GOAL.step)) or "—",
+                happened=_text(a.get(WHAT_HAPPENED.step)) or "—",
+                met=_goal_met(a.get(GOAL_MET.step)),
             )
         )
-        insight = [_text(a.get(step)) for step in ("why_outcome", "why_objection")]
+        insight = [_text(a.get(answer.step)) for answer in INSIGHT]
         if any(insight):
             lines.append(self.say("mgr_insight", lang, insight=" ".join(i for i in insight if i)))
-        if _text(a.get("next_action")):
+        if _text(a.get(NEXT_ACTION.step)):
             lines.append(
                 self.say(
                     "mgr_next",
                     lang,
-                    action=_text(a.get("next_action")),
-                    when=self._when(a.get("next_date"), lang, tz),
+                    action=_text(a.get(NEXT_ACTION.step)),
+                    when=self._when(a.get(NEXT_DATE.step), lang, tz),
                 )
             )
         return "\n".join([*lines, *self.notes(notice, lang), *self.flags(notice, lang)])
@@ -193,7 +232,7 @@ class Summaries:
         day = ""
         if notice.finished_at is not None:
             day = describe_when(When(notice.finished_at, False), tz=tz, lang=lang)
-        customer = _text(notice.answers.get("customer"))
+        customer = _text(notice.answers.get(CUSTOMER.step))
         what = customer or self._title(notice.script, lang)
         return self.say("mgr_visit", lang, what=what, day=day)
 
@@ -247,6 +286,11 @@ class Summaries:
         except ValueError:
             return ""
         return describe_when(When(at, bool(value.get("has_time", True))), tz=tz, lang=lang)
+
+
+def _goal_met(value: Any) -> bool | str | None:
+    """Yes, no or partly; anything else (not asked, a changed script) shows as unknown."""
+    return value if value in (True, False, GOAL_PARTLY.value) else None
 
 
 def _text(value: Any) -> str:

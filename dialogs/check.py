@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from dialogs.catalog import Catalog
 from dialogs.compile import Problem, build_catalog
+from dialogs.contract import Contract, check_contracts
 from dialogs.engine import MESSAGE_KEYS
 
 
@@ -21,8 +23,9 @@ def check_catalog(catalog: Catalog, messages_file: str) -> list[Problem]:
     ]
 
 
-def check_path(path: str | Path) -> list[str]:
-    """Check a folder of scripts, or one script file (with the built-in messages)."""
+def check_path(path: str | Path, contracts: Iterable[Contract] = ()) -> list[str]:
+    """Check a folder of scripts, or one script file (with the built-in messages), and that
+    they have what ``contracts`` say the code reads from them (``dialogs.contract``)."""
     from coaching_scripts import BUILTIN_DIR, MESSAGES_FILE, read_sources
 
     target = Path(path)
@@ -38,6 +41,8 @@ def check_path(path: str | Path) -> list[str]:
         return [f"{target}: no scripts (*.yaml) found"]
     catalog, problems = build_catalog(scripts, messages, messages_file=messages_file)
     problems += check_catalog(catalog, messages_file)
+    given = {Path(file).stem for file in scripts}
+    problems += check_contracts(catalog, contracts, given=given, whole=target.is_dir())
     for name, compiled in catalog.scripts.items():
         expected = f"{name}.yaml"
         if compiled.script.source != expected and target.is_dir():

@@ -43,7 +43,20 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from coaching.answers import (
+    CUSTOMER,
+    CUSTOMER_CLASS,
+    DEBRIEF,
+    GOAL_MET,
+    OBJECTIONS,
+    PRECALL,
+    VISIT_AT,
+    VISIT_TYPE,
+    WEEK_PLAN,
+    WEEK_REVIEW,
+)
 from coaching.schedule import week_name
+from dialogs.contract import Contract, Value
 from reminders.policy import Policy, overdue_for_revisit
 from storage.activity import (
     DEBRIEF_GRACE,
@@ -60,8 +73,32 @@ WEEKEND_AHEAD = timedelta(days=2)
 """A weekly plan finished from Saturday on is the next week's."""
 EARLY_DEBRIEF = timedelta(days=1)
 """A debrief more than this before the planned visit time is about another visit."""
-OBJECTION_TYPES = ("need", "product", "price", "timing")
-CLASSES = ("A", "B", "C")
+NEW = Value(VISIT_TYPE, "new")
+EXISTING = (Value(VISIT_TYPE, "existing"), Value(VISIT_TYPE, "revisit"))
+"""Visit types counted as an existing customer."""
+OBJECTION_VALUES = tuple(Value(OBJECTIONS, kind) for kind in ("need", "product", "price", "timing"))
+NO_OBJECTION = Value(OBJECTIONS, "none")
+OBJECTION_TYPES = tuple(value.value for value in OBJECTION_VALUES)
+CLASS_VALUES = tuple(Value(CUSTOMER_CLASS, name) for name in ("a", "b", "c"))
+"""The customer classes ``reminders.policy`` gives revisit days to (upper-cased there)."""
+CLASSES = tuple(value.value.upper() for value in CLASS_VALUES)
+CONTRACT = Contract(
+    "reports.digest",
+    (
+        DEBRIEF,
+        PRECALL,
+        WEEK_PLAN,
+        WEEK_REVIEW,
+        CUSTOMER,
+        GOAL_MET,
+        VISIT_AT,
+        NEW,
+        *EXISTING,
+        *OBJECTION_VALUES,
+        NO_OBJECTION,
+        *CLASS_VALUES,
+    ),
+)
 
 
 class BadWeek(ValueError):
@@ -308,34 +345,34 @@ def _rep_figures(
 ) -> tuple[Figures, list[str]]:
     """One rep's figures and the customers of their planned visits left without a debrief."""
     in_week = [run for run in runs if start <= run.finished_at < end]
-    visits = [run for run in in_week if run.script == "debrief"]
+    visits = [run for run in in_week if run.script == DEBRIEF.id]
     matched = _match_plans(runs)  # precall id -> debrief id
     planned_debriefs = set(matched.values())
     planned: list[ActivityRun] = []
     for run in runs:
         visit_at = _visit_at(run)
-        if run.script == "precall" and visit_at is not None and start <= visit_at < end:
+        if run.script == PRECALL.id and visit_at is not None and start <= visit_at < end:
             planned.append(run)
     planned.sort(key=lambda run: _visit_at(run) or run.finished_at)
     missed = [_customer(run) for run in planned if run.id not in matched]
-    types = Counter(_text(run.answers.get("visit_type")) for run in visits)
+    types = Counter(_text(run.answers.get(VISIT_TYPE.step)) for run in visits)
     objections: Counter[str] = Counter()
     for run in visits:
-        picked = run.answers.get("objections")
+        picked = run.answers.get(OBJECTIONS.step)
         if isinstance(picked, list):
-            objections.update(str(kind) for kind in picked if kind != "none")
+            objections.update(str(kind) for kind in picked if kind != NO_OBJECTION.value)
     figures = Figures(
         reps=1,
         working_days=days,
         visits=len(visits),
-        new=types["new"],
-        existing=types["existing"] + types["revisit"],
+        new=types[NEW.value],
+        existing=sum(types[value.value] for value in EXISTING),
         planned=len(planned),
         planned_debriefed=len(planned) - len(missed),
         with_plan=sum(1 for run in visits if run.id in planned_debriefs),
-        goals=sum(1 for run in visits if run.answers.get("goal_met") is True),
+        goals=sum(1 for run in visits if run.answers.get(GOAL_MET.step) is True),
         week_plans=1 if any(_plans_week(run, start, end) for run in runs) else 0,
-        week_reviews=1 if any(run.script == "week_review" for run in in_week) else 0,
+        week_reviews=1 if any(run.script == WEEK_REVIEW.id for run in in_week) else 0,
         follow_ups_done=sum(
             1
             for f in follow_ups
@@ -354,11 +391,11 @@ def _match_plans(runs: Sequence[ActivityRun]) -> dict[int, int]:
     matched: dict[int, int] = {}
     for run in runs:  # oldest first
         name = _customer(run).casefold()
-        if run.script == "precall":
+        if run.script == PRECALL.id:
             visit_at = _visit_at(run)
             if visit_at is not None and name:
                 open_plans.setdefault(name, []).append((run, visit_at))
-        elif run.script == "debrief" and name in open_plans:
+        elif run.script == DEBRIEF.id and name in open_plans:
             waiting = open_plans[name]
             for index, (plan, visit_at) in enumerate(waiting):
                 earliest = max(plan.finished_at, visit_at - EARLY_DEBRIEF)
@@ -403,7 +440,7 @@ def _plans_week(run: ActivityRun, start: datetime, end: datetime) -> bool:
     """A weekly plan written over the weekend before counts for the week (as for the nudge),
     one written on the week's own weekend for the next."""
     ahead = WEEKEND_AHEAD
-    return run.script == "week_plan" and start - ahead <= run.finished_at < end - ahead
+    return run.script == WEEK_PLAN.id and start - ahead <= run.finished_at < end - ahead
 
 
 def _open_at(follow_up: FollowUp, moment: datetime) -> bool:
@@ -428,11 +465,11 @@ def _policy(class_days: Mapping[str, int]) -> Policy:
 
 
 def _customer(run: ActivityRun) -> str:
-    return _text(run.answers.get("customer")).strip()
+    return _text(run.answers.get(CUSTOMER.step)).strip()
 
 
 def _visit_at(run: ActivityRun) -> datetime | None:
-    value = run.answers.get("visit_at")
+    value = run.answers.get(VISIT_AT.step)
     if isinstance(value, dict) and isinstance(value.get("at"), str):
         try:
             moment = datetime.fromisoformat(value["at"])

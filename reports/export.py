@@ -17,26 +17,51 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from coaching.answers import (
+    CUSTOMER,
+    CUSTOMER_CLASS,
+    DEAL_SIZE,
+    DEBRIEF,
+    FEELING_SCORE,
+    GOAL_MET,
+    MAIN_OBJECTION,
+    NEXT_ACTION,
+    NEXT_DATE,
+    OBJECTIONS,
+    ORDER_VALUE,
+    VISIT_TYPE,
+)
+from dialogs.contract import Answer, Contract, Unit
+from dialogs.model import Kind
 from dialogs.roleplay import transcript
 from storage.activity import ExportNote, ExportRow
 
-VISIT_STEPS = (
-    "customer",
-    "visit_type",
-    "customer_class",
-    "deal_size",
-    "depth",
-    "stage",
-    "contact_role",
-    "feeling_score",
-    "goal_met",
-    "order_value",
-    "order_value.unit",
-    "objections",
-    "main_objection",
-    "next_action",
-    "next_date",
+DEPTH = Answer("depth", Kind.CHOICE, (DEBRIEF.id,))
+STAGE = Answer("stage", Kind.CHOICE, (DEBRIEF.id,))
+CONTACT_ROLE = Answer("contact_role", Kind.CHOICE, (DEBRIEF.id,))
+ORDER_UNIT = Unit(ORDER_VALUE)
+VISIT_COLUMNS: tuple[Answer | Unit, ...] = (
+    CUSTOMER,
+    VISIT_TYPE,
+    CUSTOMER_CLASS,
+    DEAL_SIZE,
+    DEPTH,
+    STAGE,
+    CONTACT_ROLE,
+    FEELING_SCORE,
+    GOAL_MET,
+    ORDER_VALUE,
+    ORDER_UNIT,
+    OBJECTIONS,
+    MAIN_OBJECTION,
+    NEXT_ACTION,
+    NEXT_DATE,
 )
+"""The debrief's answers the ``visits`` table has a column for, in order."""
+VISIT_STEPS = tuple(
+    column.key if isinstance(column, Unit) else column.step for column in VISIT_COLUMNS
+)
+CONTRACT = Contract("reports.export", (DEBRIEF, *VISIT_COLUMNS))
 VISIT_HEADER = ("run_id", "rep", "rep_key", "finished", *VISIT_STEPS)
 ANSWER_HEADER = ("run_id", "rep", "rep_key", "script", "started", "finished", "step", "value")
 NOTE_HEADER = ("run_id", "rep", "rep_key", "script", "finished", "step", "note", "typed")
@@ -79,7 +104,7 @@ def visits_table(rows: Iterable[ExportRow], tz: str) -> list[tuple[Any, ...]]:
     zone = ZoneInfo(tz)
     runs: dict[int, tuple[ExportRow, dict[str, Any]]] = {}
     for row in rows:
-        if row.script == "debrief":
+        if row.script == DEBRIEF.id:
             runs.setdefault(row.run_id, (row, {}))[1][row.step] = row.value
     return [
         (

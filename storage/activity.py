@@ -27,6 +27,25 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from coaching.answers import (
+    CUSTOMER,
+    CUSTOMER_CLASS,
+    DEAL_SIZE,
+    DEBRIEF,
+    FEELING_SCORE,
+    GOAL_MET,
+    MAIN_OBJECTION,
+    OBJECTIONS,
+    ORDER_VALUE,
+    PRECALL,
+    REVISIT,
+    VISIT_AT,
+    VISIT_TYPE,
+    VISITS,
+    WEEK_PLAN,
+    WEEK_REVIEW,
+)
+from dialogs.contract import Contract
 from storage.db import READ_ONLY
 from storage.schema import (
     answer_table,
@@ -38,21 +57,25 @@ from storage.schema import (
 )
 from storage.teams import ManagerScope, Team, Teams, TeamSettings
 
-REPORT_SCRIPTS = ("debrief", "precall", "week_plan", "week_review", "revisit")
+REPORT_SCRIPTS = tuple(script.id for script in (DEBRIEF, PRECALL, WEEK_PLAN, WEEK_REVIEW, REVISIT))
 """The scripts the reports count."""
-REPORT_STEPS = (
-    "customer",
-    "visit_type",
-    "customer_class",
-    "goal_met",
-    "objections",
-    "main_objection",
-    "order_value",
-    "visit_at",
-    "deal_size",
-    "feeling_score",
+REPORT_ANSWERS = (
+    CUSTOMER,
+    VISIT_TYPE,
+    CUSTOMER_CLASS,
+    GOAL_MET,
+    OBJECTIONS,
+    MAIN_OBJECTION,
+    ORDER_VALUE,
+    VISIT_AT,
+    DEAL_SIZE,
+    FEELING_SCORE,
 )
 """The answers the digest reads (the export reads every answer)."""
+REPORT_STEPS = tuple(answer.step for answer in REPORT_ANSWERS)
+CONTRACT = Contract(
+    "storage.activity", (DEBRIEF, PRECALL, WEEK_PLAN, WEEK_REVIEW, REVISIT, *REPORT_ANSWERS)
+)
 PLAN_LOOKBACK = timedelta(days=28)
 """A pre-call plan for a visit in the period may have been written up to this long before it."""
 DEBRIEF_GRACE = timedelta(days=3)
@@ -281,12 +304,12 @@ def _customers(conn: sa.Connection, rep_ids: Any, as_of: datetime) -> tuple[Seen
     class_text = sa.cast(klass.c.value, sa.Text)
     query = (
         sa.select(r.c.user_id, customer_text, class_text, sa.func.max(r.c.finished_at))
-        .join(named, sa.and_(named.c.run_id == r.c.id, named.c.step == "customer"))
-        .outerjoin(klass, sa.and_(klass.c.run_id == r.c.id, klass.c.step == "customer_class"))
+        .join(named, sa.and_(named.c.run_id == r.c.id, named.c.step == CUSTOMER.step))
+        .outerjoin(klass, sa.and_(klass.c.run_id == r.c.id, klass.c.step == CUSTOMER_CLASS.step))
         .where(
             r.c.user_id.in_(rep_ids),
             r.c.status == "finished",
-            r.c.script.in_(("debrief", "revisit")),
+            r.c.script.in_(VISITS),
             r.c.finished_at < as_of,
         )
         .group_by(r.c.user_id, customer_text, class_text)

@@ -35,6 +35,20 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from coaching.answers import (
+    CUSTOMER,
+    CUSTOMER_CLASS,
+    DEAL_SIZE,
+    FEELING_SCORE,
+    GOAL_MET,
+    GOAL_PARTLY,
+    MAIN_OBJECTION,
+    OBJECTIONS,
+    ORDER_VALUE,
+    VISIT_AT,
+    VISIT_TYPE,
+)
+from dialogs.contract import Contract, Unit
 from dialogs.readers import CURRENCIES
 from dialogs.state import from_json
 from dialogs.types import FollowUpWanted, ManagerNotice, MediaKept, RunFinished
@@ -293,7 +307,7 @@ def _options(value: Any) -> Any:
 
 
 def _yes_no(value: Any) -> Any:
-    return value if isinstance(value, bool) or value == "partly" else None
+    return value if isinstance(value, bool) or value == GOAL_PARTLY.value else None
 
 
 def _number(value: Any) -> Any:
@@ -316,20 +330,38 @@ def _moment(value: Any) -> Any:
     return {"at": moment.isoformat(), "has_time": value.get("has_time") is True}
 
 
+ORDER_UNIT = Unit(ORDER_VALUE)
 KEPT_ANSWERS: Mapping[str, Callable[[Any], Any]] = {
-    "visit_type": _option,
-    "customer_class": _option,
-    "deal_size": _option,
-    "main_objection": _option,
-    "objections": _options,
-    "goal_met": _yes_no,
-    "order_value": _number,
-    "order_value.unit": _unit,
-    "feeling_score": _number,
-    "visit_at": _moment,
+    VISIT_TYPE.step: _option,
+    CUSTOMER_CLASS.step: _option,
+    DEAL_SIZE.step: _option,
+    MAIN_OBJECTION.step: _option,
+    OBJECTIONS.step: _options,
+    GOAL_MET.step: _yes_no,
+    ORDER_VALUE.step: _number,
+    ORDER_UNIT.key: _unit,
+    FEELING_SCORE.step: _number,
+    VISIT_AT.step: _moment,
 }
 """The answers of ``storage.activity.REPORT_STEPS`` a deleted rep's runs keep, each with the
 check that keeps only a value of its kind (anything else is dropped). ``customer`` is hashed."""
+CONTRACT = Contract(
+    "storage.privacy",
+    (
+        CUSTOMER,
+        VISIT_TYPE,
+        CUSTOMER_CLASS,
+        DEAL_SIZE,
+        MAIN_OBJECTION,
+        OBJECTIONS,
+        GOAL_MET,
+        GOAL_PARTLY,
+        ORDER_VALUE,
+        ORDER_UNIT,
+        FEELING_SCORE,
+        VISIT_AT,
+    ),
+)
 DELETED = "deleted"
 """The membership status of a deleted rep's anonymous stand-in (``storage.activity.FORMER``)."""
 
@@ -413,9 +445,9 @@ def _anonymise(conn: sa.Connection, uid: int, now: datetime) -> None:
     for no, step_id, value in conn.execute(
         sa.select(r.c.no, a.c.step, a.c.value)
         .join(r, r.c.id == a.c.run_id)
-        .where(*kept, a.c.step.in_((*KEPT_ANSWERS, "customer")))
+        .where(*kept, a.c.step.in_((*KEPT_ANSWERS, CUSTOMER.step)))
     ):
-        if step_id == "customer":
+        if step_id == CUSTOMER.step:
             kept_value = _customer_hash(salt, value)
         else:
             kept_value = KEPT_ANSWERS[step_id](value)

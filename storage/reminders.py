@@ -25,6 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from coaching.answers import CUSTOMER, CUSTOMER_CLASS, DEBRIEF, REVISIT, VISITS
 from coaching.ports import (
     NUDGE_KINDS,
     OPEN,
@@ -42,6 +43,7 @@ from coaching.ports import (
     Send,
     Skip,
 )
+from dialogs.contract import Contract
 from dialogs.types import CommandIn
 from storage.codec import effect_from_json, event_to_json, reply_to_json
 from storage.db import READ_ONLY
@@ -56,6 +58,8 @@ from storage.schema import (
     user_table,
 )
 
+CONTRACT = Contract("storage.reminders", (DEBRIEF, REVISIT, CUSTOMER, CUSTOMER_CLASS))
+"""The customers a rep has seen (revisit planning, the debrief nudge)."""
 UPSERT_BATCH = 1000
 """Reminders per executemany in ``_upsert`` (bounds the parameter list PostgreSQL batches)."""
 
@@ -495,8 +499,8 @@ class Reminders:
             .where(
                 u.c.key == user_key,
                 r.c.status == "finished",
-                r.c.script.in_(("debrief", "revisit")),
-                a.c.step.in_(("customer", "customer_class")),
+                r.c.script.in_(VISITS),
+                a.c.step.in_((CUSTOMER.step, CUSTOMER_CLASS.step)),
             )
             .order_by(r.c.finished_at)
         )
@@ -506,12 +510,12 @@ class Reminders:
                 runs.setdefault(run_id, {"at": finished_at})[step] = _json_text(value)
         latest: dict[str, tuple[str, str | None, datetime]] = {}  # by folded name
         for run in runs.values():  # oldest first: a later visit wins, a known class stays
-            name = run.get("customer")
+            name = run.get(CUSTOMER.step)
             if not isinstance(name, str) or not name.strip():
                 continue
             folded = name.strip().casefold()
             known = latest.get(folded)
-            klass = run.get("customer_class") or (known[1] if known else None)
+            klass = run.get(CUSTOMER_CLASS.step) or (known[1] if known else None)
             latest[folded] = (name.strip(), klass if isinstance(klass, str) else None, run["at"])
         return list(latest.values())
 
@@ -707,9 +711,9 @@ def _last_done(conn: sa.Connection, rows: Sequence[Any]) -> dict[tuple[int, str,
             .join(a, a.c.run_id == r.c.id)
             .where(
                 r.c.user_id.in_(nudged),
-                r.c.script == "debrief",
+                r.c.script == DEBRIEF.id,
                 r.c.status == "finished",
-                a.c.step == "customer",
+                a.c.step == CUSTOMER.step,
             )
         )
         for user_id, value, finished_at in conn.execute(query):

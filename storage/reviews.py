@@ -30,8 +30,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from coaching.answers import CUSTOMER, DEBRIEF, FEELING_SCORE, GOAL_MET, GOAL_PARTLY
 from coaching.ports import Draft, Notice, Reader, Render, RepText
-from dialogs.readers import PARTLY
+from dialogs.contract import Contract
 from reminders.policy import parse_clock
 from storage.db import READ_ONLY
 from storage.schema import (
@@ -55,8 +56,10 @@ OVERDUE_AFTER = timedelta(days=1)
 """A follow-up still open this long after its time counts as overdue."""
 LOW_FEELING = 2
 """A feeling score at or below this is worth a manager's word."""
-VISIT_SCRIPTS = ("debrief",)
+VISIT_SCRIPTS = (DEBRIEF.id,)
 """Runs that are customer visits with a goal (the ``no_goal`` flag counts these)."""
+CONTRACT = Contract("storage.reviews", (DEBRIEF, CUSTOMER, GOAL_MET, GOAL_PARTLY, FEELING_SCORE))
+"""The flags: a visit short of its goal again (``no_goal``), a low feeling."""
 NOTE_LENGTH = 2000
 
 
@@ -517,7 +520,7 @@ def _notices(
 
 def _short_of_goal(goal_met: object) -> bool:
     """A goal met only partly is still a visit without the goal: it continues the streak."""
-    return goal_met is False or goal_met == PARTLY
+    return goal_met is False or goal_met == GOAL_PARTLY.value
 
 
 def _flags(conn: sa.Connection, rep_id: int, run_id: int, now: datetime) -> tuple[str, ...]:
@@ -525,12 +528,12 @@ def _flags(conn: sa.Connection, rep_id: int, run_id: int, now: datetime) -> tupl
     r, a, m = run_table, answer_table, reminder_table
     flags: list[str] = []
     query = sa.select(a.c.step, a.c.value).where(
-        a.c.run_id == run_id, a.c.step.in_(("customer", "goal_met", "feeling_score"))
+        a.c.run_id == run_id, a.c.step.in_((CUSTOMER.step, GOAL_MET.step, FEELING_SCORE.step))
     )
     this = {row.step: row.value for row in conn.execute(query)}
     script = conn.execute(sa.select(r.c.script).where(r.c.id == run_id)).scalar()
-    customer = this.get("customer")
-    missed = _short_of_goal(this.get("goal_met"))
+    customer = this.get(CUSTOMER.step)
+    missed = _short_of_goal(this.get(GOAL_MET.step))
     if script in VISIT_SCRIPTS and isinstance(customer, str) and missed:
         visits: dict[int, dict[str, Any]] = defaultdict(dict)
         order: dict[int, Any] = {}
@@ -541,7 +544,7 @@ def _flags(conn: sa.Connection, rep_id: int, run_id: int, now: datetime) -> tupl
                 r.c.user_id == rep_id,
                 r.c.script.in_(VISIT_SCRIPTS),
                 sa.or_(r.c.status == "finished", r.c.id == run_id),
-                a.c.step.in_(("customer", "goal_met")),
+                a.c.step.in_((CUSTOMER.step, GOAL_MET.step)),
             )
         ):
             visits[rid][step] = value
@@ -549,10 +552,10 @@ def _flags(conn: sa.Connection, rep_id: int, run_id: int, now: datetime) -> tupl
         streak = 0
         for rid in sorted(visits, key=lambda rid: order[rid]):
             visit = visits[rid]
-            name = visit.get("customer")
+            name = visit.get(CUSTOMER.step)
             if not isinstance(name, str) or name.strip().casefold() != customer.strip().casefold():
                 continue
-            streak = streak + 1 if _short_of_goal(visit.get("goal_met")) else 0
+            streak = streak + 1 if _short_of_goal(visit.get(GOAL_MET.step)) else 0
         if streak >= REPEAT_NO_GOAL:
             flags.append(f"no_goal:{streak}")
     overdue = conn.execute(
@@ -567,7 +570,7 @@ def _flags(conn: sa.Connection, rep_id: int, run_id: int, now: datetime) -> tupl
     ).scalar_one()
     if overdue:
         flags.append(f"overdue:{overdue}")
-    score = this.get("feeling_score")
+    score = this.get(FEELING_SCORE.step)
     if isinstance(score, int | float) and not isinstance(score, bool) and score <= LOW_FEELING:
         flags.append("low_feeling")
     return tuple(flags)

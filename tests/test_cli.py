@@ -216,7 +216,7 @@ def checked(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """Paths handed to a fake ``check_path`` that finds no problems."""
     paths: list[Path] = []
 
-    def check_path(path: str | Path) -> list[str]:
+    def check_path(path: str | Path, contracts: object = ()) -> list[str]:
         paths.append(Path(path))
         return []
 
@@ -267,6 +267,6 @@ def test_scripts_check_reports_problems(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     problems = ["debrief.yaml: step 'x': unknown next step 'y'", "debrief.yaml: step 'z': dead end"]
-    fake_module(monkeypatch, "dialogs.check", check_path=lambda path: problems)
+    fake_module(monkeypatch, "dialogs.check", check_path=lambda path, contracts: problems)
     assert cli.main(["scripts", "check"]) == 1
     assert capsys.readouterr().out.splitlines() == problems

@@ -83,8 +83,9 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "reports": frozenset({"reports", "storage", "coaching", "dialogs", "reminders"}),
     "bot": frozenset(PACKAGES),
 }
-PORT_MODULES = frozenset({"coaching.ports", "coaching.teams"})
-"""What ``storage`` may import from the application: the ports and the values crossing them."""
+PORT_MODULES = frozenset({"coaching.answers", "coaching.ports", "coaching.teams"})
+"""What ``storage`` may import from the application: the ports and the values crossing them
+(``coaching.answers``: the script answers both read by name)."""
 FRAMEWORKS = frozenset({"aiogram", "sqlalchemy", "sqlmodel", "alembic", "aiohttp"})
 PURE_LIBRARIES_ONLY = frozenset({"dialogs", "reminders", "coaching"})
 EDGES_BY_DESIGN = frozenset({"dialogs/check.py"})
