@@ -201,7 +201,6 @@ async def test_in_telegram_the_buyer_answers_back_in_the_models_words(
         clock=lambda: next(moments),
         timezone="Asia/Shanghai",
         language="en",
-        bot_username="coachbot",
         buyer=LlmBuyer(catalog, url, "buyer-mini", timeout=5),
     )
     dispatcher = Dispatcher()

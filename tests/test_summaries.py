@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.telegram.callbacks import MAX_BYTES, ManageTap, manage_data, parse
+from bot.telegram.callbacks import MAX_BYTES, ReviewData, SkillData, manage_data, parse
 from coaching.summaries import Summaries
 from coaching_scripts import load_catalog
 from storage.reviews import Notice, Reader
@@ -105,8 +105,8 @@ def test_buttons_carry_the_review_and_parse_back(summaries: Summaries) -> None:
     data = [d for row in rows for _, d in row]
     assert all(len(d.encode()) <= MAX_BYTES for d in data)
     taps = [parse(d) for d in data]
-    assert all(isinstance(t, ManageTap) and t.review == big for t in taps)
-    assert {t.skill for t in taps if isinstance(t, ManageTap)} >= {"objections", "closing"}
+    assert all(isinstance(t, ReviewData | SkillData) and t.review == big for t in taps)
+    assert {t.skill for t in taps if isinstance(t, SkillData)} >= {"objections", "closing"}
 
 
 def test_a_long_daily_batch_is_split_within_telegrams_limits(summaries: Summaries) -> None:

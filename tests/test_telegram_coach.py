@@ -161,7 +161,6 @@ async def rep(store: Store, catalog: Catalog) -> Rep:
         clock=lambda: next(moments),
         timezone="Asia/Shanghai",
         language="en",
-        bot_username="coachbot",
     )
     dispatcher = Dispatcher()
     dispatcher.include_router(coach.router())

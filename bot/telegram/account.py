@@ -12,8 +12,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
-from bot.telegram import callbacks
+from bot.telegram.callbacks import PauseData, ReminderData, SettingData, Switch
 from bot.telegram.render import Button, Keyboard, Outgoing, nudge_keyboard, render_turn
 from coaching.reminders import Outcome, ReminderDesk
 from dialogs.types import Lang
@@ -22,6 +23,7 @@ from storage.store import Store
 ACCOUNT_COMMANDS = frozenset({"followups", "tz", "pause", "settings"})
 ASKED_REF = re.compile(r"#(\d{1,12})\b")
 """The reminder a "When shall I remind you … (#12)?" question is about."""
+AccountTap = ReminderData | SettingData | PauseData
 
 
 @dataclass(frozen=True)
@@ -80,13 +82,13 @@ class Account:
 
     # --- taps ---------------------------------------------------------------------------------
 
-    def tap(self, key: str, lang: Lang, tap: callbacks.Tap, update_id: int | None) -> Shown:
+    def tap(self, key: str, lang: Lang, tap: AccountTap, update_id: int | None) -> Shown:
         if self.seen(update_id):
             return Shown()  # a redelivered tap: it was applied and answered the first time
         lang, tz = self._who(key, lang)
         now = self._clock()
         desk = self._desk
-        if isinstance(tap, callbacks.ReminderTap):
+        if isinstance(tap, ReminderData):
             outcome = desk.act(
                 key, tap.ref, tap.version, tap.action, lang=lang, tz=tz, now=now,
                 source="telegram", external_id=None if update_id is None else str(update_id),
@@ -94,14 +96,12 @@ class Account:
             if outcome.ask_time:
                 return Shown((Outgoing(outcome.text),), ask_time=True)
             return Shown(edit=_outgoing(outcome), start=outcome.start)
-        if isinstance(tap, callbacks.SettingTap):
+        if isinstance(tap, SettingData):
             return Shown(
                 edit=_outgoing(desk.switch(key, tap.kind, tap.on, lang=lang, tz=tz, now=now))
             )
-        if isinstance(tap, callbacks.PauseTap):
-            outcome = desk.pause_follow_ups(key, tap.hold, lang=lang, tz=tz, now=now)
-            return Shown(edit=Outgoing(outcome.text))
-        return Shown()
+        outcome = desk.pause_follow_ups(key, tap.hold, lang=lang, tz=tz, now=now)
+        return Shown(edit=Outgoing(outcome.text))
 
     def snooze_reply(
         self, key: str, lang: Lang, asked: str, words: str, update_id: int | None
@@ -131,12 +131,14 @@ def _outgoing(outcome: Outcome) -> Outgoing:
     rows: list[tuple[Button, ...]] = []
     for action in outcome.actions:
         if action.id in ("keep", "hold"):
-            rows.append((Button(action.label, callbacks.pause_data(action.id == "hold")),))
+            choice: Literal["keep", "hold"] = "hold" if action.id == "hold" else "keep"
+            rows.append((Button(action.label, PauseData(choice=choice).pack()),))
         elif ":" in action.id:
             kind, state = action.id.split(":", 1)
-            rows.append((Button(action.label, callbacks.setting_data(kind, state == "on")),))
+            switch: Switch = "on" if state == "on" else "off"
+            rows.append((Button(action.label, SettingData(kind=kind, state=switch).pack()),))
     keyboard: Keyboard = tuple(rows)
     return Outgoing(outcome.text, keyboard)
 
 
-__all__ = ["ACCOUNT_COMMANDS", "Account", "Shown"]
+__all__ = ["ACCOUNT_COMMANDS", "Account", "AccountTap", "Shown"]

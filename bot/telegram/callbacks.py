@@ -1,233 +1,210 @@
-"""Callback data of inline buttons: short (Telegram allows 64 bytes) and tied to the question.
+"""Callback data of inline buttons, as aiogram ``CallbackData`` factories: one class per button
+kind, packed with ``.pack()``, and routed with ``XxxData.filter()``.
 
-A button carries the token of the question it belongs to, so a tap on a button of an earlier
-question is recognised by the engine as stale and applied to nothing.
+The packed strings are the ones the bot has always made (``a:7:price``, ``r:12:3:done``...), so
+buttons already sitting in chats keep working. Data is read strictly: only the exact string the
+bot itself would pack is accepted (no "+1", " 2" or "1_0" for 12), and anything else is tapped
+data we never made (an old version, a forged tap), which no filter matches.
+
+A question's buttons carry its token, so a tap on a button of an earlier question is recognised
+by the engine as stale and applied to nothing. Telegram allows 64 bytes; ``pack`` refuses more.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from typing import Annotated, Any, Literal, Self
 
-MAX_BYTES = 64
-NAV_COMMANDS = frozenset({"back", "skip"})
-_ANSWER = re.compile(r"a:(\d{1,12}):([a-z0-9_]{1,32})")
-_NAV = re.compile(r"n:(\d{1,12}):(back|skip)")
-_LANG = re.compile(r"l:(en|zh)")
-_CMD = re.compile(r"c:(edit|forget|keep)")
-_REMINDER = re.compile(r"r:(\d{1,12}):(\d{1,6}):([a-z_]{1,16})")
-_SETTING = re.compile(r"s:([a-z_]{1,24}):(on|off)")
-_PAUSE = re.compile(r"p:(keep|hold)")
-_MANAGE = re.compile(r"m:([ncsv]):(\d{1,12})(?::([a-z_]{1,24}))?|m:(go)")
-_TEAM_USER = re.compile(r"t:(ap|dc|rm|ry):(\d{1,12}):(\d{1,12})")
-_TEAM_SWITCH = re.compile(r"t:(ao):(\d{1,12}):(on|off)")
-_TEAM_REF = re.compile(r"t:(rv|nl|v):(\d{1,12})")
-_JOIN = re.compile(r"j:y:([A-Za-z0-9_-]{1,60})|j:(n)")
-TEAM_ACTIONS = frozenset({"ap", "dc", "rm", "ry", "ao", "rv", "nl", "v"})
-"""ap/dc: approve/decline a join request; rm: ask to remove a rep, ry: remove; ao: approval
-switch; rv: withdraw invite ``ref``; nl: a new invite link; v: show the team again."""
+from aiogram.filters.callback_data import MAX_CALLBACK_LENGTH, CallbackData
+from pydantic import Field
+
+MAX_BYTES = MAX_CALLBACK_LENGTH
+Id = Annotated[int, Field(ge=0, lt=10**12)]
+"""A database id or question token: at most twelve digits."""
+Switch = Literal["on", "off"]
 
 
-@dataclass(frozen=True, slots=True)
-class Pick:
+class Data(CallbackData, prefix="_"):
+    """Our buttons' common strictness: unpack only what ``pack`` would have made."""
+
+    @classmethod
+    def unpack(cls, value: str) -> Self:
+        data = super().unpack(value)
+        if data.pack() != value:
+            raise ValueError(f"not {cls.__name__} as the bot packs it: {value!r}")
+        return data
+
+
+class Pick(Data, prefix="a"):
     """An option of the question with ``token`` (``DONE`` submits a multiple choice)."""
 
-    token: int
-    option: str
+    token: Id
+    option: Annotated[str, Field(pattern=r"^[a-z0-9_]{1,32}$")]
 
 
-@dataclass(frozen=True, slots=True)
-class Nav:
+class Nav(Data, prefix="n"):
     """/back or /skip, tapped under the question with ``token``."""
 
-    token: int
-    command: str
+    token: Id
+    command: Literal["back", "skip"]
 
 
-@dataclass(frozen=True, slots=True)
-class LangPick:
+class LangData(Data, prefix="l"):
     """A language chosen under /lang."""
 
-    lang: str
+    lang: Literal["en", "zh"]
 
 
-@dataclass(frozen=True, slots=True)
-class Cmd:
-    """A command offered as a button, e.g. /edit under a summary (not tied to a question)."""
+class CommandData(Data, prefix="c"):
+    """A command offered as a button, not tied to a question: /edit under a summary, or the
+    answer to /deleteme's "are you sure?" (``forget``, ``keep``)."""
 
-    command: str
+    command: Literal["edit", "forget", "keep"]
 
 
-@dataclass(frozen=True, slots=True)
-class ReminderTap:
+class ReminderData(Data, prefix="r"):
     """A button under reminder ``ref``, as it was after ``version`` snoozes."""
 
-    ref: int
-    version: int
-    action: str
+    ref: Id
+    version: Annotated[int, Field(ge=0, lt=10**6)]
+    action: Annotated[str, Field(pattern=r"^[a-z_]{1,16}$")]
 
 
-@dataclass(frozen=True, slots=True)
-class SettingTap:
+class SettingData(Data, prefix="s"):
     """A /settings toggle: switch nudge ``kind`` on or off (the state to set, so a redelivered
     tap changes nothing more)."""
 
-    kind: str
-    on: bool
+    kind: Annotated[str, Field(pattern=r"^[a-z_]{1,24}$")]
+    state: Switch
+
+    @property
+    def on(self) -> bool:
+        return self.state == "on"
 
 
-@dataclass(frozen=True, slots=True)
-class PauseTap:
+class PauseData(Data, prefix="p"):
     """During a new pause: keep the rep's follow-ups on time, or hold them too."""
 
-    hold: bool
+    choice: Literal["keep", "hold"]
+
+    @property
+    def hold(self) -> bool:
+        return self.choice == "hold"
 
 
-@dataclass(frozen=True, slots=True)
-class TeamTap:
-    """A manager's button (/team, a join request): ``action`` on team ``ref`` (for ``rv`` an
-    invite id), about user ``user_id`` (0: none); ``on`` is the approval switch's new state.
-    Ids are only claims: the manager's scope refuses any outside their own teams."""
+class ReviewData(Data, prefix="m"):
+    """A manager's button under a summary of ``review``: ``n`` write a coaching note, ``c``
+    choose a skill to coach, ``v`` mark reviewed. Ids are only claims: the scope decides."""
 
-    action: str
-    ref: int
-    user_id: int = 0
-    on: bool = False
+    action: Literal["n", "c", "v"]
+    review: Id
 
 
-@dataclass(frozen=True, slots=True)
-class ManageTap:
-    """A manager's button under a summary (``review``): ``n`` write a coaching note, ``c``
-    choose a skill to coach, ``s`` coach ``skill``, ``v`` mark reviewed; or the rep's ``go``
-    under a coaching invitation (review 0). Ids are only claims: the scope decides."""
+class SkillData(Data, prefix="m"):
+    """A manager's choice of the skill to coach after a summary of ``review``."""
 
-    action: str
-    review: int
-    skill: str = ""
+    action: Literal["s"] = "s"
+    review: Id
+    skill: Annotated[str, Field(pattern=r"^[a-z_]{1,24}$")]
 
 
-@dataclass(frozen=True, slots=True)
-class JoinTap:
-    """A rep's answer to "this link moves you to another team — switch?": join the team of
-    invite ``code``, or (``code`` empty) stay. The code is the link's own secret, so a forged
-    tap can do no more than opening the link would."""
+class CoachingData(Data, prefix="m"):
+    """The rep's "start" under a manager's coaching invitation."""
 
-    code: str
+    action: Literal["go"] = "go"
 
 
-MANAGE_ACTIONS = frozenset({"n", "c", "s", "v"})
-Tap = (
-    Pick
-    | Nav
-    | LangPick
-    | Cmd
-    | ReminderTap
-    | SettingTap
-    | PauseTap
-    | TeamTap
-    | ManageTap
-    | JoinTap
+class MemberData(Data, prefix="t"):
+    """A manager's button about rep ``user`` of ``team``: ``ap``/``dc`` approve or decline a
+    join request, ``rm`` ask to remove a rep, ``ry`` remove. Ids are only claims: the manager's
+    scope refuses any outside their own teams."""
+
+    action: Literal["ap", "dc", "rm", "ry"]
+    team: Id
+    user: Id
+
+
+class ApprovalData(Data, prefix="t"):
+    """A manager's approval switch of ``team``: its new state."""
+
+    action: Literal["ao"] = "ao"
+    team: Id
+    state: Switch
+
+    @property
+    def on(self) -> bool:
+        return self.state == "on"
+
+
+class TeamData(Data, prefix="t"):
+    """A manager's button about ``team``: ``nl`` a new invite link, ``v`` show the team again."""
+
+    action: Literal["nl", "v"]
+    team: Id
+
+
+class RevokeData(Data, prefix="t"):
+    """A manager's "withdraw invite ``invite``"."""
+
+    action: Literal["rv"] = "rv"
+    invite: Id
+
+
+class JoinData(Data, prefix="j"):
+    """A rep's "switch" to the team of invite ``code`` (the link's own secret, so a forged tap
+    can do no more than opening the link would)."""
+
+    answer: Literal["y"] = "y"
+    code: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,60}$")]
+
+
+class StayData(Data, prefix="j"):
+    """A rep's "stay in my team" under a link to another team."""
+
+    answer: Literal["n"] = "n"
+
+
+KINDS: tuple[type[Data], ...] = (
+    Pick,
+    Nav,
+    LangData,
+    CommandData,
+    ReminderData,
+    SettingData,
+    PauseData,
+    ReviewData,
+    SkillData,
+    CoachingData,
+    MemberData,
+    ApprovalData,
+    TeamData,
+    RevokeData,
+    JoinData,
+    StayData,
 )
-BUTTON_COMMANDS = frozenset({"edit", "forget", "keep"})
+MANAGER_TEAM_KINDS: tuple[type[Data], ...] = (MemberData, ApprovalData, TeamData, RevokeData)
+MANAGE_PREFIX = ReviewData.__prefix__
+TEAM_PREFIX = MemberData.__prefix__
+JOIN_PREFIX = JoinData.__prefix__
 
 
-def pick_data(token: int, option: str) -> str:
-    return _checked(f"a:{token}:{option}")
-
-
-def nav_data(token: int, command: str) -> str:
-    if command not in NAV_COMMANDS:
-        raise ValueError(f"not a navigation command: {command!r}")
-    return _checked(f"n:{token}:{command}")
-
-
-def lang_data(lang: str) -> str:
-    return _checked(f"l:{lang}")
-
-
-def command_data(command: str) -> str:
-    if command not in BUTTON_COMMANDS:
-        raise ValueError(f"not a button command: {command!r}")
-    return _checked(f"c:{command}")
-
-
-def reminder_data(ref: int, version: int, action: str) -> str:
-    return _checked(f"r:{ref}:{version}:{action}")
-
-
-def setting_data(kind: str, on: bool) -> str:
-    return _checked(f"s:{kind}:{'on' if on else 'off'}")
-
-
-def pause_data(hold: bool) -> str:
-    return _checked(f"p:{'hold' if hold else 'keep'}")
-
-
-def team_data(action: str, ref: int, user_id: int | None = None, on: bool | None = None) -> str:
-    if action not in TEAM_ACTIONS:
-        raise ValueError(f"not a team action: {action!r}")
-    tail = "" if user_id is None else f":{user_id}"
-    tail += "" if on is None else f":{'on' if on else 'off'}"
-    data = _checked(f"t:{action}:{ref}{tail}")
-    if parse(data) is None:
-        raise ValueError(f"malformed team button: {data!r}")
-    return data
-
-
-def manage_data(action: str, review: int = 0, skill: str = "") -> str:
-    if action == "go":
-        return _checked("m:go")
-    if action not in MANAGE_ACTIONS or (action == "s") != bool(skill):
-        raise ValueError(f"not a manager's button: {action!r} {skill!r}")
-    return _checked(f"m:{action}:{review}" + (f":{skill}" if skill else ""))
-
-
-def join_data(code: str | None) -> str:
-    """Switch to the team of invite ``code``; None: stay in the current team."""
-    if code is None:
-        return "j:n"
-    data = _checked(f"j:y:{code}")
-    if not _JOIN.fullmatch(data):
-        raise ValueError(f"not an invite code: {code!r}")
-    return data
-
-
-def parse(data: str | None) -> Tap | None:
-    """The tap a button meant, or None for data we never made (old versions, forged)."""
-    if not data:
-        return None
-    if answer := _ANSWER.fullmatch(data):
-        return Pick(int(answer[1]), answer[2])
-    if nav := _NAV.fullmatch(data):
-        return Nav(int(nav[1]), nav[2])
-    if lang := _LANG.fullmatch(data):
-        return LangPick(lang[1])
-    if command := _CMD.fullmatch(data):
-        return Cmd(command[1])
-    if reminder := _REMINDER.fullmatch(data):
-        return ReminderTap(int(reminder[1]), int(reminder[2]), reminder[3])
-    if setting := _SETTING.fullmatch(data):
-        return SettingTap(setting[1], setting[2] == "on")
-    if pause := _PAUSE.fullmatch(data):
-        return PauseTap(pause[1] == "hold")
-    if manage := _MANAGE.fullmatch(data):
-        if manage[4]:
-            return ManageTap("go", 0)
-        if (manage[1] == "s") != bool(manage[3]):
-            return None
-        return ManageTap(manage[1], int(manage[2]), manage[3] or "")
-    if team := _TEAM_USER.fullmatch(data):
-        return TeamTap(team[1], int(team[2]), int(team[3]))
-    if team := _TEAM_SWITCH.fullmatch(data):
-        return TeamTap(team[1], int(team[2]), on=team[3] == "on")
-    if team := _TEAM_REF.fullmatch(data):
-        return TeamTap(team[1], int(team[2]))
-    if join := _JOIN.fullmatch(data):
-        return JoinTap(join[1] or "")
+def parse(data: str | None) -> Data | None:
+    """The button ``data`` came from, or None for data we never made. The routers use the
+    filters; this is for a look at buttons outside a tap (which of a batch's are a review's)."""
+    for kind in KINDS:
+        try:
+            return kind.unpack(data or "")
+        except (TypeError, ValueError):
+            continue
     return None
 
 
-def _checked(data: str) -> str:
-    if len(data.encode()) > MAX_BYTES:
-        raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
-    return data
+def manage_data(action: str, review: int = 0, skill: str = "") -> str:
+    """A manager's button under a summary (``bot.summaries`` stores them with the draft)."""
+    built: Any
+    if action == "go":
+        built = CoachingData()
+    elif action == "s":
+        built = SkillData(review=review, skill=skill)
+    else:
+        built = ReviewData(action=action, review=review)
+    return str(built.pack())

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 import time
 import weakref
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -19,20 +20,14 @@ from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from aiogram import F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.enums import ChatAction, ChatMemberStatus, ChatType
-from aiogram.methods import (
-    AnswerCallbackQuery,
-    SendChatAction,
-    SendDocument,
-    SendMessage,
-    TelegramMethod,
-)
+from aiogram.filters import CommandObject
+from aiogram.methods import SendChatAction, SendDocument
 from aiogram.types import (
     BufferedInputFile,
     CallbackQuery,
     ChatMemberUpdated,
-    ForceReply,
-    InlineKeyboardMarkup,
     Message,
     Update,
     User,
@@ -40,22 +35,30 @@ from aiogram.types import (
 
 from bot.llm_buyer import LlmBuyer
 from bot.observability.updates import turn_committed
-from bot.telegram import callbacks
-from bot.telegram.account import ACCOUNT_COMMANDS, Account, Shown
-from bot.telegram.inputs import command_of, event_of, language_of, user_key
-from bot.telegram.markup import edit_call, inline_markup
+from bot.telegram.account import ACCOUNT_COMMANDS, Account, AccountTap, Shown
+from bot.telegram.callbacks import (
+    CommandData,
+    LangData,
+    Nav,
+    PauseData,
+    Pick,
+    ReminderData,
+    SettingData,
+)
+from bot.telegram.gate import LANG_BUTTONS
+from bot.telegram.inputs import TextCommand, command_event, event_of, language_of, user_key
 from bot.telegram.render import (
     Button,
-    Keyboard,
     Outgoing,
     button_text,
     chosen_text,
     render_turn,
 )
+from bot.telegram.replies import Outbox, Replies
 from dialogs.catalog import Catalog
 from dialogs.types import BACK, SKIP, Ask, CommandIn, Event, Lang, MediaIn, PickIn, Say
 from storage.store import OutboxItem, Profile, Store, TurnResult
-from storage.teams import Teams
+from storage.teams import Standing, Teams
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -64,19 +67,7 @@ TYPING_AFTER = 0.4
 """Seconds a turn may take before the rep sees "typing…" (most take a few milliseconds)."""
 STALE = PickIn(token=-1, option="")
 """A tap on a button the bot does not know: the engine says the question has moved on."""
-
-
-class Outbox(Protocol):
-    """What the coach needs of the sender: submit a call, in order per chat."""
-
-    def submit(
-        self,
-        chat_id: int | None,
-        method: TelegramMethod[Any],
-        *,
-        outbox_ids: Sequence[int] = (),
-        bulk: bool = False,
-    ) -> asyncio.Future[Any]: ...
+ANY_COMMAND = re.compile(r".+")
 
 
 class Claims(Protocol):
@@ -106,7 +97,6 @@ class Coach:
         clock: Callable[[], datetime],
         timezone: str,
         language: Lang,
-        bot_username: str | None,
         account: Account | None = None,
         teams: Teams | None = None,
         claims: Claims | None = None,
@@ -121,107 +111,175 @@ class Coach:
         self._teams = teams
         self._store = store
         self._catalog = catalog
-        self._sender = sender
+        self._replies = Replies(sender)
         self._clock = clock
         self._timezone = timezone
         self._language = language
-        self._bot_username = bot_username
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     def router(self) -> Router:
         router = Router(name="coach")
         router.message.register(self.in_group, F.chat.type != ChatType.PRIVATE)
-        router.message.register(self.on_message)
+        router.message.register(self.on_lang, _from_rep, TextCommand("lang"))
+        router.message.register(self.on_privacy, _from_rep, TextCommand("export", "deleteme"))
+        if self._account is not None:
+            account_commands = TextCommand(*sorted(ACCOUNT_COMMANDS))
+            router.message.register(self.on_account_command, _from_rep, account_commands)
+            router.message.register(self.on_snooze_reply, _from_rep, _replies_to_bot)
+        router.message.register(self.on_command, _from_rep, TextCommand(ANY_COMMAND))
+        router.message.register(self.on_message, _from_rep)
         router.edited_message.register(self.on_edit, F.chat.type == ChatType.PRIVATE)
-        router.callback_query.register(self.on_tap)
+        taps = router.callback_query
+        for kind in (ReminderData, SettingData, PauseData):
+            taps.register(self.on_account_tap, _tapped_in_private, kind.filter())
+        taps.register(self.on_lang_tap, _tapped_in_private, LangData.filter())
+        taps.register(self.on_command_tap, _tapped_in_private, CommandData.filter())
+        taps.register(self.on_pick, _tapped_in_private, Pick.filter())
+        taps.register(self.on_pick, _tapped_in_private, Nav.filter())
+        taps.register(self.on_stale_tap)  # data we never made: the question moved on
         router.my_chat_member.register(self.on_membership)
         return router
 
-    # --- handlers ---------------------------------------------------------------------------------
+    # --- messages ---------------------------------------------------------------------------------
 
-    async def on_message(self, message: Message, event_update: Update) -> None:
-        user = message.from_user
-        if user is None or user.is_bot:
-            return
-        command = command_of(message.text or "", self._bot_username)
-        if command is not None and command[0] == "lang":
-            await self._choose_language(message, user, event_update.update_id, command[1])
-            return
-        if command is not None and command[0] in ("export", "deleteme"):
-            await self._privacy(message.chat.id, user, command[0])
-            return
-        if await self._account_message(message, user, command, event_update.update_id):
-            return
-        event = event_of(message, self._catalog.scripts, self._bot_username)
-        await self._turn(message.chat.id, user, event, event_update.update_id)
+    async def on_message(
+        self, message: Message, event_update: Update, standing: Standing | None = None
+    ) -> None:
+        """A typed answer or media: one turn of the engine."""
+        assert message.from_user is not None  # _from_rep
+        event = event_of(message)
+        await self._turn(
+            message.chat.id, message.from_user, event, event_update.update_id, standing
+        )
 
-    async def on_edit(self, edited_message: Message, event_update: Update) -> None:
+    async def on_command(
+        self,
+        message: Message,
+        command: CommandObject,
+        event_update: Update,
+        standing: Standing | None = None,
+    ) -> None:
+        """A command of the engine's: a script's (/debrief), or /start, /back, /cancel..."""
+        assert message.from_user is not None
+        name, arg = command.command.lower(), (command.args or "").strip()
+        event = command_event(name, arg, self._catalog.scripts)
+        await self._turn(
+            message.chat.id, message.from_user, event, event_update.update_id, standing
+        )
+
+    async def on_edit(
+        self, edited_message: Message, event_update: Update, standing: Standing | None = None
+    ) -> None:
         if edited_message.from_user is not None:
             chat, user = edited_message.chat.id, edited_message.from_user
-            await self._turn(chat, user, MediaIn("edit"), event_update.update_id)
+            await self._turn(chat, user, MediaIn("edit"), event_update.update_id, standing)
 
     async def in_group(self, message: Message) -> None:
         """No debriefs in groups: a rep's answers are not for the whole team to read."""
         lang = language_of(message.from_user, self._language)
         text = self._catalog.messages.render("tg_private_only", lang)
-        self._sender.submit(message.chat.id, SendMessage(chat_id=message.chat.id, text=text))
+        self._replies.send(message.chat.id, text)
 
-    async def on_tap(self, callback_query: CallbackQuery, event_update: Update) -> None:
+    # --- taps -------------------------------------------------------------------------------------
+
+    async def on_pick(
+        self,
+        callback_query: CallbackQuery,
+        callback_data: Pick | Nav,
+        event_update: Update,
+        standing: Standing | None = None,
+    ) -> None:
+        """An answer tapped under a question, or its back / skip."""
         query = callback_query
-        self._sender.submit(None, AnswerCallbackQuery(callback_query_id=query.id))
+        self._replies.answer(query)
+        assert isinstance(query.message, Message)  # _tapped_in_private
+        event: Event
+        if isinstance(callback_data, Pick):
+            event = PickIn(callback_data.token, callback_data.option)
+        else:
+            event = PickIn(callback_data.token, BACK if callback_data.command == "back" else SKIP)
+        tapped = (query.message, query.data)
+        update_id = event_update.update_id
+        await self._turn(query.message.chat.id, query.from_user, event, update_id, standing, tapped)
+
+    async def on_stale_tap(
+        self, callback_query: CallbackQuery, event_update: Update, standing: Standing | None = None
+    ) -> None:
+        """A button the bot does not know (an old version's, a forged one): the engine says the
+        question has moved on, and the tapped buttons go. Outside a private chat: nothing."""
+        query = callback_query
+        self._replies.answer(query)
         message = query.message if isinstance(query.message, Message) else None
         if message is None or message.chat.type != ChatType.PRIVATE:
             return
-        tap = callbacks.parse(query.data)
-        reminding = (callbacks.ReminderTap, callbacks.SettingTap, callbacks.PauseTap)
-        if isinstance(tap, reminding):
-            if self._account is None:
-                self._edit(message, None, ())
-                return
-            lang = language_of(query.from_user, self._language)
-            key = user_key(query.from_user.id)
-            update_id = event_update.update_id
-            shown = await self._locked(
-                query.from_user, self._account.tap, key, lang, tap, update_id
-            )
-            self._show(message.chat.id, message, shown)
-            if shown.start is not None:
-                await self._turn(
-                    message.chat.id, query.from_user, CommandIn("start", shown.start), None
-                )
+        tapped = (message, query.data)
+        update_id = event_update.update_id
+        await self._turn(message.chat.id, query.from_user, STALE, update_id, standing, tapped)
+
+    async def on_command_tap(
+        self,
+        callback_query: CallbackQuery,
+        callback_data: CommandData,
+        event_update: Update,
+        standing: Standing | None = None,
+    ) -> None:
+        """/edit under a summary, or the answer to /deleteme's "are you sure?"."""
+        query = callback_query
+        self._replies.answer(query)
+        assert isinstance(query.message, Message)
+        chat_id = query.message.chat.id
+        self._replies.edit(query.message, None, ())
+        if callback_data.command in ("forget", "keep"):
+            await self._privacy(chat_id, query.from_user, callback_data.command)
             return
-        if isinstance(tap, callbacks.LangPick):
-            self._edit(message, chosen_text(message.html_text, _label(message, query.data)), ())
-            await self._set_language(message.chat.id, query.from_user, tap.lang)
-            await self._turn(message.chat.id, query.from_user, CommandIn("hello"), None)
+        event = CommandIn(callback_data.command)
+        await self._turn(chat_id, query.from_user, event, event_update.update_id, standing)
+
+    async def on_lang_tap(self, callback_query: CallbackQuery, callback_data: LangData) -> None:
+        query = callback_query
+        self._replies.answer(query)
+        message = query.message
+        assert isinstance(message, Message)
+        self._replies.edit(message, chosen_text(message.html_text, _label(message, query.data)), ())
+        await self._set_language(message.chat.id, query.from_user, callback_data.lang)
+        await self._turn(message.chat.id, query.from_user, CommandIn("hello"), None)
+
+    async def on_account_tap(
+        self, callback_query: CallbackQuery, callback_data: AccountTap, event_update: Update
+    ) -> None:
+        """A button under a reminder, a /settings toggle, a /pause choice."""
+        query = callback_query
+        self._replies.answer(query)
+        message = query.message
+        assert isinstance(message, Message)
+        if self._account is None:
+            self._replies.edit(message, None, ())
             return
-        if isinstance(tap, callbacks.Cmd) and tap.command in ("forget", "keep"):
-            self._edit(message, None, ())
-            await self._privacy(message.chat.id, query.from_user, tap.command)
-            return
-        if isinstance(tap, callbacks.Cmd):
-            self._edit(message, None, ())
-            await self._turn(
-                message.chat.id, query.from_user, CommandIn(tap.command), event_update.update_id
-            )
-            return
-        event: Event = STALE
-        if isinstance(tap, callbacks.Pick):
-            event = PickIn(tap.token, tap.option)
-        elif isinstance(tap, callbacks.Nav):
-            event = PickIn(tap.token, BACK if tap.command == "back" else SKIP)
-        await self._turn(
-            message.chat.id, query.from_user, event, event_update.update_id, (message, query.data)
+        lang = language_of(query.from_user, self._language)
+        key = user_key(query.from_user.id)
+        update_id = event_update.update_id
+        shown = await self._locked(
+            query.from_user, self._account.tap, key, lang, callback_data, update_id
         )
+        self._show(message.chat.id, message, shown)
+        if shown.start is not None:
+            await self._turn(
+                message.chat.id, query.from_user, CommandIn("start", shown.start), None
+            )
 
     async def on_membership(self, my_chat_member: ChatMemberUpdated) -> None:
-        """A rep who blocks the bot gets nothing more (and reminders stop); unblocking resumes."""
+        """A rep who blocks the bot gets nothing more (and reminders stop); unblocking resumes.
+        Recorded only for a user the bot knows (a stranger's block keeps nothing)."""
         if my_chat_member.chat.type != ChatType.PRIVATE:
             return
         status = my_chat_member.new_chat_member.status
         active = status not in (ChatMemberStatus.KICKED, ChatMemberStatus.LEFT)
         key = user_key(my_chat_member.from_user.id)
-        await asyncio.to_thread(self._store.set_active, key, active)
+        await asyncio.to_thread(self._set_active, key, active)
+
+    def _set_active(self, key: str, active: bool) -> None:
+        if self._store.user(key) is not None:
+            self._store.set_active(key, active)
 
     # --- one turn ---------------------------------------------------------------------------------
 
@@ -238,15 +296,17 @@ class Coach:
         user: User,
         event: Event,
         update_id: int | None,
+        standing: Standing | None = None,
         tapped: tuple[Message, str | None] | None = None,
     ) -> None:
-        result = await self._commit(chat_id, user, event, update_id)
+        """``standing``: the user's, as the gate read it for this update (None: read it)."""
+        result = await self._commit(chat_id, user, event, update_id, standing)
         if result.duplicate:
             return
         outgoing = render_turn(result.replies, self._catalog.messages, result.lang)
         if result.finished and outgoing and not outgoing[-1].keyboard:
             label = self._catalog.messages.render("tg_edit_button", result.lang)
-            edit = ((Button(label, callbacks.command_data("edit")),),)
+            edit = ((Button(label, CommandData(command="edit").pack()),),)
             outgoing[-1] = Outgoing(outgoing[-1].text, edit)
         ids = result.outbox_ids
         if tapped is not None:
@@ -256,7 +316,12 @@ class Coach:
         self.deliver(chat_id, outgoing, ids, claimed=result.claimed)
 
     async def _commit(
-        self, chat_id: int, user: User, event: Event, update_id: int | None
+        self,
+        chat_id: int,
+        user: User,
+        event: Event,
+        update_id: int | None,
+        standing: Standing | None,
     ) -> TurnResult:
         """The turn, committed; one at a time per rep in this process (the database orders
         them across processes)."""
@@ -268,13 +333,21 @@ class Coach:
             started = time.perf_counter()
             if self._buyer is not None:
                 event = await asyncio.to_thread(self._voiced, key, event, profile.lang)
-            result = await asyncio.to_thread(self._handle, profile, event, external_id)
+            result = await asyncio.to_thread(self._handle, profile, event, external_id, standing)
         turn_committed(result.duplicate, time.perf_counter() - started)  # for /metrics
         return result
 
-    def _handle(self, profile: Profile, event: Event, external_id: str | None) -> TurnResult:
-        """One turn, with the rep's team's choice of probes (``/teamsettings probes off``)."""
-        settings = self._teams.settings_of(profile.key) if self._teams is not None else None
+    def _handle(
+        self, profile: Profile, event: Event, external_id: str | None, standing: Standing | None
+    ) -> TurnResult:
+        """One turn, with the rep's team's choice of probes (``/teamsettings probes off``): of
+        the standing the gate read, or (none, or not yet in a team, e.g. just joining) read now."""
+        settings = None
+        if standing is not None and standing.allowed:
+            team = standing.team or (standing.manages[0] if standing.manages else None)
+            settings = team.settings if team is not None else None
+        elif self._teams is not None:
+            settings = self._teams.settings_of(profile.key)
         if settings is not None and not settings.probes:
             profile = replace(profile, probes=False)
         return self._store.handle(
@@ -292,7 +365,7 @@ class Coach:
         """Show "typing…" only when a turn is slow enough for the rep to wonder."""
         action = SendChatAction(chat_id=chat_id, action=ChatAction.TYPING)
         timer = asyncio.get_running_loop().call_later(
-            TYPING_AFTER, lambda: self._sender.submit(chat_id, action)
+            TYPING_AFTER, lambda: self._replies.submit(chat_id, action)
         )
         try:
             yield
@@ -309,14 +382,16 @@ class Coach:
         if toggled and len(outgoing) == 1:
             claims = self._claims
             if claims is None or claims.holds(result.outbox_ids, result.claimed):
-                self._edit(tapped, outgoing[0].text, outgoing[0].keyboard, result.outbox_ids)
+                self._replies.edit(
+                    tapped, outgoing[0].text, outgoing[0].keyboard, result.outbox_ids
+                )
             return []  # else the process holding the chat sends it (as a new message)
         moved_on = self._catalog.messages.render("moved_on", result.lang)
         stale = bool(replies) and isinstance(replies[0], Say) and replies[0].text == moved_on
         if stale:
-            self._edit(tapped, None, ())
+            self._replies.edit(tapped, None, ())
         else:
-            self._edit(tapped, chosen_text(tapped.html_text, _label(tapped, data)), ())
+            self._replies.edit(tapped, chosen_text(tapped.html_text, _label(tapped, data)), ())
         return outgoing
 
     def deliver(
@@ -338,26 +413,10 @@ class Coach:
             return
         for number, message in enumerate(outgoing, start=1):
             last = number == len(outgoing)
-            self._sender.submit(
-                chat_id,
-                SendMessage(
-                    chat_id=chat_id, text=message.text, reply_markup=inline_markup(message.keyboard)
-                ),
-                outbox_ids=outbox_ids if last else (),
-                bulk=bulk,
-            )
+            ids = outbox_ids if last else ()
+            self._replies.send(chat_id, message.text, message.keyboard, outbox_ids=ids, bulk=bulk)
         if not outgoing:
             self._store_sent(outbox_ids)
-
-    def _edit(
-        self,
-        message: Message,
-        text: str | None,
-        keyboard: Keyboard,
-        outbox_ids: Sequence[int] = (),
-    ) -> None:
-        method = edit_call(message, text, keyboard)
-        self._sender.submit(message.chat.id, method, outbox_ids=outbox_ids)
 
     def _store_sent(self, outbox_ids: Sequence[int]) -> None:
         if outbox_ids:
@@ -365,30 +424,37 @@ class Coach:
 
     # --- reminders and the rep's settings -----------------------------------------------------
 
-    async def _account_message(
-        self, message: Message, user: User, command: tuple[str, str] | None, update_id: int
-    ) -> bool:
-        """/followups, /tz, /pause, /settings, or the reply naming a snooze time: True when
-        handled here (not a turn of the engine)."""
-        account = self._account
-        if account is None:
-            return False
+    async def on_account_command(self, message: Message, command: CommandObject) -> None:
+        """/followups, /tz, /pause, /settings."""
+        assert self._account is not None
+        assert message.from_user is not None
+        user = message.from_user
         lang = language_of(user, self._language)
-        key = user_key(user.id)
-        shown: Shown | None = None
-        if command is not None and command[0] in ACCOUNT_COMMANDS:
-            shown = await self._locked(user, account.command, key, lang, *command)
-        asked = message.reply_to_message
-        bot_asked = asked is not None and asked.from_user is not None and asked.from_user.is_bot
-        if asked is not None and bot_asked and message.text and command is None:
-            words = message.text
-            shown = await self._locked(
-                user, account.snooze_reply, key, lang, asked.text or "", words, update_id
-            )
-        if shown is None:
-            return False
+        name, arg = command.command.lower(), (command.args or "").strip()
+        shown = await self._locked(user, self._account.command, user_key(user.id), lang, name, arg)
         self._show(message.chat.id, None, shown)
-        return True
+
+    async def on_snooze_reply(self, message: Message, event_update: Update) -> None:
+        """The reply naming a snooze time ("When shall I remind you (#12)?"); a reply to any
+        other question of the bot's goes on to the engine."""
+        assert self._account is not None
+        assert message.from_user is not None
+        asked = message.reply_to_message
+        assert asked is not None  # _replies_to_bot
+        user = message.from_user
+        lang = language_of(user, self._language)
+        shown = await self._locked(
+            user,
+            self._account.snooze_reply,
+            user_key(user.id),
+            lang,
+            asked.text or "",
+            message.text or "",
+            event_update.update_id,
+        )
+        if shown is None:
+            raise SkipHandler
+        self._show(message.chat.id, None, shown)
 
     async def _locked(self, user: User, call: Callable[..., T], *args: Any) -> T:
         """A blocking account call in a thread, under the rep's lock (ordered with turns)."""
@@ -398,16 +464,15 @@ class Coach:
 
     def _show(self, chat_id: int, tapped: Message | None, shown: Shown) -> None:
         if shown.edit is not None and tapped is not None:
-            self._edit(tapped, shown.edit.text, shown.edit.keyboard)
+            self._replies.edit(tapped, shown.edit.text, shown.edit.keyboard)
         for message in shown.send:
-            markup: InlineKeyboardMarkup | ForceReply | None = inline_markup(message.keyboard)
-            if shown.ask_time:
-                markup = ForceReply(force_reply=True)
-            self._sender.submit(
-                chat_id, SendMessage(chat_id=chat_id, text=message.text, reply_markup=markup)
-            )
+            self._replies.send(chat_id, message.text, message.keyboard, ask=shown.ask_time)
 
     # --- privacy: a rep's own data ----------------------------------------------------------------
+
+    async def on_privacy(self, message: Message, command: CommandObject) -> None:
+        assert message.from_user is not None
+        await self._privacy(message.chat.id, message.from_user, command.command.lower())
 
     async def _privacy(self, chat_id: int, user: User, action: str) -> None:
         """/export sends the rep everything kept about them; /deleteme, once confirmed, deletes
@@ -421,60 +486,53 @@ class Coach:
         if action == "export":
             data = await asyncio.to_thread(export_user, self._store, key, now=self._clock())
             if data is None:
-                self._send(chat_id, say("tg_nothing_kept", lang))
+                self._replies.send(chat_id, say("tg_nothing_kept", lang))
                 return
             body = json.dumps(data, ensure_ascii=False, indent=2).encode()
             document = BufferedInputFile(body, filename=EXPORT_FILENAME)
             caption = say("tg_export_caption", lang)
-            self._sender.submit(
+            self._replies.submit(
                 chat_id, SendDocument(chat_id=chat_id, document=document, caption=caption)
             )
         elif action == "deleteme":
-            yes = Button(say("tg_delete_yes", lang), callbacks.command_data("forget"))
-            no = Button(say("tg_delete_no", lang), callbacks.command_data("keep"))
-            self._send(chat_id, say("tg_delete_confirm", lang), ((yes,), (no,)))
+            yes = Button(say("tg_delete_yes", lang), CommandData(command="forget").pack())
+            no = Button(say("tg_delete_no", lang), CommandData(command="keep").pack())
+            self._replies.send(chat_id, say("tg_delete_confirm", lang), ((yes,), (no,)))
         elif action == "forget":
             await asyncio.to_thread(delete_user, self._store, key, now=self._clock())
-            self._send(chat_id, say("tg_deleted", lang))
+            self._replies.send(chat_id, say("tg_deleted", lang))
         else:
-            self._send(chat_id, say("tg_delete_kept", lang))
-
-    def _send(self, chat_id: int, text: str, keyboard: Keyboard = ()) -> None:
-        self._sender.submit(
-            chat_id, SendMessage(chat_id=chat_id, text=text, reply_markup=inline_markup(keyboard))
-        )
+            self._replies.send(chat_id, say("tg_delete_kept", lang))
 
     # --- language ---------------------------------------------------------------------------------
 
-    async def _choose_language(
-        self, message: Message, user: User, update_id: int, arg: str
+    async def on_lang(
+        self,
+        message: Message,
+        command: CommandObject,
+        event_update: Update,
+        standing: Standing | None = None,
     ) -> None:
-        wanted = arg.lower()
+        """/lang zh switches at once; /lang alone offers the two as buttons."""
+        assert message.from_user is not None
+        user, update_id = message.from_user, event_update.update_id
+        wanted = (command.args or "").strip().lower()
         lang = "zh" if wanted.startswith(("zh", "中")) else "en" if wanted.startswith("en") else ""
         chat_id = message.chat.id
         if lang:
             await self._set_language(chat_id, user, lang)
-            await self._turn(chat_id, user, CommandIn("hello"), update_id)
+            await self._turn(chat_id, user, CommandIn("hello"), update_id, standing)
             return
         current = language_of(user, self._language)
         known = await asyncio.to_thread(self._store.user, user_key(user.id))
         if known is not None:
             current = "zh" if known.lang == "zh" else "en"
-        keyboard: Keyboard = (
-            (
-                Button("English", callbacks.lang_data("en")),
-                Button("中文", callbacks.lang_data("zh")),
-            ),
-        )
         text = self._catalog.messages.render("tg_lang_choose", current)
-        self._sender.submit(
-            chat_id, SendMessage(chat_id=chat_id, text=text, reply_markup=inline_markup(keyboard))
-        )
+        self._replies.send(chat_id, text, LANG_BUTTONS)
 
     async def _set_language(self, chat_id: int, user: User, lang: str) -> None:
         await asyncio.to_thread(self._store.set_language, user_key(user.id), lang)
-        text = self._catalog.messages.render("tg_lang_set", lang)
-        self._sender.submit(chat_id, SendMessage(chat_id=chat_id, text=text))
+        self._replies.send(chat_id, self._catalog.messages.render("tg_lang_set", lang))
 
 
 def _label(message: Message, data: str | None) -> str:
@@ -487,3 +545,23 @@ def _label(message: Message, data: str | None) -> str:
         if button.callback_data == data:
             return (ticked and ", ".join(ticked)) or button.text
     return ", ".join(ticked)
+
+
+def _from_rep(message: Message) -> bool:
+    """A message of a person in a private chat (not a bot's)."""
+    user = message.from_user
+    return message.chat.type == ChatType.PRIVATE and user is not None and not user.is_bot
+
+
+def _replies_to_bot(message: Message) -> bool:
+    """A text (not a command) replying to one of the bot's messages."""
+    asked = message.reply_to_message
+    bot_asked = asked is not None and asked.from_user is not None and asked.from_user.is_bot
+    text = message.text or ""
+    return bot_asked and bool(text) and not text.startswith("/")
+
+
+def _tapped_in_private(query: CallbackQuery) -> bool:
+    """A tap under a message of a private chat the bot can still see (and edit)."""
+    message = query.message
+    return isinstance(message, Message) and message.chat.type == ChatType.PRIVATE

@@ -17,11 +17,12 @@ from typing import Any
 from aiogram import F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.enums import ChatType
-from aiogram.methods import SendMessage, SendPhoto
+from aiogram.filters import CommandObject
+from aiogram.methods import SendPhoto
 from aiogram.types import BufferedInputFile, Message
 
-from bot.telegram.coach import Outbox
-from bot.telegram.inputs import command_of, language_of, user_key
+from bot.telegram.inputs import TextCommand, language_of, user_key
+from bot.telegram.replies import Outbox, Replies
 from coaching.digests import DigestDesk, DueDigest
 from coaching.schedule import covered_week
 from dialogs.catalog import Messages
@@ -53,20 +54,20 @@ class TeamDigests:
         sender: Outbox,
         clock: Callable[[], datetime],
         language: str,
-        bot_username: str | None,
     ) -> None:
         self._teams = teams
         self._store = store
         self._desk = desk
         self._messages = messages
-        self._sender = sender
+        self._replies = Replies(sender)
         self._clock = clock
         self._language = language
-        self._bot_username = bot_username
 
     def router(self) -> Router:
         router = Router(name="digests")
-        router.message.register(self.on_message, F.chat.type == ChatType.PRIVATE)
+        private = F.chat.type == ChatType.PRIVATE
+        router.message.register(self.on_help, private, TextCommand("help"))
+        router.message.register(self.on_digest, private, TextCommand(COMMAND))
         return router
 
     # --- the scheduled digests --------------------------------------------------------------
@@ -118,7 +119,7 @@ class TeamDigests:
         if report.png is not None:
             photo = BufferedInputFile(report.png, filename=f"digest-{report.week}.png")
             calls.append(
-                self._sender.submit(
+                self._replies.sender.submit(
                     chat_id,
                     SendPhoto(chat_id=chat_id, photo=photo, caption=report.text.caption),
                     bulk=bulk,
@@ -133,18 +134,20 @@ class TeamDigests:
         )
 
     def _submit(self, chat_id: int, text: str, *, bulk: bool = False) -> asyncio.Future[Any]:
-        return self._sender.submit(chat_id, SendMessage(chat_id=chat_id, text=text), bulk=bulk)
+        return self._replies.send(chat_id, text, bulk=bulk)
 
     # --- /digest ------------------------------------------------------------------------------
 
-    async def on_message(self, message: Message) -> None:
+    async def on_help(self, message: Message) -> None:
+        """A manager's /help also lists the team commands; the coach's own help follows."""
+        if message.from_user is not None:
+            await self._manager_help(message.chat.id, user_key(message.from_user.id))
+        raise SkipHandler
+
+    async def on_digest(self, message: Message, command: CommandObject) -> None:
         user = message.from_user
-        command = command_of(message.text or "", self._bot_username)
-        if user is not None and command is not None and command[0] == "help":
-            await self._manager_help(message.chat.id, user_key(user.id))
-            raise SkipHandler  # the coach's own help follows
-        if user is None or command is None or command[0] != COMMAND:
-            raise SkipHandler
+        if user is None:
+            return
         key = user_key(user.id)
         chat_id = message.chat.id
         scope = await asyncio.to_thread(self._teams.scope, key)
@@ -157,7 +160,7 @@ class TeamDigests:
         _, me = await asyncio.to_thread(scope.member, scope.manager_id)
         lang: Lang = _lang(me.lang)
         tz = me.tz or "UTC"
-        arg = command[1].strip()
+        arg = (command.args or "").strip()
         if arg.lower().startswith(("at ", "on ")) or arg.lower() in ("at", "on"):
             told = await asyncio.to_thread(self._schedule, scope, teams, arg[2:].strip(), lang, tz)
             self._submit(chat_id, told)

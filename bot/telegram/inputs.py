@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Container
+from typing import Any
 
+from aiogram import Bot
+from aiogram.filters import Command
 from aiogram.types import Message, User
 
 from coaching.commands import script_for
@@ -40,30 +44,21 @@ def user_key(user_id: int) -> str:
     return f"tg:{user_id}"
 
 
-def command_of(text: str, bot_username: str | None) -> tuple[str, str] | None:
-    """``("debrief", "")`` for ``/debrief`` or ``/debrief@coachbot``; None for other text."""
-    if not text.startswith("/") or len(text) < 2:
-        return None
-    head, _, arg = text[1:].partition(" ")
-    name, _, addressee = head.partition("@")
-    if addressee and bot_username and addressee.lower() != bot_username.lower():
-        return None
-    return name.lower(), arg.strip()
+def command_event(name: str, arg: str, scripts: Container[str]) -> Event:
+    """The engine event for a command the adapter does not handle itself: a script's command
+    starts it, /start greets, any other (/back, /cancel, /resume...) goes to the engine as is."""
+    if name == "start":
+        return CommandIn("hello")
+    script = script_for(name, scripts)
+    if script is not None:
+        return CommandIn("start", script)
+    return CommandIn(name, arg)
 
 
-def event_of(message: Message, scripts: Container[str], bot_username: str | None) -> Event:
-    """The engine event for a private message (commands the adapter handles itself aside)."""
+def event_of(message: Message) -> Event:
+    """The engine event for a private message that is no command: a typed answer, or media."""
     if message.text is not None:
-        command = command_of(message.text, bot_username)
-        if command is None:
-            return TextIn(message.text)
-        name, arg = command
-        if name == "start":
-            return CommandIn("hello")
-        script = script_for(name, scripts)
-        if script is not None:
-            return CommandIn("start", script)
-        return CommandIn(name, arg)
+        return TextIn(message.text)
     kind = next((kind for kind in MEDIA_KINDS if getattr(message, kind, None)), "other")
     return MediaIn(kind, _media_ref(message, kind))
 
@@ -76,3 +71,16 @@ def _media_ref(message: Message, kind: str) -> str:
         return f"{message.location.latitude:.6f},{message.location.longitude:.6f}"
     media = getattr(message, kind, None)
     return str(getattr(media, "file_id", "") or "")
+
+
+class TextCommand(Command):
+    """aiogram's ``Command``, read from a message's text only (a caption is a photo's words)
+    and in any case (``/Debrief`` is /debrief)."""
+
+    def __init__(self, *names: str | re.Pattern[str], **options: Any) -> None:
+        super().__init__(*names, ignore_case=True, **options)
+
+    async def __call__(self, message: Message, bot: Bot) -> bool | dict[str, Any]:
+        if not isinstance(message, Message) or message.text is None:
+            return False
+        return await super().__call__(message, bot)

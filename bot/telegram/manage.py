@@ -21,25 +21,14 @@ from datetime import datetime
 
 from aiogram import F, Router
 from aiogram.enums import ChatType
-from aiogram.filters import Command, CommandObject
-from aiogram.methods import (
-    AnswerCallbackQuery,
-    SendMessage,
-)
-from aiogram.types import (
-    CallbackQuery,
-    ForceReply,
-    InlineKeyboardMarkup,
-    Message,
-    Update,
-    User,
-)
+from aiogram.filters import CommandObject
+from aiogram.types import CallbackQuery, Message, Update, User
 
-from bot.telegram import callbacks
-from bot.telegram.coach import Coach, Outbox
-from bot.telegram.inputs import language_of, user_key
-from bot.telegram.markup import edit_call, inline_markup
+from bot.telegram.callbacks import MANAGE_PREFIX, CoachingData, ReviewData, SkillData, parse
+from bot.telegram.coach import Coach
+from bot.telegram.inputs import TextCommand, language_of, user_key
 from bot.telegram.render import Button, Keyboard, Outgoing
+from bot.telegram.replies import Outbox, Replies
 from coaching.summaries import Summaries
 from dialogs.types import Lang
 from reminders.policy import parse_clock
@@ -72,7 +61,7 @@ class Manage:
         self._teams = teams
         self._summaries = summaries
         self._store = store
-        self._sender = sender
+        self._replies = Replies(sender)
         self._coach = coach
         self._clock = clock
         self._language = language
@@ -80,8 +69,11 @@ class Manage:
     def router(self) -> Router:
         router = Router(name="manage")
         private = F.chat.type == ChatType.PRIVATE
-        router.callback_query.register(self.on_tap, F.data.startswith("m:"))
-        router.message.register(self.on_summaries, private, Command("summaries"))
+        router.callback_query.register(self.on_go, CoachingData.filter())
+        router.callback_query.register(self.on_tap, ReviewData.filter())
+        router.callback_query.register(self.on_tap, SkillData.filter())
+        router.callback_query.register(self.on_tap, F.data.startswith(f"{MANAGE_PREFIX}:"))
+        router.message.register(self.on_summaries, private, TextCommand("summaries"))
         router.message.register(self.on_note, private, _asked_note)
         return router
 
@@ -117,20 +109,31 @@ class Manage:
 
     # --- taps -------------------------------------------------------------------------------
 
-    async def on_tap(self, callback_query: CallbackQuery, event_update: Update) -> None:
+    async def on_go(self, callback_query: CallbackQuery, event_update: Update) -> None:
+        """The rep's "start" under a coaching invitation."""
+        query = callback_query
+        if not isinstance(query.message, Message):
+            await self.on_tap(query, event_update)
+            return
+        self._replies.answer(query)
+        self._replies.edit(query.message, None, ())
+        await self._coach.start_script(
+            query.message.chat.id, query.from_user, COACHING_SCRIPT, event_update.update_id
+        )
+
+    async def on_tap(
+        self,
+        callback_query: CallbackQuery,
+        event_update: Update,
+        callback_data: ReviewData | SkillData | None = None,
+    ) -> None:
+        """A manager's button under a summary; data we never made is refused politely."""
         query = callback_query
         message = query.message if isinstance(query.message, Message) else None
-        tap = callbacks.parse(query.data)
+        tap = callback_data
         lang = await self._lang(query.from_user)
-        if message is None or not isinstance(tap, callbacks.ManageTap):
+        if message is None or tap is None:
             self._answer(query, self._summaries.say("mgr_not_yours", lang))
-            return
-        if tap.action == "go":  # the rep, under a coaching invitation
-            self._answer(query)
-            self._edit(message, None, ())
-            await self._coach.start_script(
-                message.chat.id, query.from_user, COACHING_SCRIPT, event_update.update_id
-            )
             return
         try:
             await self._act(query, message, tap, lang, event_update.update_id)
@@ -142,7 +145,7 @@ class Manage:
         self,
         query: CallbackQuery,
         message: Message,
-        tap: callbacks.ManageTap,
+        tap: ReviewData | SkillData,
         lang: str,
         update_id: int,
     ) -> None:
@@ -152,31 +155,26 @@ class Manage:
         chat_id = message.chat.id
         tz = await self._tz(query.from_user)
         now = self._clock()
-        if tap.action == "v":
+        if isinstance(tap, ReviewData) and tap.action == "v":
             await asyncio.to_thread(self._reviews.mark_reviewed, scope, tap.review, now=now)
             self._answer(query, say("mgr_reviewed", lang))
             self._show_reviewed(message, tap.review, lang)
             return
         notice: Notice = await asyncio.to_thread(self._reviews.notice, scope, tap.review)
-        if tap.action == "n":
+        if isinstance(tap, ReviewData) and tap.action == "n":
             self._answer(query)
             visit = summaries.visit(notice, lang, tz)
             text = say("mgr_ask_note", lang, ref=notice.review_id, rep=notice.rep_name, visit=visit)
-            self._sender.submit(
-                chat_id,
-                SendMessage(chat_id=chat_id, text=text, reply_markup=ForceReply(force_reply=True)),
-            )
-        elif tap.action == "c":
+            self._replies.send(chat_id, text, ask=True)
+        elif isinstance(tap, ReviewData):  # c: choose a skill
             self._answer(query)
             text = say("mgr_pick_skill", lang, rep=notice.rep_name)
             keyboard = summaries.skill_buttons(notice.review_id, lang)
-            self._sender.submit(
-                chat_id, SendMessage(chat_id=chat_id, text=text, reply_markup=_markup(keyboard))
-            )
-        elif tap.action == "s":
+            self._replies.send(chat_id, text, _keyboard(keyboard))
+        else:
             if tap.skill not in summaries.skills():
                 raise NotYourTeam(f"skill {tap.skill}")
-            start = ((say("mgr_btn_start", notice.rep_lang), callbacks.manage_data("go")),)
+            start = ((say("mgr_btn_start", notice.rep_lang), CoachingData().pack()),)
             sent = await asyncio.to_thread(
                 self._reviews.invite,
                 scope,
@@ -191,7 +189,8 @@ class Manage:
                 return  # a redelivered tap: the invitation went the first time
             self.deliver([sent], bulk=False)
             skill = summaries.skill_label(tap.skill, lang)
-            self._edit(message, say("mgr_coach_sent", lang, rep=notice.rep_name, skill=skill), ())
+            done = say("mgr_coach_sent", lang, rep=notice.rep_name, skill=skill)
+            self._replies.edit(message, done, ())
 
     def _show_reviewed(self, message: Message, review_id: int, lang: str) -> None:
         """One summary: its text with "✓ Reviewed" under it, no buttons. A batch: that
@@ -209,10 +208,10 @@ class Manage:
         ]
         kept: Buttons = tuple(row for row in others if row)
         if any(_review_of(data) not in (None, review_id) for row in kept for _, data in row):
-            self._edit_markup(message, kept)
+            self._replies.edit(message, None, _keyboard(kept))
             return
         text = f"{message.html_text}\n\n<b>{self._summaries.say('mgr_reviewed', lang)}</b>"
-        self._edit(message, text, ())
+        self._replies.edit(message, text, ())
 
     # --- the note, as a reply ---------------------------------------------------------------
 
@@ -238,13 +237,13 @@ class Manage:
                 external_id=str(event_update.update_id),
             )
         except NotYourTeam:
-            self._send(chat_id, say("mgr_not_yours", lang))
+            self._replies.send(chat_id, say("mgr_not_yours", lang))
             return
         if sent is None:
             return  # a redelivered update: the note went the first time
         self.deliver([sent], bulk=False)
         notice = await asyncio.to_thread(self._reviews.notice, scope, int(found[1]))
-        self._send(chat_id, say("mgr_note_sent", lang, rep=notice.rep_name))
+        self._replies.send(chat_id, say("mgr_note_sent", lang, rep=notice.rep_name))
 
     # --- /summaries ---------------------------------------------------------------------------
 
@@ -258,7 +257,7 @@ class Manage:
         scope = await asyncio.to_thread(self._teams.scope, user_key(user.id))
         teams = await asyncio.to_thread(scope.teams)
         if not teams:
-            self._send(message.chat.id, say("mgr_summaries_not_manager", lang))
+            self._replies.send(message.chat.id, say("mgr_summaries_not_manager", lang))
             return
         words = (command.args or "").lower().split()
         mode = words[0] if words else ""
@@ -268,7 +267,7 @@ class Manage:
             text = say(
                 "mgr_summaries_now", lang, mode=current.summaries, at=current.daily_at, tz=tz
             )
-            self._send(message.chat.id, text)
+            self._replies.send(message.chat.id, text)
             return
         now = self._clock()
         clock = parse_clock(at) if at else None
@@ -278,10 +277,10 @@ class Manage:
             prefs = replace(prefs, summaries=mode, daily_at=daily_at or prefs.daily_at)
             await asyncio.to_thread(scope.set_prefs, team.id, prefs, now=now)
         if mode == "instant":
-            self._send(message.chat.id, say("mgr_summaries_instant", lang))
+            self._replies.send(message.chat.id, say("mgr_summaries_instant", lang))
         else:
             at_text = daily_at or current.daily_at
-            self._send(message.chat.id, say("mgr_summaries_daily", lang, at=at_text, tz=tz))
+            self._replies.send(message.chat.id, say("mgr_summaries_daily", lang, at=at_text, tz=tz))
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -296,18 +295,7 @@ class Manage:
         return known.tz if known is not None else "UTC"
 
     def _answer(self, query: CallbackQuery, text: str | None = None, alert: bool = False) -> None:
-        self._sender.submit(
-            None, AnswerCallbackQuery(callback_query_id=query.id, text=text, show_alert=alert)
-        )
-
-    def _send(self, chat_id: int, text: str) -> None:
-        self._sender.submit(chat_id, SendMessage(chat_id=chat_id, text=text))
-
-    def _edit(self, message: Message, text: str | None, buttons: Buttons) -> None:
-        self._sender.submit(message.chat.id, edit_call(message, text, _keyboard(buttons)))
-
-    def _edit_markup(self, message: Message, buttons: Buttons) -> None:
-        self._edit(message, None, buttons)
+        self._replies.answer(query, text, alert=alert)
 
 
 def _asked_note(message: Message) -> bool:
@@ -324,16 +312,12 @@ def _asked_note(message: Message) -> bool:
 
 
 def _review_of(data: str | None) -> int | None:
-    tap = callbacks.parse(data)
-    return tap.review if isinstance(tap, callbacks.ManageTap) and tap.review else None
+    tap = parse(data)
+    return tap.review if isinstance(tap, ReviewData | SkillData) and tap.review else None
 
 
 def _keyboard(buttons: Buttons) -> Keyboard:
     return tuple(tuple(Button(text, data) for text, data in row) for row in buttons)
-
-
-def _markup(buttons: Buttons) -> InlineKeyboardMarkup | None:
-    return inline_markup(_keyboard(buttons))
 
 
 __all__ = ["Manage"]

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.telegram.callbacks import nav_data, pick_data, reminder_data
+from bot.telegram.callbacks import Nav, Pick, ReminderData
 from dialogs.catalog import Messages
 from dialogs.types import DONE, Ask, Choice, Nudge, Reply
 
@@ -74,7 +74,7 @@ def keyboard(ask: Ask, messages: Messages, lang: str) -> Keyboard:
     buttons = [
         Button(
             ("✅ " if choice.selected else "") + button_text(choice.label),
-            pick_data(ask.token, choice.id),
+            Pick(token=ask.token, option=choice.id).pack(),
         )
         for choice in ask.choices
     ]
@@ -85,12 +85,18 @@ def keyboard(ask: Ask, messages: Messages, lang: str) -> Keyboard:
     else:
         rows = [(button,) for button in buttons]
     if ask.kind == "multi":
-        rows.append((Button(messages.render("tg_done", lang), pick_data(ask.token, DONE)),))
+        rows.append(
+            (Button(messages.render("tg_done", lang), Pick(token=ask.token, option=DONE).pack()),)
+        )
     nav = []
     if ask.can_back:
-        nav.append(Button(messages.render("tg_back", lang), nav_data(ask.token, "back")))
+        nav.append(
+            Button(messages.render("tg_back", lang), Nav(token=ask.token, command="back").pack())
+        )
     if ask.can_skip:
-        nav.append(Button(messages.render("tg_skip", lang), nav_data(ask.token, "skip")))
+        nav.append(
+            Button(messages.render("tg_skip", lang), Nav(token=ask.token, command="skip").pack())
+        )
     if nav:
         rows.append(tuple(nav))
     return tuple(row for row in rows if row)
@@ -98,7 +104,10 @@ def keyboard(ask: Ask, messages: Messages, lang: str) -> Keyboard:
 
 def nudge_keyboard(ref: int, version: int, actions: Iterable[Choice]) -> Keyboard:
     """A reminder's buttons, two to a row."""
-    buttons = [Button(button_text(a.label), reminder_data(ref, version, a.id)) for a in actions]
+    buttons = [
+        Button(button_text(a.label), ReminderData(ref=ref, version=version, action=a.id).pack())
+        for a in actions
+    ]
     return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
 
 

@@ -45,8 +45,10 @@ from bot.telegram.callbacks import manage_data
 from bot.telegram.coach import Coach
 from bot.telegram.delivery import MARK_EVERY, Delivery, SharedPacing
 from bot.telegram.digests import TeamDigests
+from bot.telegram.gate import TeamGate
 from bot.telegram.manage import Manage
 from bot.telegram.render import Outgoing, render_turn
+from bot.telegram.replies import Replies
 from bot.telegram.sender import SEND_WINDOW_MARGIN, Sender
 from bot.telegram.session import Session
 from bot.telegram.team_settings import TeamSettingsChat
@@ -172,7 +174,6 @@ class CoachBot:
             clock=self.clock,
             timezone=self.settings.timezone,
             language=self.settings.language,
-            bot_username=me.username,
             account=Account(self.desk, self.store, self.clock, self.settings.timezone),
             teams=self.teams,
             claims=self.delivery,
@@ -190,7 +191,17 @@ class CoachBot:
             base_menu=partial(menu, self.catalog),
             admin_ids=self.settings.admin_ids,
         )
-        self.dispatcher.include_router(self.onboarding.router())  # the no-team gate comes first
+        gate = TeamGate(
+            teams=self.teams,
+            store=self.store,
+            messages=self.catalog.messages,
+            replies=Replies(self.sender),
+            language=self.settings.language,
+        )
+        dispatcher = self.dispatcher
+        for observer in (dispatcher.message, dispatcher.edited_message, dispatcher.callback_query):
+            observer.outer_middleware(gate)  # the no-team gate, before every router
+        self.dispatcher.include_router(self.onboarding.router())  # /start CODE, /team
         self.manage = Manage(
             reviews=Reviews(self.store.engine),
             teams=self.teams,
@@ -210,7 +221,6 @@ class CoachBot:
             sender=self.sender,
             clock=self.clock,
             language=self.settings.language,
-            bot_username=me.username,
         )
         self.dispatcher.include_router(self.digests.router())  # /digest
         team_settings = TeamSettingsChat(
@@ -221,7 +231,6 @@ class CoachBot:
             sender=self.sender,
             clock=self.clock,
             language=self.settings.language,
-            bot_username=me.username,
         )
         self.dispatcher.include_router(team_settings.router())  # /teamsettings
         self.dispatcher.include_router(self.coach.router())

@@ -12,13 +12,12 @@ from dataclasses import fields
 from datetime import datetime
 
 from aiogram import F, Router
-from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.enums import ChatType
-from aiogram.methods import SendMessage
+from aiogram.filters import CommandObject
 from aiogram.types import Message
 
-from bot.telegram.coach import Outbox
-from bot.telegram.inputs import command_of, language_of, user_key
+from bot.telegram.inputs import TextCommand, language_of, user_key
+from bot.telegram.replies import Outbox, Replies
 from coaching.reminders import ReminderDesk
 from coaching.team_settings import SettingRefused, describe, parse_change
 from dialogs.catalog import Messages
@@ -40,31 +39,29 @@ class TeamSettingsChat:
         sender: Outbox,
         clock: Callable[[], datetime],
         language: str,
-        bot_username: str | None,
     ) -> None:
         self._teams = teams
         self._store = store
         self._desk = desk
         self._messages = messages
-        self._sender = sender
+        self._replies = Replies(sender)
         self._clock = clock
         self._language: Lang = "zh" if language == "zh" else "en"
-        self._bot_username = bot_username
 
     def router(self) -> Router:
         router = Router(name="team_settings")
-        router.message.register(self.on_message, F.chat.type == ChatType.PRIVATE)
+        private = F.chat.type == ChatType.PRIVATE
+        router.message.register(self.on_message, private, TextCommand(COMMAND))
         return router
 
-    async def on_message(self, message: Message) -> None:
+    async def on_message(self, message: Message, command: CommandObject) -> None:
         user = message.from_user
-        command = command_of(message.text or "", self._bot_username)
-        if user is None or command is None or command[0] != COMMAND:
-            raise SkipHandler
+        if user is None:
+            return
         told = language_of(user, self._language)
-        text = await asyncio.to_thread(self.answer, user_key(user.id), command[1], told)
-        chat_id = message.chat.id
-        self._sender.submit(chat_id, SendMessage(chat_id=chat_id, text=text))
+        words = (command.args or "").strip()
+        text = await asyncio.to_thread(self.answer, user_key(user.id), words, told)
+        self._replies.send(message.chat.id, text)
 
     def answer(self, key: str, words: str, telegram_lang: Lang = "en") -> str:
         """What the manager reads after ``/teamsettings <words>`` (blocking); a user the bot

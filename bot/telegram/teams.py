@@ -1,9 +1,7 @@
-"""Teams on Telegram: who may use the coach, joining by invite link, and the manager's /team.
+"""Teams on Telegram: joining by invite link, and the manager's /team, /invite and /newteam.
 
-This router runs before the coach's. It lets everything of a user who may use the bot (an admin,
-a manager, an active rep) through to the coach (``SkipHandler``) and answers everyone else
-itself, storing nothing of theirs: no user row, no inbox row. What still works for them: an
-invite link (``/start CODE``), /help, /lang, /export and /deleteme.
+Who may use the coach at all is the gate's to say (``bot.telegram.gate``), before this router;
+its handlers get the user's ``standing`` from there.
 
 A manager's buttons carry team, user and invite ids (``t:`` callback data). They are only claims:
 every action goes through ``ManagerScope``, which refuses, in SQL, anything outside the manager's
@@ -22,27 +20,24 @@ from typing import Any, Literal
 from aiogram import F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.enums import ChatType
-from aiogram.methods import (
-    AnswerCallbackQuery,
-    SendMessage,
-    SetMyCommands,
-)
-from aiogram.types import (
-    BotCommand,
-    BotCommandScopeChat,
-    CallbackQuery,
-    ChatMemberUpdated,
-    ForceReply,
-    Message,
-    User,
-)
+from aiogram.filters import CommandObject
+from aiogram.methods import SetMyCommands
+from aiogram.types import BotCommand, BotCommandScopeChat, CallbackQuery, Message, User
 
-from bot.telegram import callbacks
-from bot.telegram.callbacks import JoinTap, TeamTap
-from bot.telegram.coach import Outbox
-from bot.telegram.inputs import command_of, language_of, user_key
-from bot.telegram.markup import edit_call, inline_markup
+from bot.telegram.callbacks import (
+    JOIN_PREFIX,
+    MANAGER_TEAM_KINDS,
+    TEAM_PREFIX,
+    ApprovalData,
+    JoinData,
+    MemberData,
+    RevokeData,
+    StayData,
+    TeamData,
+)
+from bot.telegram.inputs import TextCommand, language_of, user_key
 from bot.telegram.render import Button, Keyboard, Outgoing, button_text
+from bot.telegram.replies import Outbox, Replies
 from dialogs.catalog import Messages
 from dialogs.types import Lang
 from dialogs.when import When, describe_when
@@ -59,9 +54,7 @@ from storage.teams import (
     Teams,
 )
 
-TEAM_COMMANDS = frozenset({"newteam", "invite", "team"})
-OPEN_COMMANDS = frozenset({"export", "deleteme"})
-"""What a user on no team may still do, handled by the coach: their own data is theirs."""
+TeamTap = MemberData | ApprovalData | TeamData | RevokeData
 CODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 """An invite code as a deep link can carry it (Telegram's ``start`` parameter)."""
 MAX_TEAMS_SHOWN = 5
@@ -85,7 +78,7 @@ class Acted:
 
 
 class Onboarding:
-    """The no-team gate, invite links and team management in Telegram."""
+    """Invite links and team management in Telegram."""
 
     def __init__(
         self,
@@ -104,7 +97,7 @@ class Onboarding:
         self._teams = teams
         self._store = store
         self._messages = messages
-        self._sender = sender
+        self._replies = Replies(sender)
         self._clock = clock
         self._timezone = timezone
         self._language = language
@@ -115,83 +108,59 @@ class Onboarding:
     def router(self) -> Router:
         router = Router(name="teams")
         private = F.chat.type == ChatType.PRIVATE
-        router.message.register(self.on_message, private)
-        router.edited_message.register(self.on_edit, private)
-        router.callback_query.register(self.on_tap)
-        router.my_chat_member.register(self.on_membership)
+        router.message.register(self.on_join, private, TextCommand("start", magic=F.args))
+        router.message.register(
+            self.on_team_command, private, TextCommand("newteam", "invite", "team")
+        )
+        router.message.register(self.on_team_name, private, self._names_new_team)
+        for kind in MANAGER_TEAM_KINDS:
+            router.callback_query.register(self.on_team_tap, kind.filter())
+        router.callback_query.register(self.on_team_tap, F.data.startswith(f"{TEAM_PREFIX}:"))
+        router.callback_query.register(self.on_switch_tap, JoinData.filter())
+        router.callback_query.register(self.on_switch_tap, StayData.filter())
+        router.callback_query.register(self.on_switch_tap, F.data.startswith(f"{JOIN_PREFIX}:"))
         return router
 
     # --- messages -------------------------------------------------------------------------------
 
-    async def on_message(self, message: Message) -> None:
-        user = message.from_user
-        if user is None or user.is_bot:
-            raise SkipHandler
-        chat_id = message.chat.id
-        command = command_of(message.text or "", self._bot_username)
-        name, arg = command or ("", "")
-        if name == "start" and arg:
-            if await self._join(chat_id, user, arg):
-                raise SkipHandler  # a new rep: the coach greets them as usual
-            return
-        standing = await asyncio.to_thread(self._teams.standing, user_key(user.id))
-        if name in TEAM_COMMANDS and standing.allowed:
-            await self._team_command(chat_id, user, standing, name, arg)
-            return
-        if command is None and standing.allowed and self._names_new_team(message):
-            await self._new_team(chat_id, user, standing, message.text or "")
-            return
-        if standing.allowed or name in OPEN_COMMANDS:
-            raise SkipHandler
-        await self._gate(chat_id, user, standing, name, arg)
-
-    async def on_edit(self, edited_message: Message) -> None:
-        """An edit by a user on no team is not kept (and not answered: they heard why)."""
-        user = edited_message.from_user
-        if user is not None and (await self._standing(user)).allowed:
+    async def on_join(self, message: Message, command: CommandObject, standing: Standing) -> None:
+        """``/start CODE``: a new rep goes on to the coach, who greets them as usual."""
+        assert message.from_user is not None  # a private chat's message
+        code = (command.args or "").strip()
+        if await self._join(message.chat.id, message.from_user, code, standing):
             raise SkipHandler
 
-    async def on_membership(self, my_chat_member: ChatMemberUpdated) -> None:
-        """Blocking or unblocking the bot is recorded only for a user it already knows."""
-        known = await asyncio.to_thread(self._store.user, user_key(my_chat_member.from_user.id))
-        if known is not None:
-            raise SkipHandler
-
-    async def _gate(
-        self, chat_id: int, user: User, standing: Standing, name: str, arg: str
+    async def on_team_command(
+        self, message: Message, command: CommandObject, standing: Standing
     ) -> None:
-        """The one polite answer to a user who may not use the coach (yet)."""
-        lang, _ = await self._who(user)
-        if name == "lang":
-            wanted = arg.lower()
-            chosen = "zh" if wanted.startswith(("zh", "中")) else "en" if wanted[:2] == "en" else ""
-            if not chosen:
-                keyboard: Keyboard = (
-                    (
-                        Button("English", callbacks.lang_data("en")),
-                        Button("中文", callbacks.lang_data("zh")),
-                    ),
-                )
-                self._send(chat_id, self._say("tg_lang_choose", lang), keyboard)
-                return
-            lang = chosen
-        self._send(chat_id, self._gate_text(standing, lang, help_asked=name == "help"))
+        assert message.from_user is not None
+        name, arg = command.command.lower(), (command.args or "").strip()
+        await self._team_command(message.chat.id, message.from_user, standing, name, arg)
 
-    def _gate_text(self, standing: Standing, lang: str, *, help_asked: bool = False) -> str:
-        if standing.pending is not None:
-            return self._say("tg_team_pending", lang, team=standing.pending.name)
-        return self._say("tg_team_gate_help" if help_asked else "tg_team_gate", lang)
+    async def on_team_name(self, message: Message, standing: Standing) -> None:
+        """The reply naming a new team (see :meth:`_names_new_team`)."""
+        assert message.from_user is not None
+        await self._new_team(message.chat.id, message.from_user, standing, message.text or "")
 
     # --- joining by invite link ---------------------------------------------------------------
 
-    async def _join(self, chat_id: int, user: User, code: str, *, confirmed: bool = False) -> bool:
+    async def _join(
+        self,
+        chat_id: int,
+        user: User,
+        code: str,
+        standing: Standing | None,
+        *,
+        confirmed: bool = False,
+    ) -> bool:
         """``/start CODE``: join the code's team; True for a new active rep (welcomed here, then
         greeted by the coach). A rep of another team is asked first, unless ``confirmed``."""
         key = user_key(user.id)
         if (
             not confirmed
             and CODE.fullmatch(code)
-            and await self._ask_to_switch(chat_id, user, code)
+            and standing is not None
+            and await self._ask_to_switch(chat_id, user, code, standing)
         ):
             return False
         try:
@@ -207,32 +176,31 @@ class Onboarding:
             )
         except InviteRefused as refused:
             lang, _ = await self._who(user)
-            self._send(chat_id, self._say(f"tg_team_refused_{refused.reason}", lang))
+            self._replies.send(chat_id, self._say(f"tg_team_refused_{refused.reason}", lang))
             return False
         lang, _ = await self._who(user)
         team = joined.team
         if joined.status == "pending":
-            self._send(chat_id, self._say("tg_team_pending", lang, team=team.name))
+            self._replies.send(chat_id, self._say("tg_team_pending", lang, team=team.name))
             if not joined.already:
                 await self._ask_managers(team, user)
             return False
         if joined.already:
-            self._send(
+            self._replies.send(
                 chat_id, self._say("tg_team_already", lang, team=team.name, role=joined.role)
             )
             return False
         if joined.role == "manager":
-            self._send(chat_id, self._say("tg_team_welcome_manager", lang, team=team.name))
+            self._replies.send(chat_id, self._say("tg_team_welcome_manager", lang, team=team.name))
             self._manager_menu(chat_id)
             return False
         left = joined.left.name if joined.left is not None else ""
-        self._send(chat_id, self._say("tg_team_welcome", lang, team=team.name, left=left))
+        self._replies.send(chat_id, self._say("tg_team_welcome", lang, team=team.name, left=left))
         return True
 
-    async def _ask_to_switch(self, chat_id: int, user: User, code: str) -> bool:
+    async def _ask_to_switch(self, chat_id: int, user: User, code: str, standing: Standing) -> bool:
         """A rep of one team opening another team's rep link: joining would take them out of
         their team, so they confirm first (nothing is redeemed until they do). True: asked."""
-        standing = await self._standing(user)
         current = standing.team
         if current is None:
             return False
@@ -250,33 +218,39 @@ class Onboarding:
         keyboard: Keyboard = (
             (
                 Button(
-                    self._label("tg_team_button_switch", lang, **names), callbacks.join_data(code)
+                    self._label("tg_team_button_switch", lang, **names),
+                    JoinData(code=code).pack(),
                 ),
             ),
-            (Button(self._label("tg_team_button_stay", lang, **names), callbacks.join_data(None)),),
+            (Button(self._label("tg_team_button_stay", lang, **names), StayData().pack()),),
         )
         text = self._say("tg_team_switch_ask", lang, team=team.name, current=current.name)
-        self._send(chat_id, text, keyboard)
+        self._replies.send(chat_id, text, keyboard)
         return True
 
-    async def _switch_tap(self, query: CallbackQuery, message: Message | None) -> None:
+    async def on_switch_tap(
+        self,
+        callback_query: CallbackQuery,
+        callback_data: JoinData | StayData | None = None,
+        standing: Standing | None = None,
+    ) -> None:
         """The rep's answer to :meth:`_ask_to_switch`: join (the invite is checked again now),
-        or stay, which changes nothing."""
-        self._sender.submit(None, AnswerCallbackQuery(callback_query_id=query.id))
-        tap = callbacks.parse(query.data)
-        if not isinstance(tap, JoinTap) or message is None:
+        or stay, which changes nothing. Data we never made is answered and does nothing."""
+        query = callback_query
+        self._replies.answer(query)
+        message = query.message if isinstance(query.message, Message) else None
+        if callback_data is None or message is None or message.chat.type != ChatType.PRIVATE:
             return
-        if message.chat.type != ChatType.PRIVATE:
+        self._replies.edit(message, None, ())  # the question is answered: its buttons go
+        if isinstance(callback_data, JoinData):
+            code = callback_data.code
+            await self._join(message.chat.id, query.from_user, code, standing, confirmed=True)
             return
-        self._edit(message, None, ())  # the question is answered: its buttons go
-        if tap.code:
-            await self._join(message.chat.id, query.from_user, tap.code, confirmed=True)
-            return
-        standing = await self._standing(query.from_user)
+        standing = standing or await self._standing(query.from_user)
         if standing.team is not None:
             lang, _ = await self._who(query.from_user)
             kept = self._say("tg_team_switch_kept", lang, current=standing.team.name)
-            self._send(message.chat.id, kept)
+            self._replies.send(message.chat.id, kept)
 
     async def _ask_managers(self, team: Team, user: User) -> None:
         """A rep waits for approval: the team's managers get Approve / Decline buttons."""
@@ -297,16 +271,16 @@ class Onboarding:
                 (
                     Button(
                         self._label("tg_team_button_approve", lang, name=short),
-                        callbacks.team_data("ap", team.id, known.id),
+                        MemberData(action="ap", team=team.id, user=known.id).pack(),
                     ),
                     Button(
                         self._label("tg_team_button_decline", lang, name=short),
-                        callbacks.team_data("dc", team.id, known.id),
+                        MemberData(action="dc", team=team.id, user=known.id).pack(),
                     ),
                 ),
             )
             text = self._say("tg_team_join_request", lang, name=name, team=team.name)
-            self._send(chat, text, keyboard)
+            self._replies.send(chat, text, keyboard)
 
     # --- the managers' commands ---------------------------------------------------------------
 
@@ -319,31 +293,26 @@ class Onboarding:
             return
         if not standing.manages:
             text = "tg_team_none" if standing.may_create_team or standing.admin else ""
-            self._send(chat_id, self._say(text or "tg_team_not_manager", lang))
+            self._replies.send(chat_id, self._say(text or "tg_team_not_manager", lang))
             return
         key = user_key(user.id)
         if name == "invite":
             role = "manager" if arg.lower().startswith(("manager", "经理", "协同")) else "rep"
             team = standing.manages[0]
             sent = await asyncio.to_thread(self._new_invite, key, team.id, role, lang, tz)
-            self._send(chat_id, sent.text)
+            self._replies.send(chat_id, sent.text)
             return
         for team in standing.manages[:MAX_TEAMS_SHOWN]:
             view = await asyncio.to_thread(self._view_of, key, team.id, lang, tz)
-            self._send(chat_id, view.text, view.keyboard)
+            self._replies.send(chat_id, view.text, view.keyboard)
 
     async def _new_team(self, chat_id: int, user: User, standing: Standing, name: str) -> None:
         lang, tz = await self._who(user)
         if not standing.may_create_team:
-            self._send(chat_id, self._say("tg_team_not_manager", lang))
+            self._replies.send(chat_id, self._say("tg_team_not_manager", lang))
             return
         if not name.strip():
-            ask = SendMessage(
-                chat_id=chat_id,
-                text=self._say("tg_team_name_ask", lang),
-                reply_markup=ForceReply(force_reply=True),
-            )
-            self._sender.submit(chat_id, ask)
+            self._replies.send(chat_id, self._say("tg_team_name_ask", lang), ask=True)
             return
         key = user_key(user.id)
         now = self._clock()
@@ -358,17 +327,19 @@ class Onboarding:
                 tz=self._timezone,
             )
         except TeamError:
-            self._send(chat_id, self._say("tg_team_not_manager", lang))
+            self._replies.send(chat_id, self._say("tg_team_not_manager", lang))
             return
         invite = await asyncio.to_thread(self._teams.scope(key).invite, team.id, now=now)
         text = self._say("tg_team_created", lang, team=team.name, **self._link(invite, lang, tz))
-        self._send(chat_id, text)
+        self._replies.send(chat_id, text)
         self._manager_menu(chat_id)
 
     def _names_new_team(self, message: Message) -> bool:
-        """A reply to "What shall the new team be called?"."""
+        """A reply to "What shall the new team be called?" (not a command)."""
         asked = message.reply_to_message
         if asked is None or asked.from_user is None or not asked.from_user.is_bot:
+            return False
+        if (message.text or "").startswith("/"):
             return False
         text = (asked.text or "").strip()
         return bool(message.text) and any(
@@ -423,24 +394,24 @@ class Onboarding:
                 (
                     Button(
                         self._label("tg_team_button_approve", lang, name=short),
-                        callbacks.team_data("ap", team_id, member.user_id),
+                        MemberData(action="ap", team=team_id, user=member.user_id).pack(),
                     ),
                     Button(
                         self._label("tg_team_button_decline", lang, name=short),
-                        callbacks.team_data("dc", team_id, member.user_id),
+                        MemberData(action="dc", team=team_id, user=member.user_id).pack(),
                     ),
                 )
             )
         removes = [
             Button(
                 self._label("tg_team_button_remove", lang, name=_short(_member_name(m), 20)),
-                callbacks.team_data("rm", team_id, m.user_id),
+                MemberData(action="rm", team=team_id, user=m.user_id).pack(),
             )
             for m in reps[:MAX_REMOVE_BUTTONS]
         ]
         revokes = [
             Button(
-                self._label("tg_team_button_revoke", lang, id=i.id), callbacks.team_data("rv", i.id)
+                self._label("tg_team_button_revoke", lang, id=i.id), RevokeData(invite=i.id).pack()
             )
             for i in invites[:MAX_INVITES_SHOWN]
         ]
@@ -450,11 +421,12 @@ class Onboarding:
         rows.append(
             (
                 Button(
-                    self._label("tg_team_button_new_link", lang), callbacks.team_data("nl", team_id)
+                    self._label("tg_team_button_new_link", lang),
+                    TeamData(action="nl", team=team_id).pack(),
                 ),
                 Button(
                     self._label("tg_team_button_approval", lang, approval=approval),
-                    callbacks.team_data("ao", team_id, on=not approval),
+                    ApprovalData(team=team_id, state="off" if approval else "on").pack(),
                 ),
             )
         )
@@ -469,81 +441,63 @@ class Onboarding:
 
     # --- taps -----------------------------------------------------------------------------------
 
-    async def on_tap(self, callback_query: CallbackQuery) -> None:
+    async def on_team_tap(
+        self, callback_query: CallbackQuery, callback_data: TeamTap | None = None
+    ) -> None:
+        """A manager's button; data we never made, or a tap outside a private chat, is refused
+        politely and changes nothing."""
         query = callback_query
-        data = query.data or ""
         message = query.message if isinstance(query.message, Message) else None
-        if data.startswith("t:"):
-            await self._team_tap(query, message)
-            return
-        if data.startswith("j:"):
-            await self._switch_tap(query, message)
-            return
-        if message is None or message.chat.type != ChatType.PRIVATE:
-            raise SkipHandler
-        standing = await self._standing(query.from_user)
-        tap = callbacks.parse(data)
-        keeping = isinstance(tap, callbacks.Cmd) and tap.command in ("forget", "keep")
-        if standing.allowed or keeping:
-            raise SkipHandler
-        self._sender.submit(None, AnswerCallbackQuery(callback_query_id=query.id))
-        lang, _ = await self._who(query.from_user)
-        if isinstance(tap, callbacks.LangPick):
-            lang = tap.lang
-        self._edit(message, None, ())
-        self._send(message.chat.id, self._gate_text(standing, lang))
-
-    async def _team_tap(self, query: CallbackQuery, message: Message | None) -> None:
-        tap = callbacks.parse(query.data)
         lang, tz = await self._who(query.from_user)
         key = user_key(query.from_user.id)
         private = message is not None and message.chat.type == ChatType.PRIVATE
         acted: Acted | None = None
-        if isinstance(tap, TeamTap) and private:
+        if callback_data is not None and private:
             try:
-                acted = await asyncio.to_thread(self._act, key, tap, lang, tz)
+                acted = await asyncio.to_thread(self._act, key, callback_data, lang, tz)
             except TeamError:
                 acted = None
         if acted is None or message is None:
-            refused = self._say("tg_team_tap_refused", lang)
-            self._sender.submit(None, AnswerCallbackQuery(callback_query_id=query.id, text=refused))
+            self._replies.answer(query, self._say("tg_team_tap_refused", lang))
             return
-        self._sender.submit(None, AnswerCallbackQuery(callback_query_id=query.id))
-        self._edit(message, acted.edit.text, acted.edit.keyboard)
+        self._replies.answer(query)
+        self._replies.edit(message, acted.edit.text, acted.edit.keyboard)
         for outgoing in acted.send:
-            self._send(message.chat.id, outgoing.text, outgoing.keyboard)
+            self._replies.send(message.chat.id, outgoing.text, outgoing.keyboard)
         for chat_id, text in acted.notices:
-            self._send(chat_id, text)
+            self._replies.send(chat_id, text)
 
     def _act(self, key: str, tap: TeamTap, lang: str, tz: str) -> Acted:
         """One manager action, through the manager's scope (``NotYourTeam`` for anything of
         another team: the caller answers that nothing changed)."""
         scope = self._teams.scope(key)
         now = self._clock()
-        if tap.action == "rv":
-            invite = scope.revoke(tap.ref, now=now)
+        if isinstance(tap, RevokeData):
+            invite = scope.revoke(tap.invite, now=now)
             return Acted(self._view(scope, invite.team_id, lang, tz))
-        team = scope.team(tap.ref)
-        if tap.action == "v":
-            return Acted(self._view(scope, team.id, lang, tz))
-        if tap.action == "ao":
+        team = scope.team(tap.team)
+        if isinstance(tap, ApprovalData):
             scope.set_settings(team.id, now=now, approval=tap.on)
             return Acted(self._view(scope, team.id, lang, tz))
-        if tap.action == "nl":
+        if isinstance(tap, TeamData) and tap.action == "v":
+            return Acted(self._view(scope, team.id, lang, tz))
+        if isinstance(tap, TeamData):  # nl
             invite = scope.invite(team.id, now=now)
             text = self._say("tg_team_invite", lang, team=team.name, **self._link(invite, lang, tz))
             return Acted(self._view(scope, team.id, lang, tz), send=(Outgoing(text),))
-        team_id, member = scope.member(tap.user_id)
+        team_id, member = scope.member(tap.user)
         if team_id != team.id or member.role != "rep":
-            raise NotYourTeam(f"user {tap.user_id} in team {team.id}")
+            raise NotYourTeam(f"user {tap.user} in team {team.id}")
         name = _member_name(member)
         back = (
-            Button(self._label("tg_team_button_back", lang), callbacks.team_data("v", team.id)),
+            Button(
+                self._label("tg_team_button_back", lang), TeamData(action="v", team=team.id).pack()
+            ),
         )
         if tap.action == "rm":
             yes = Button(
                 self._label("tg_team_button_yes_remove", lang),
-                callbacks.team_data("ry", team.id, member.user_id),
+                MemberData(action="ry", team=team.id, user=member.user_id).pack(),
             )
             text = self._say("tg_team_remove_confirm", lang, name=name, team=team.name)
             return Acted(Outgoing(text, ((yes,), back)))
@@ -573,7 +527,7 @@ class Onboarding:
                 name, _, description = line.partition("—")
                 commands.append(BotCommand(command=name.strip(), description=description.strip()))
             scope = BotCommandScopeChat(chat_id=chat_id)
-            self._sender.submit(
+            self._replies.submit(
                 None, SetMyCommands(commands=commands, scope=scope, language_code=code)
             )
 
@@ -605,14 +559,6 @@ class Onboarding:
         """A button's text: plain, not HTML (a name with "&" shows as it is)."""
         return button_text(self._say(key, lang, **context))
 
-    def _send(self, chat_id: int, text: str, keyboard: Keyboard = ()) -> None:
-        self._sender.submit(
-            chat_id, SendMessage(chat_id=chat_id, text=text, reply_markup=inline_markup(keyboard))
-        )
-
-    def _edit(self, message: Message, text: str | None, keyboard: Keyboard) -> None:
-        self._sender.submit(message.chat.id, edit_call(message, text, keyboard))
-
 
 def _pairs(buttons: Sequence[Button]) -> list[tuple[Button, ...]]:
     return [tuple(buttons[n : n + 2]) for n in range(0, len(buttons), 2)]
@@ -638,4 +584,4 @@ def _chat_of(key: str) -> int | None:
     return int(number) if number.isdigit() else None
 
 
-__all__ = ["OPEN_COMMANDS", "TEAM_COMMANDS", "Onboarding"]
+__all__ = ["Onboarding"]

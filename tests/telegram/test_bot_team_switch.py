@@ -75,7 +75,7 @@ async def test_a_rep_confirms_before_another_teams_link_moves_them(
 
         # the same answer again (a double tap, a redelivery): already there, nothing more
         before = len(fake.messages_to(ANNA))
-        await tap(fake, anna, asked, callbacks.join_data(invite.code))
+        await tap(fake, anna, asked, callbacks.JoinData(code=invite.code).pack())
         await fake.wait_for_messages(ANNA, before + 1)
         assert "already in the team South" in text_of(fake.messages_to(ANNA)[-1])
         assert uses(app, invite) == 1
@@ -96,13 +96,13 @@ async def test_in_chinese_and_a_forged_answer_does_no_more_than_the_link(
 
         forged: Message = asked
         before = len(fake.messages_to(WANG))
-        await tap(fake, wang, forged, callbacks.join_data("NoSuchCode123456"))
+        await tap(fake, wang, forged, callbacks.JoinData(code="NoSuchCode123456").pack())
         await fake.wait_for_messages(WANG, before + 1)
         assert "我不认识这个邀请链接" in text_of(fake.messages_to(WANG)[-1])
         assert team_name(app, f"tg:{WANG}") == "北区"
 
         before = len(fake.messages_to(WANG))
-        await tap(fake, wang, asked, callbacks.join_data(None))  # the buttons went
+        await tap(fake, wang, asked, callbacks.StayData().pack())  # the buttons went
         await fake.wait_for_messages(WANG, before + 1)
         assert "你留在团队北区" in text_of(fake.messages_to(WANG)[-1])
         assert team_name(app, f"tg:{WANG}") == "北区"

@@ -89,21 +89,22 @@ def team_named(app: CoachBot, name: str) -> Team:
 
 def test_team_buttons_fit_and_are_read_strictly() -> None:
     biggest = 10**12 - 1
-    for data in (
-        callbacks.team_data("ry", biggest, biggest),
-        callbacks.team_data("ao", biggest, on=True),
-        callbacks.team_data("rv", biggest),
+    for tap in (
+        callbacks.MemberData(action="ry", team=biggest, user=biggest),
+        callbacks.ApprovalData(team=biggest, state="on"),
+        callbacks.RevokeData(invite=biggest),
     ):
+        data = tap.pack()
         assert len(data.encode()) <= 64
-        assert isinstance(callbacks.parse(data), callbacks.TeamTap)
-    assert callbacks.parse("t:ap:3:12") == callbacks.TeamTap("ap", 3, 12)
-    assert callbacks.parse("t:ao:3:off") == callbacks.TeamTap("ao", 3, on=False)
+        assert callbacks.parse(data) == tap
+    assert callbacks.parse("t:ap:3:12") == callbacks.MemberData(action="ap", team=3, user=12)
+    assert callbacks.parse("t:ao:3:off") == callbacks.ApprovalData(team=3, state="off")
     for forged in ("t:ap:3", "t:rv:3:4", "t:ao:3:yes", "t:ry:-1:2", "t:ry:1:2 ", "t:v:1e3", "t:"):
         assert callbacks.parse(forged) is None, forged
-    with pytest.raises(ValueError, match="not a team action"):
-        callbacks.team_data("drop", 1)
-    with pytest.raises(ValueError, match="malformed"):
-        callbacks.team_data("rv", 1, 2)
+    with pytest.raises(ValueError, match="action"):
+        callbacks.TeamData(action="drop", team=1)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="invite"):
+        callbacks.RevokeData(team=1, user=2)  # type: ignore[call-arg]
 
 
 async def test_an_admin_makes_a_team_and_a_rep_joins_by_its_link(
