@@ -69,6 +69,7 @@ class Manage:
     def router(self) -> Router:
         router = Router(name="manage")
         private = F.chat.type == ChatType.PRIVATE
+        router.callback_query.filter(F.data.startswith(f"{MANAGE_PREFIX}:"))  # one look for others
         router.callback_query.register(self.on_go, CoachingData.filter())
         router.callback_query.register(self.on_tap, ReviewData.filter())
         router.callback_query.register(self.on_tap, SkillData.filter())

@@ -113,6 +113,8 @@ class Onboarding:
             self.on_team_command, private, TextCommand("newteam", "invite", "team")
         )
         router.message.register(self.on_team_name, private, self._names_new_team)
+        # a tap of another router's passes by at one look (no CallbackData tried)
+        router.callback_query.filter(F.data.startswith((f"{TEAM_PREFIX}:", f"{JOIN_PREFIX}:")))
         for kind in MANAGER_TEAM_KINDS:
             router.callback_query.register(self.on_team_tap, kind.filter())
         router.callback_query.register(self.on_team_tap, F.data.startswith(f"{TEAM_PREFIX}:"))

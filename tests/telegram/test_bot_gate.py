@@ -1,0 +1,37 @@
+"""The no-team gate is one middleware in front of every router: it reads a user's standing once
+per update and the coach takes what it needs (the team's choice of probes) from there."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from testkit.fake_telegram import FakeTelegram
+from tests.telegram.test_bot_polling import WAIT, running, say, settings_for, text_of
+
+
+def counting(calls: Counter[str], name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls[name] += 1
+        return method(*args, **kwargs)
+
+    return counted
+
+
+async def test_a_reps_answers_and_taps_read_the_standing_once_each(
+    fake_api: FakeTelegram, tmp_path: Path
+) -> None:
+    fake = fake_api
+    anna = fake.user(42)
+    async with running(settings_for(fake, tmp_path), reps=[anna]) as app:
+        calls: Counter[str] = Counter()
+        for name in ("standing", "settings_of"):
+            setattr(app.teams, name, counting(calls, name, getattr(app.teams, name)))
+        question = await say(fake, anna, "/debrief")
+        before = len(fake.messages_to(42))
+        fake.tap(anna, question, label="4")
+        await fake.wait_for_messages(42, before + 1, timeout=WAIT)
+        assert "In a few words" in text_of(await say(fake, anna, "/resume"))
+    assert calls == Counter(standing=3)  # three updates; no second look for the probes
