@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dialogs.catalog import Catalog
-from dialogs.compile import Problem, build_catalog
+from dialogs.compile import SHARED_DIR, Problem, build_catalog
 
 BUILTIN_DIR = Path(__file__).resolve().parent
 MESSAGES_FILE = "messages.yaml"
@@ -282,12 +282,28 @@ def read_sources(folder: Path) -> tuple[dict[str, str], str, str]:
     return scripts, messages_path.read_text(encoding="utf-8"), str(messages_path.name)
 
 
+def read_shared(folder: Path | None = None) -> dict[str, str]:
+    """The template blocks scripts import by file name (``shared/*.jinja``): the built-in ones,
+    and those of ``folder``, which replace a built-in block of the same name."""
+    folders = [BUILTIN_DIR / SHARED_DIR]
+    if folder is not None and (folder / SHARED_DIR).resolve() != folders[0].resolve():
+        folders.append(folder / SHARED_DIR)
+    return {
+        path.name: path.read_text(encoding="utf-8")
+        for each in folders
+        for path in sorted(each.glob("*.jinja"))
+    }
+
+
 def load_catalog(folder: str | Path | None = None) -> Catalog:
     """Load and check every script; refuse to start with broken scripts."""
     from dialogs.check import check_catalog
 
-    scripts, messages, messages_file = read_sources(Path(folder) if folder else BUILTIN_DIR)
-    catalog, problems = build_catalog(scripts, messages, messages_file=messages_file)
+    root = Path(folder) if folder else BUILTIN_DIR
+    scripts, messages, messages_file = read_sources(root)
+    catalog, problems = build_catalog(
+        scripts, messages, messages_file=messages_file, shared=read_shared(root)
+    )
     problems += check_catalog(catalog, messages_file)
     if problems:
         raise ScriptsError(problems)

@@ -26,7 +26,7 @@ def check_catalog(catalog: Catalog, messages_file: str) -> list[Problem]:
 def check_path(path: str | Path, contracts: Iterable[Contract] = ()) -> list[str]:
     """Check a folder of scripts, or one script file (with the built-in messages), and that
     they have what ``contracts`` say the code reads from them (``dialogs.contract``)."""
-    from coaching_scripts import BUILTIN_DIR, MESSAGES_FILE, read_sources
+    from coaching_scripts import BUILTIN_DIR, MESSAGES_FILE, read_shared, read_sources
 
     target = Path(path)
     if not target.exists():
@@ -39,7 +39,8 @@ def check_path(path: str | Path, contracts: Iterable[Contract] = ()) -> list[str
         scripts, messages, messages_file = read_sources(target)
     if not scripts:
         return [f"{target}: no scripts (*.yaml) found"]
-    catalog, problems = build_catalog(scripts, messages, messages_file=messages_file)
+    shared = read_shared(target if target.is_dir() else target.parent)
+    catalog, problems = build_catalog(scripts, messages, messages_file=messages_file, shared=shared)
     problems += check_catalog(catalog, messages_file)
     given = {Path(file).stem for file in scripts}
     problems += check_contracts(catalog, contracts, given=given, whole=target.is_dir())

@@ -13,7 +13,15 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
-from jinja2 import ChainableUndefined, Template, TemplateError, TemplateSyntaxError, meta
+from jinja2 import (
+    ChainableUndefined,
+    DictLoader,
+    Template,
+    TemplateError,
+    TemplateSyntaxError,
+    meta,
+    nodes,
+)
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 from pydantic import ValidationError
@@ -42,13 +50,20 @@ class Problem:
         return f"{self.file}{where}: {self.message}"
 
 
-def make_environment() -> ImmutableSandboxedEnvironment:
+SHARED_DIR = "shared"
+"""The folder (beside the scripts) of the template blocks several scripts import by file name."""
+
+
+def make_environment(shared: Mapping[str, str] | None = None) -> ImmutableSandboxedEnvironment:
     """Sandboxed: scripts are edited by sales managers, not programmers.
 
     Unknown top-level names are errors of ``scripts check``; at run time a missing piece of a
     rep's data (a plan never written, a step never asked) reads as empty, never as a crash.
+    ``shared``: blocks a text may import (``{% from "week.jinja" import plan with context %}``),
+    by file name: one source for what several texts compute alike.
     """
     return ImmutableSandboxedEnvironment(
+        loader=DictLoader(dict(shared or {})),
         autoescape=True,
         undefined=ChainableUndefined,
         trim_blocks=True,
@@ -223,10 +238,13 @@ def build_catalog(
     *,
     messages_file: str = "messages.yaml",
     default_script: str = "debrief",
+    shared: Mapping[str, str] | None = None,
 ) -> tuple[Catalog, list[Problem]]:
-    """Compile every script and the engine's messages; return them with all problems found."""
+    """Compile every script and the engine's messages (with the ``shared`` blocks they may
+    import, by file name); return them with all problems found."""
     problems: list[Problem] = []
-    env = make_environment()
+    env = make_environment(shared)
+    _check_shared(env, shared or {}, problems)
     messages = compile_messages(messages_source, messages_file, env, problems)
     scripts: dict[str, CompiledScript] = {}
     for file, text in sorted(script_sources.items()):
@@ -263,6 +281,69 @@ def build_catalog(
     if scripts and default_script not in scripts:
         default_script = next(iter(scripts))
     return Catalog(scripts=scripts, messages=messages, default_script=default_script), problems
+
+
+def _check_shared(
+    env: ImmutableSandboxedEnvironment, shared: Mapping[str, str], problems: list[Problem]
+) -> None:
+    """A shared block is imported by texts of any script: it may read only what every
+    template may (``TEMPLATE_GLOBALS``), never a step of one script."""
+    for name, source in sorted(shared.items()):
+        file = f"{SHARED_DIR}/{name}"
+        try:
+            tree = env.parse(source)
+        except TemplateSyntaxError as exc:
+            problems.append(Problem(file, "", f"template error: {exc.message}"))
+            continue
+        for variable in sorted(meta.find_undeclared_variables(tree) - TEMPLATE_GLOBALS):
+            problems.append(Problem(file, "", f"template variable {variable!r} is not shared"))
+        _check_imports(env, tree, file, "", problems)
+
+
+def _exports(env: ImmutableSandboxedEnvironment, name: str) -> set[str] | None:
+    """The names a shared block exports (its top-level ``set``s and macros; ``_name`` is
+    private), or None when there is no such block."""
+    if env.loader is None:
+        return None
+    try:
+        source = env.loader.get_source(env, name)[0]
+        tree = env.parse(source)
+    except (TemplateError, LookupError):
+        return None
+    names = {
+        target.name
+        for node in tree.body
+        if isinstance(node, nodes.Assign)
+        for target in node.find_all(nodes.Name)
+        if target.ctx == "store"
+    } | {node.name for node in tree.body if isinstance(node, nodes.Macro)}
+    return {name for name in names if not name.startswith("_")}
+
+
+def _check_imports(
+    env: ImmutableSandboxedEnvironment,
+    tree: nodes.Template,
+    file: str,
+    where: str,
+    problems: list[Problem],
+) -> None:
+    """Every block a text imports or includes exists, with the names it imports."""
+    for node in tree.find_all((nodes.Import, nodes.FromImport, nodes.Include)):
+        if not isinstance(node, nodes.Import | nodes.FromImport | nodes.Include):
+            continue  # pragma: no cover - find_all found one of these
+        if not isinstance(node.template, nodes.Const) or not isinstance(node.template.value, str):
+            problems.append(Problem(file, where, "import a shared block by its file name"))
+            continue
+        name = node.template.value
+        exported = _exports(env, name)
+        if exported is None:
+            problems.append(Problem(file, where, f"no shared block {name!r} ({SHARED_DIR}/)"))
+            continue
+        if isinstance(node, nodes.FromImport):
+            for item in node.names:
+                wanted = item[0] if isinstance(item, tuple) else item
+                if wanted not in exported:
+                    problems.append(Problem(file, where, f"{name!r} sets no {wanted!r}"))
 
 
 def compile_messages(
@@ -558,6 +639,8 @@ def _templates(
             continue
         try:
             compiled[lang] = env.from_string(source)
+            if "import" in source or "include" in source:
+                _check_imports(env, env.parse(source), file, where, problems)
         except TemplateSyntaxError as exc:
             problems.append(Problem(file, where, f"template error ({lang}): {exc.message}"))
             return None

@@ -246,3 +246,52 @@ def test_a_recall_needs_a_yes_no_step_and_known_steps(tmp_path: Path) -> None:
     assert "tiny.yaml [second]: recalls unknown step 'nothing'" in check(tmp_path, text)
     text = text.replace("kind: yesno", "kind: text")
     assert "tiny.yaml [second]: recall works on a yesno step" in check(tmp_path, text)
+
+
+SHARED = """{% set _mine = history|first %}
+{% set latest_day = _mine.day if _mine else none %}
+"""
+
+
+def uses(template: str) -> str:
+    """The good script, its second question importing from a shared block."""
+    return GOOD.replace('"You said {{ first }}. Sure?"', f"'{template} {{{{ first }}}}?'")
+
+
+def test_a_shared_block_is_one_source_for_several_texts(tmp_path: Path) -> None:
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "mine.jinja").write_text(SHARED, encoding="utf-8")
+    text = uses('{% from "mine.jinja" import latest_day with context %}{{ latest_day }}')
+    assert check(tmp_path, text) == []
+
+    wrong = uses('{% from "mine.jinja" import latest_day, first_day with context %}')
+    assert check(tmp_path, wrong) == ["tiny.yaml [second.text]: 'mine.jinja' sets no 'first_day'"]
+    private = uses('{% from "mine.jinja" import _mine with context %}')
+    (line,) = check(tmp_path, private)
+    assert line.startswith("tiny.yaml [second.text]: template error (en): names starting with")
+    unknown = uses('{% from "theirs.jinja" import x with context %}')
+    assert check(tmp_path, unknown) == [
+        "tiny.yaml [second.text]: no shared block 'theirs.jinja' (shared/)"
+    ]
+
+
+def test_a_shared_block_reads_only_what_every_template_may(tmp_path: Path) -> None:
+    (tmp_path / "shared").mkdir()
+    block = SHARED + "{% set answer = first %}\n{% if %}"
+    (tmp_path / "shared" / "mine.jinja").write_text(block[: -len("{% if %}")], encoding="utf-8")
+    assert check(tmp_path, GOOD) == ["shared/mine.jinja: template variable 'first' is not shared"]
+    (tmp_path / "shared" / "mine.jinja").write_text(block, encoding="utf-8")
+    (line,) = check(tmp_path, GOOD)
+    assert line.startswith("shared/mine.jinja: template error:")
+
+
+def test_the_weekly_texts_take_the_plan_from_the_one_shared_block() -> None:
+    import coaching_scripts
+
+    copies = {
+        name: (coaching_scripts.BUILTIN_DIR / name).read_text(encoding="utf-8")
+        for name in ("week_plan.yaml", "week_review.yaml")
+    }
+    assert all('selectattr("script", "equalto", "week_plan")' not in t for t in copies.values())
+    assert all("{% set plan =" not in t and "{% set debriefs =" not in t for t in copies.values())
+    assert sum(t.count('{% from "week.jinja" import') for t in copies.values()) > 8
