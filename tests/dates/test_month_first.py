@@ -4,12 +4,13 @@ Chinese rep the month (or the year) first wherever they are. Told apart by the r
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from importlib import resources
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from dialogs.when import parse_when
-from dialogs.when_order import writes_month_first
+from dialogs.when_order import MONTH_FIRST_COUNTRIES, MONTH_FIRST_ZONES, writes_month_first
 
 NOW = datetime(2027, 3, 10, 6, 20, tzinfo=UTC)  # Wed 10 Mar 2027
 
@@ -65,3 +66,9 @@ def test_chinese_reps_write_the_month_first_wherever_they_are() -> None:
 )
 def test_month_first_zones_come_from_the_tz_database(zone: str, month_first: bool) -> None:
     assert writes_month_first(zone) is month_first
+
+
+def test_the_month_first_zones_are_the_tz_databases_zones_of_those_countries() -> None:
+    table = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text(encoding="utf-8")
+    rows = [line.split("\t") for line in table.splitlines() if line and not line.startswith("#")]
+    assert {row[2] for row in rows if row[0] in MONTH_FIRST_COUNTRIES} == MONTH_FIRST_ZONES
