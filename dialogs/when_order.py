@@ -26,8 +26,9 @@ MONTH_FIRST_ZONES = frozenset(
         "America/Nome", "America/North_Dakota/Beulah", "America/North_Dakota/Center",
         "America/North_Dakota/New_Salem", "America/Phoenix", "America/Puerto_Rico", "America/Sitka",
         "America/St_Thomas", "America/Yakutat", "Asia/Manila", "Pacific/Chuuk", "Pacific/Guam",
-        "Pacific/Honolulu", "Pacific/Kosrae", "Pacific/Kwajalein", "Pacific/Majuro", "Pacific/Midway",
-        "Pacific/Pago_Pago", "Pacific/Palau", "Pacific/Pohnpei", "Pacific/Saipan", "Pacific/Wake",
+        "Pacific/Honolulu", "Pacific/Kosrae", "Pacific/Kwajalein", "Pacific/Majuro",
+        "Pacific/Midway", "Pacific/Pago_Pago", "Pacific/Palau", "Pacific/Pohnpei", "Pacific/Saipan",
+        "Pacific/Wake",
     }
 )  # fmt: skip
 
