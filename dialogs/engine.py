@@ -89,6 +89,13 @@ RETRY = "__retry__"
 READING = "confirm_reading"
 """A pending answer read with doubt: shown back with buttons until the rep confirms it."""
 VENT_WORDS = 5
+# Refusals of text that may be a story rather than a malformed answer (not "too long", not empty).
+_SAID_SOMETHING_ELSE = frozenset(
+    {
+        "scale_range", "pick_one", "pick_some", "pick_at_least", "pick_at_most", "not_a_date",
+        "not_a_number", "whole_number", "number_range", "say_yes_or_no",
+    }
+)  # fmt: skip
 """A text this long at a rating step, with no rating in it, is a vent: acknowledged, kept."""
 UNIT_SUFFIX = ".unit"
 """``order_value.unit``: the currency or unit typed with a number, kept beside the answer."""
@@ -717,8 +724,10 @@ def _apply(
     if isinstance(reading, Unsure):
         return _unsure(turn, state, run, reading)
     _keep_note(turn, run, typed)
-    if reading.reason == "scale_range" and length(typed) > VENT_WORDS:
-        turn.say("vent_heard")  # a story instead of a rating: heard, then the rating again
+    if reading.reason in _SAID_SOMETHING_ELSE and length(typed) > VENT_WORDS:
+        # a story instead of the answer: heard and kept (a rating's vent: heard), then the
+        # question again — a rep refused with no word about what they wrote stops debriefing
+        turn.say("vent_heard" if reading.reason == "scale_range" else "note_kept")
     turn.say(reading.reason, **reading.details)
     return _ask(turn, state, run)
 
@@ -1550,6 +1559,7 @@ MESSAGE_KEYS = frozenset(
         "moved_on",
         "no",
         "no_draft",
+        "note_kept",
         "not_a_date",
         "not_a_number",
         "nothing_in_progress",

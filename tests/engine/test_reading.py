@@ -221,3 +221,22 @@ def test_going_back_to_an_amount_shows_it_with_its_currency(chat: Chat) -> None:
     chat.send("about 410k EUR")
     chat.command("back")
     assert chat.question.current == "410000 EUR"
+
+
+def test_a_story_at_a_choice_is_kept_and_the_rep_is_told_so_before_the_question_comes_back(
+    chat: Chat,
+) -> None:
+    chat.start()
+    chat.send("4")
+    chat.send("It went fine")
+    step = chat.step_id
+    chat.send("We talked for an hour about their new warehouse plans")
+    assert [e.text for e in chat.effects if isinstance(e, NoteKept)] == [
+        "We talked for an hour about their new warehouse plans"
+    ]
+    noted, refusal, question = chat.texts
+    assert noted == "Noted — I've kept that with your answers."
+    assert refusal.startswith("Please pick from the options")
+    assert chat.step_id == step
+    chat.send("blue")  # a word that is no option: refused, nothing to tell about
+    assert chat.texts == [refusal, question]
