@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from coaching.users import TELEGRAM_KEYS, UserRef
+
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
@@ -273,10 +275,10 @@ def _now() -> datetime:
 
 def _telegram_key(text: str) -> str:
     """``123456789`` or ``tg:123456789`` → ``tg:123456789``."""
-    number = text.strip().removeprefix("tg:")
+    number = text.strip().removeprefix(TELEGRAM_KEYS)
     if not number.isdigit() or int(number) <= 0:
         raise argparse.ArgumentTypeError(f"not a Telegram user id: {text!r} (e.g. 123456789)")
-    return f"tg:{int(number)}"
+    return str(UserRef.telegram(int(number)))
 
 
 def _bounded(low: int, high: int) -> Any:

@@ -24,9 +24,10 @@ from markupsafe import Markup
 
 from bot.llm_buyer import LlmBuyer
 from coaching.commands import script_for
+from coaching.users import CONSOLE, UserRef
 from dialogs.catalog import Catalog
 from dialogs.engine import step
-from dialogs.types import Ask, CommandIn, Event, Lang, Nudge, Reply, TextIn
+from dialogs.types import Ask, CommandIn, Event, Lang, Nudge, Reply, TextIn, lang_of
 
 if TYPE_CHECKING:
     from coaching.reminders import Outcome, ReminderDesk
@@ -123,7 +124,7 @@ class ConsoleReminders:
         known = self.store.user(self.key)
         if known is None:
             return self._lang, self._tz
-        return ("zh" if known.lang == "zh" else "en"), known.tz
+        return lang_of(known.lang), known.tz
 
     def deliver(self, now: datetime) -> str:
         """Tick, then print this rep's reminders not yet shown (also those another console
@@ -256,7 +257,7 @@ def run_console(
     engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     store = Store(engine, partial(step, catalog))
     name = user or _default_user()
-    key = f"console:{name}"
+    key = str(UserRef(CONSOLE, name))
     profile = Profile(
         key=key, display_name=name, lang=lang or settings.language, tz=settings.timezone
     )
@@ -268,8 +269,10 @@ def run_console(
         store.set_language(key, lang)
     current_lang = lang or (known.lang if known else profile.lang)
     interactive = stdin.isatty()
-    desk = ReminderDesk(Reminders(engine), catalog.messages, Policy(), key_prefix="console:")
-    rep_lang: Lang = "zh" if current_lang == "zh" else "en"
+    desk = ReminderDesk(
+        Reminders(engine), catalog.messages, Policy(), key_prefix=UserRef.prefix(CONSOLE)
+    )
+    rep_lang = lang_of(current_lang)
     reminders = ConsoleReminders(desk, store, key, lang=rep_lang, tz=profile.tz)
 
     buyer = LlmBuyer.from_settings(settings, catalog)

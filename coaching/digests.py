@@ -13,6 +13,7 @@ from datetime import datetime
 from coaching.ports import DigestClaims, DigestKey, TeamDirectory
 from coaching.schedule import DigestSlot, latest_slot
 from coaching.teams import Member, Team
+from coaching.users import TELEGRAM_KEYS
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class DueDigest:
 
 class DigestDesk:
     def __init__(
-        self, teams: TeamDirectory, digests: DigestClaims, *, key_prefix: str = "tg:"
+        self, teams: TeamDirectory, digests: DigestClaims, *, key_prefix: str = TELEGRAM_KEYS
     ) -> None:
         self.teams = teams
         self.digests = digests

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from coaching.teams import Member, Team, TeamSettings
+from coaching.users import TELEGRAM_KEYS
 from dialogs.types import Reply
 
 # --- reminders ---------------------------------------------------------------------------------
@@ -181,7 +182,7 @@ class ReminderRows(Protocol):
         *,
         now: datetime,
         limit: int = 100,
-        key_prefix: str = "tg:",
+        key_prefix: str = TELEGRAM_KEYS,
     ) -> ClaimReport: ...
 
     def get(self, user_key: str, reminder_id: int) -> ReminderInfo | None: ...

@@ -45,8 +45,18 @@ from coaching.ports import (
     TeamPolicies,
 )
 from coaching.teams import TeamSettings
+from coaching.users import TELEGRAM_KEYS
 from dialogs.catalog import Messages
-from dialogs.types import Choice, FollowUpWanted, Nudge, Reply, RevisitWanted, Say
+from dialogs.types import (
+    Choice,
+    FollowUpWanted,
+    Lang,
+    Nudge,
+    Reply,
+    RevisitWanted,
+    Say,
+    lang_of,
+)
 from dialogs.when import When, describe_when, parse_when
 from reminders.policy import (
     Policy,
@@ -63,9 +73,6 @@ from reminders.policy import (
     week_of,
 )
 from reminders.zones import describe_zone, parse_zone
-
-Lang = Literal["en", "zh"]
-
 
 ACTIONS: dict[str, tuple[str, ...]] = {
     "follow_up": ("done", "snooze", "cancel"),
@@ -112,7 +119,7 @@ class ReminderDesk:
         messages: Messages,
         policy: Policy | None = None,
         *,
-        key_prefix: str = "tg:",
+        key_prefix: str = TELEGRAM_KEYS,
         teams: TeamPolicies | None = None,
     ) -> None:
         self.reminders = reminders
@@ -294,7 +301,7 @@ class ReminderDesk:
             return Skip("debriefed", follow_on)
         if not reminder.explicit and is_quiet(now, tz, policy):
             return Postpone(release(now, tz, policy))
-        lang: Lang = "zh" if due.lang == "zh" else "en"
+        lang = lang_of(due.lang)
         return Send(self.nudge(reminder, lang, tz, now), follow_on)
 
     def _week_start(self, kind: str, reminder: ReminderInfo, tz: str) -> datetime:
@@ -603,7 +610,7 @@ class ReminderDesk:
             day, clock = policy.week_review_at
         else:
             return ""
-        names = DAY_LABELS["zh" if lang == "zh" else "en"]
+        names = DAY_LABELS[lang_of(lang)]
         return f"{names[day]} {clock:%H:%M}"
 
     def _day(self, moment: datetime | None, lang: str, tz: str, now: datetime) -> str:

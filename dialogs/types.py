@@ -11,6 +11,16 @@ from datetime import datetime
 from typing import Any, Literal
 
 Lang = Literal["en", "zh"]
+"""The languages the coach speaks."""
+LANGS: tuple[Lang, ...] = ("en", "zh")
+
+
+def lang_of(value: object) -> Lang:
+    """The one place that picks the language: Chinese for ``zh`` and for any Chinese language
+    code (Telegram's ``zh-hans``), English for everything else, nothing included."""
+    return "zh" if isinstance(value, str) and value.lower().startswith("zh") else "en"
+
+
 JsonValue = Any
 """A JSON-able answer value: str, int, float, bool, list[str] or None (skipped)."""
 

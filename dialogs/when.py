@@ -75,6 +75,7 @@ from dialogs.when_holidays import FIXED_HOLIDAYS, MOVING_HOLIDAYS, holiday_in
 from dialogs.when_lunar import FESTIVALS, MONTHS, lunar_day_number, next_lunar
 from dialogs.when_order import writes_month_first
 from dialogs.when_words import canonical
+from dialogs.zones import zone_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +96,7 @@ def parse_when(text: str, *, now: datetime, tz: str, lang: str) -> When | None:
     if not phrase or len(phrase) > _MAX_PHRASE:
         return None
     phrase = canonical(phrase, month_first=lang == "zh")
-    zone = _zone(tz)
+    zone = zone_of(tz)
     now = _aware(now).astimezone(UTC)
     try:
         when = _by_rules(phrase, now, zone)
@@ -114,7 +115,7 @@ def describe_when(when: When, *, tz: str, lang: str, now: datetime | None = None
     Without a time: "Tue 25 Nov" / "11月25日(周二)". The year is added ("Tue 5 Jan 2027",
     "2027年1月5日(周二)") only when ``now`` is given and its year in ``tz`` differs.
     """
-    zone = _zone(tz)
+    zone = zone_of(tz)
     local = _aware(when.at).astimezone(zone)
     other_year = now is not None and _aware(now).astimezone(zone).year != local.year
     clock = f"{local.hour:02d}:{local.minute:02d}"
@@ -1180,13 +1181,6 @@ def _normalise(text: str) -> str:
     text = re.sub(r"\s+", " ", text)
     text = re.sub(r"\s*([\u3400-\u9fff])\s*", r"\1", text)
     return text.strip(" .,;:!?。，、；！？~")
-
-
-def _zone(tz: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz)
-    except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
-        return ZoneInfo("UTC")
 
 
 def _aware(moment: datetime) -> datetime:

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
+
+from dialogs.zones import zone_of
 
 _SEARCH_DAYS = 400  # a year of holidays still ends the search for a working day
 _MIDNIGHT = time(0, 0)
@@ -115,14 +116,6 @@ def _iso_date(text: str) -> date | None:
 # --- zones ----------------------------------------------------------------------------------------
 
 
-def _zone(tz: str) -> ZoneInfo:
-    """The rep's zone; a name the tz database does not know is UTC rather than an error."""
-    try:
-        return ZoneInfo(tz)
-    except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
-        return ZoneInfo("UTC")
-
-
 def _utc(moment: datetime) -> datetime:
     """``moment`` in UTC; a naive one is taken as UTC already."""
     if moment.tzinfo is None:
@@ -132,12 +125,12 @@ def _utc(moment: datetime) -> datetime:
 
 def to_local(moment: datetime, tz: str) -> datetime:
     """``moment`` on the rep's wall clock: what "today" and "09:00" mean for them."""
-    return _utc(moment).astimezone(_zone(tz))
+    return _utc(moment).astimezone(zone_of(tz))
 
 
 def at_local(day: date, clock: time, tz: str) -> datetime:
     """The wall time ``clock`` on ``day`` in ``tz``, in UTC (gap: offset before; twice: first)."""
-    wall = datetime.combine(day, clock.replace(tzinfo=None), tzinfo=_zone(tz))
+    wall = datetime.combine(day, clock.replace(tzinfo=None), tzinfo=zone_of(tz))
     return wall.replace(fold=0).astimezone(UTC)
 
 

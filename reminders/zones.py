@@ -18,8 +18,10 @@ import re
 import unicodedata
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import Literal
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import available_timezones
+
+from dialogs.types import Lang
+from dialogs.zones import zone_of
 
 _MAX_INPUT = 100  # nobody's zone is longer
 _REGIONS = frozenset(
@@ -135,13 +137,13 @@ def parse_zone(text: str) -> str | None:
     return None
 
 
-def describe_zone(tz: str, now: datetime, lang: Literal["en", "zh"]) -> str:
+def describe_zone(tz: str, now: datetime, lang: Lang) -> str:
     """What the bot says back: the zone, its offset now and the time there, so a rep can check.
 
     en "Europe/Berlin (UTC+01:00), it is 10:43 there now"; zh "Europe/Berlin（UTC+01:00），当地现在
     10:43". An ``Etc/GMT-8`` zone (or UTC) is shown by its offset alone: its sign reads backwards.
     """
-    zone = _zone(tz)
+    zone = zone_of(tz)
     local = (now if now.tzinfo is not None else now.replace(tzinfo=UTC)).astimezone(zone)
     offset = _format_offset(local.utcoffset() or timedelta(0))
     clock = f"{local.hour:02d}:{local.minute:02d}"
@@ -245,14 +247,6 @@ def _zh_number(text: str) -> int | None:
 
 
 # --- saying ---------------------------------------------------------------------------------------
-
-
-def _zone(tz: str) -> ZoneInfo:
-    """The zone named ``tz``; an unknown name is UTC, as everywhere else in reminders."""
-    try:
-        return ZoneInfo(tz)
-    except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
-        return ZoneInfo("UTC")
 
 
 def _by_offset_only(name: str) -> bool:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from coaching.users import TELEGRAM_KEYS
 from storage.db import READ_ONLY
 from storage.leases import MAX_ATTEMPTS
 from storage.migrate import alembic_config
@@ -26,7 +27,7 @@ from storage.schema import (
     user_table,
 )
 
-BOT_KEYS = "tg:"
+BOT_KEYS = TELEGRAM_KEYS
 """Users the bot serves; console users' rows are the console's business."""
 
 

@@ -19,10 +19,10 @@ from dialogs.types import (
     AnswerSaved,
     Context,
     Event,
-    Lang,
     Reply,
     RunFinished,
     RunStarted,
+    lang_of,
 )
 from storage.codec import event_to_json, reply_from_json, reply_to_json
 from storage.db import json_dumps, json_loads
@@ -69,7 +69,7 @@ class MemoryStore:
                     return TurnResult((), (), True, user.id)
                 self._seen.add((source, external_id))
             self._inbox.append(json_dumps(event_to_json(event)))
-            lang: Lang = "zh" if user.lang == "zh" else "en"
+            lang = lang_of(user.lang)
             state = from_json(json_loads(user.state))
             context = Context(now=now, lang=lang, tz=user.tz, probes=profile.probes)
             turn = self._turn(state, event, context)

@@ -43,6 +43,7 @@ from coaching.ports import (
     Send,
     Skip,
 )
+from coaching.users import TELEGRAM_KEYS
 from dialogs.contract import Contract
 from dialogs.types import CommandIn
 from storage.codec import effect_from_json, event_to_json, reply_to_json
@@ -203,7 +204,7 @@ class Reminders:
         *,
         now: datetime,
         limit: int = 100,
-        key_prefix: str = "tg:",
+        key_prefix: str = TELEGRAM_KEYS,
     ) -> ClaimReport:
         """Claim up to ``limit`` due reminders of one adapter's users and act on each as
         ``decide`` says, all in one transaction: a reminder to send becomes an outbox row and

@@ -25,7 +25,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -33,6 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from coaching.answers import CUSTOMER, DEBRIEF, FEELING_SCORE, GOAL_MET, GOAL_PARTLY
 from coaching.ports import Draft, Notice, Reader, Render, RepText
 from dialogs.contract import Contract
+from dialogs.zones import zone_of
 from reminders.policy import parse_clock
 from storage.db import READ_ONLY
 from storage.schema import (
@@ -75,7 +75,7 @@ class Sent:
 
 def last_daily_moment(daily_at: str, tz: str, now: datetime) -> datetime:
     """The latest moment at or before ``now`` when the local clock in ``tz`` read ``daily_at``."""
-    zone = _zone(tz)
+    zone = zone_of(tz)
     clock = parse_clock(daily_at) or time(18, 0)
     local = now.astimezone(zone)
     moment = datetime.combine(local.date(), clock, tzinfo=zone)
@@ -592,13 +592,6 @@ def _outbox(conn: sa.Connection, user_id: int, draft: Draft, now: datetime) -> i
 
 def _insert(engine: sa.Engine) -> Any:
     return postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-
-
-def _zone(tz: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 __all__ = [

@@ -28,12 +28,12 @@ from sqlalchemy.exc import DBAPIError
 
 from dialogs.state import Conversation, Run, from_json, to_json
 from dialogs.types import (
+    LANGS,
     AnswerDropped,
     AnswerSaved,
     Context,
     Effect,
     Event,
-    Lang,
     NoteKept,
     Reply,
     RunDiscarded,
@@ -42,6 +42,7 @@ from dialogs.types import (
     RunResumed,
     RunStarted,
     Turn,
+    lang_of,
 )
 from storage.codec import (
     EFFECT_KIND,
@@ -71,7 +72,6 @@ from storage.schema import (
 TurnFn = Callable[[Conversation, Event, Context], Turn]
 """The engine with its catalog bound, e.g. ``functools.partial(dialogs.engine.step, catalog)``."""
 
-LANGS: tuple[Lang, ...] = ("en", "zh")
 SUPERSEDED_KINDS = ("run_finished", "manager_notice", "follow_up", "revisit")
 """Effect rows of a run that a revised finish (``RunFinished.revised``, after /edit) replaces."""
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
@@ -560,7 +560,7 @@ class Store:
             {
                 "key": profile.key,
                 "display_name": profile.display_name,
-                "lang": profile.lang if profile.lang in LANGS else "en",
+                "lang": lang_of(profile.lang),
                 "tz": profile.tz if _valid_tz(profile.tz) else "UTC",
                 "created_at": now,
                 "active": True,
@@ -854,8 +854,7 @@ def _pipeline_supported() -> bool:
 
 
 def _context(now: datetime, lang: str, tz: str, *, probes: bool = True) -> Context:
-    language: Lang = "zh" if lang == "zh" else "en"
-    return Context(now=now, lang=language, tz=tz, probes=probes)
+    return Context(now=now, lang=lang_of(lang), tz=tz, probes=probes)
 
 
 def _valid_tz(tz: str) -> bool:

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from coaching.teams import ManagerPrefs, Member, Team, TeamSettings
+from dialogs.types import lang_of
 from storage.db import READ_ONLY
 from storage.schema import (
     invite_table,
@@ -151,7 +152,7 @@ def _ensure_user(
         .values(
             key=key,
             display_name=display_name,
-            lang=lang if lang in ("en", "zh") else "en",
+            lang=lang_of(lang),
             tz=tz,
             created_at=now,
             active=True,

@@ -11,7 +11,7 @@ The layers of the application (CONTRIBUTING.md, "Layers"), lowest first:
         ^
     coaching                     the application: use cases, their rules and texts, the ports
         ^          ^
-    storage        |             implements the ports (imports coaching.ports / coaching.teams)
+    storage        |             implements the ports (imports coaching.ports, .teams, .users)
         ^          |
     reports        |             the digest's figures, read from storage
         ^          |
@@ -83,9 +83,9 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "reports": frozenset({"reports", "storage", "coaching", "dialogs", "reminders"}),
     "bot": frozenset(PACKAGES),
 }
-PORT_MODULES = frozenset({"coaching.answers", "coaching.ports", "coaching.teams"})
+PORT_MODULES = frozenset({"coaching.answers", "coaching.ports", "coaching.teams", "coaching.users"})
 """What ``storage`` may import from the application: the ports and the values crossing them
-(``coaching.answers``: the script answers both read by name)."""
+(``coaching.answers``: the script answers both read by name; ``coaching.users``: user keys)."""
 FRAMEWORKS = frozenset({"aiogram", "sqlalchemy", "sqlmodel", "alembic", "aiohttp"})
 PURE_LIBRARIES_ONLY = frozenset({"dialogs", "reminders", "coaching"})
 EDGES_BY_DESIGN = frozenset({"dialogs/check.py"})
