@@ -76,7 +76,7 @@ def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_scripts_check(settings: Settings, args: argparse.Namespace) -> int:
     from bot.contracts import CONTRACTS
-    from dialogs.check import check_path
+    from coaching_scripts import check_path
 
     path = Path(args.path or settings.scripts_dir or _builtin_scripts_dir())
     problems = check_path(path, CONTRACTS)

@@ -5,10 +5,13 @@ This is the I/O edge of the engine: files are read here and handed to ``dialogs.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from dialogs.catalog import Catalog
+from dialogs.check import Sources, check_catalog, check_sources
 from dialogs.compile import SHARED_DIR, Problem, build_catalog
+from dialogs.contract import Contract
 
 BUILTIN_DIR = Path(__file__).resolve().parent
 MESSAGES_FILE = "messages.yaml"
@@ -269,8 +272,9 @@ class ScriptsError(RuntimeError):
         self.problems = problems
 
 
-def read_sources(folder: Path) -> tuple[dict[str, str], str, str]:
-    """Script files of ``folder`` by name, and the messages (the folder's own or the built-in)."""
+def read_sources(folder: Path) -> Sources:
+    """Script files of ``folder`` by name, the messages (the folder's own or the built-in) and
+    the shared blocks."""
     scripts = {
         path.name: path.read_text(encoding="utf-8")
         for path in sorted(folder.glob("*.yaml"))
@@ -279,7 +283,8 @@ def read_sources(folder: Path) -> tuple[dict[str, str], str, str]:
     messages_path = folder / MESSAGES_FILE
     if not messages_path.exists():
         messages_path = BUILTIN_DIR / MESSAGES_FILE
-    return scripts, messages_path.read_text(encoding="utf-8"), str(messages_path.name)
+    messages = messages_path.read_text(encoding="utf-8")
+    return Sources(scripts, messages, messages_path.name, read_shared(folder))
 
 
 def read_shared(folder: Path | None = None) -> dict[str, str]:
@@ -295,16 +300,36 @@ def read_shared(folder: Path | None = None) -> dict[str, str]:
     }
 
 
+def check_path(path: str | Path, contracts: Iterable[Contract] = ()) -> list[str]:
+    """``coachbot scripts check``: a folder of scripts, or one script file (with the built-in
+    messages), and what ``contracts`` say the code reads from them (``dialogs.contract``)."""
+    target = Path(path)
+    if not target.exists():
+        return [f"{target}: no such file or folder"]
+    if target.is_file():
+        messages = (BUILTIN_DIR / MESSAGES_FILE).read_text(encoding="utf-8")
+        script = {target.name: target.read_text(encoding="utf-8")}
+        sources = Sources(script, messages, MESSAGES_FILE, read_shared(target.parent))
+    else:
+        sources = read_sources(target)
+    if not sources.scripts:
+        return [f"{target}: no scripts (*.yaml) found"]
+    problems = check_sources(
+        sources, message_keys=ADAPTER_MESSAGE_KEYS, contracts=contracts, whole=target.is_dir()
+    )
+    return [str(problem) for problem in problems]
+
+
 def load_catalog(folder: str | Path | None = None) -> Catalog:
     """Load and check every script; refuse to start with broken scripts."""
-    from dialogs.check import check_catalog
-
-    root = Path(folder) if folder else BUILTIN_DIR
-    scripts, messages, messages_file = read_sources(root)
+    sources = read_sources(Path(folder) if folder else BUILTIN_DIR)
     catalog, problems = build_catalog(
-        scripts, messages, messages_file=messages_file, shared=read_shared(root)
+        sources.scripts,
+        sources.messages,
+        messages_file=sources.messages_file,
+        shared=sources.shared,
     )
-    problems += check_catalog(catalog, messages_file)
+    problems += check_catalog(catalog, sources.messages_file, ADAPTER_MESSAGE_KEYS)
     if problems:
         raise ScriptsError(problems)
     return catalog

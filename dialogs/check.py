@@ -1,9 +1,15 @@
-"""``coachbot scripts check``: every problem in a folder of scripts, one line each."""
+"""``coachbot scripts check``: every problem in a set of scripts, one line each.
+
+Pure, like the rest of the engine: it checks the texts it is given. Reading the files is the
+caller's job (``coaching_scripts.check_path``), and so is naming what the code around the engine
+needs — the message keys the front ends say, the ``dialogs.contract`` contracts of the modules
+that read answers by name — so the engine imports none of them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from pathlib import Path
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 
 from dialogs.catalog import Catalog
 from dialogs.compile import Problem, build_catalog
@@ -11,43 +17,55 @@ from dialogs.contract import Contract, check_contracts
 from dialogs.engine import MESSAGE_KEYS
 
 
-def check_catalog(catalog: Catalog, messages_file: str) -> list[Problem]:
-    """Problems only visible once everything is compiled: message keys the engine and the
-    adapters (console, Telegram) need."""
-    from coaching_scripts import ADAPTER_MESSAGE_KEYS
+@dataclass(frozen=True, slots=True)
+class Sources:
+    """The texts a catalog is built from: scripts by file name, the messages, shared blocks."""
 
+    scripts: Mapping[str, str]
+    messages: str
+    messages_file: str = "messages.yaml"
+    shared: Mapping[str, str] = field(default_factory=dict)
+
+
+def check_catalog(
+    catalog: Catalog, messages_file: str, message_keys: Collection[str] = ()
+) -> list[Problem]:
+    """Problems only visible once everything is compiled: message keys the engine needs, and
+    ``message_keys`` the front ends (console, Telegram) say."""
     return [
         Problem(messages_file, key, "message missing (the engine needs it)")
-        for key in sorted(MESSAGE_KEYS | ADAPTER_MESSAGE_KEYS)
+        for key in sorted(MESSAGE_KEYS | set(message_keys))
         if key not in catalog.messages
     ]
 
 
-def check_path(path: str | Path, contracts: Iterable[Contract] = ()) -> list[str]:
-    """Check a folder of scripts, or one script file (with the built-in messages), and that
-    they have what ``contracts`` say the code reads from them (``dialogs.contract``)."""
-    from coaching_scripts import BUILTIN_DIR, MESSAGES_FILE, read_shared, read_sources
+def check_sources(
+    sources: Sources,
+    *,
+    message_keys: Collection[str] = (),
+    contracts: Iterable[Contract] = (),
+    whole: bool = True,
+) -> list[Problem]:
+    """Every problem of ``sources``, and every item of ``contracts`` they lack.
 
-    target = Path(path)
-    if not target.exists():
-        return [f"{target}: no such file or folder"]
-    if target.is_file():
-        scripts = {target.name: target.read_text(encoding="utf-8")}
-        messages = (BUILTIN_DIR / MESSAGES_FILE).read_text(encoding="utf-8")
-        messages_file = MESSAGES_FILE
-    else:
-        scripts, messages, messages_file = read_sources(target)
-    if not scripts:
-        return [f"{target}: no scripts (*.yaml) found"]
-    shared = read_shared(target if target.is_dir() else target.parent)
-    catalog, problems = build_catalog(scripts, messages, messages_file=messages_file, shared=shared)
-    problems += check_catalog(catalog, messages_file)
-    given = {Path(file).stem for file in scripts}
-    problems += check_contracts(catalog, contracts, given=given, whole=target.is_dir())
-    for name, compiled in catalog.scripts.items():
-        expected = f"{name}.yaml"
-        if compiled.script.source != expected and target.is_dir():
-            problems.append(
-                Problem(compiled.script.source, "id", f"script id {name!r} differs from file name")
-            )
-    return [str(problem) for problem in problems]
+    ``whole``: these are all the scripts (a folder), so each file is named after its script's
+    id and a script the code needs is missing if nobody gave it; False for one file checked on
+    its own."""
+    catalog, problems = build_catalog(
+        sources.scripts,
+        sources.messages,
+        messages_file=sources.messages_file,
+        shared=sources.shared,
+    )
+    problems += check_catalog(catalog, sources.messages_file, message_keys)
+    given = {file.removesuffix(".yaml") for file in sources.scripts}
+    problems += check_contracts(catalog, contracts, given=given, whole=whole)
+    if whole:
+        for name, compiled in catalog.scripts.items():
+            if compiled.script.source != f"{name}.yaml":
+                problems.append(
+                    Problem(
+                        compiled.script.source, "id", f"script id {name!r} differs from file name"
+                    )
+                )
+    return problems

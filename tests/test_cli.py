@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+import coaching_scripts
 from bot import cli
 
 REPO = Path(__file__).resolve().parent.parent
@@ -220,7 +221,7 @@ def checked(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
         paths.append(Path(path))
         return []
 
-    fake_module(monkeypatch, "dialogs.check", check_path=check_path)
+    monkeypatch.setattr(coaching_scripts, "check_path", check_path)
     return paths
 
 
@@ -267,6 +268,6 @@ def test_scripts_check_reports_problems(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     problems = ["debrief.yaml: step 'x': unknown next step 'y'", "debrief.yaml: step 'z': dead end"]
-    fake_module(monkeypatch, "dialogs.check", check_path=lambda path, contracts: problems)
+    monkeypatch.setattr(coaching_scripts, "check_path", lambda path, contracts: problems)
     assert cli.main(["scripts", "check"]) == 1
     assert capsys.readouterr().out.splitlines() == problems

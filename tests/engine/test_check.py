@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dialogs.check import check_path
+from coaching_scripts import check_path
 
 GOOD = """
 id: tiny

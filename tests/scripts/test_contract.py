@@ -17,10 +17,9 @@ import pytest
 import yaml
 
 import coaching_scripts
-import dialogs.check
 from bot import cli
 from bot.contracts import CONTRACTS
-from dialogs.check import check_path
+from coaching_scripts import check_path
 from dialogs.contract import Answer, Contract, Need, ScriptRef, Unit, Value, scripts_of
 from dialogs.readers import PARTLY
 
@@ -107,7 +106,7 @@ def test_breaking_an_item_fails_the_check_naming_it(
         found.extend(check_path(path, contracts))  # what the function says, the CLI prints
         return found
 
-    monkeypatch.setattr(dialogs.check, "check_path", recorded)
+    monkeypatch.setattr(coaching_scripts, "check_path", recorded)
     assert cli.main(["scripts", "check", str(folder)]) == 1
     where = f"{file} [{step}]: " if step else f"{file}: "
     expected = [
