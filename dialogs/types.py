@@ -21,6 +21,15 @@ def lang_of(value: object) -> Lang:
     return "zh" if isinstance(value, str) and value.lower().startswith("zh") else "en"
 
 
+def lang_named(words: str) -> Lang | None:
+    """The language a user asked for in words (``/lang zh``, ``中文``, ``English``); None when
+    the words name neither."""
+    wanted = words.strip().lower()
+    if wanted.startswith(("zh", "中")):
+        return "zh"
+    return "en" if wanted.startswith("en") else None
+
+
 JsonValue = Any
 """A JSON-able answer value: str, int, float, bool, list[str] or None (skipped)."""
 

@@ -17,7 +17,7 @@ from typing import Literal
 from bot.telegram.callbacks import PauseData, ReminderData, SettingData, Switch
 from bot.telegram.render import Button, Keyboard, Outgoing, nudge_keyboard, render_turn
 from coaching.reminders import Outcome, ReminderDesk
-from dialogs.types import Lang
+from dialogs.types import Lang, lang_of
 from storage.store import Store
 
 ACCOUNT_COMMANDS = frozenset({"followups", "tz", "pause", "settings"})
@@ -53,7 +53,7 @@ class Account:
         known = self._store.user(key)
         if known is None:
             return lang, self._default_tz
-        return ("zh" if known.lang == "zh" else "en"), known.tz
+        return lang_of(known.lang), known.tz
 
     def seen(self, update_id: int | None) -> bool:
         return update_id is not None and self._desk.reminders.seen("telegram", str(update_id))

@@ -56,7 +56,19 @@ from bot.telegram.render import (
 )
 from bot.telegram.replies import Outbox, Replies
 from dialogs.catalog import Catalog
-from dialogs.types import BACK, SKIP, Ask, CommandIn, Event, Lang, MediaIn, PickIn, Say
+from dialogs.types import (
+    BACK,
+    SKIP,
+    Ask,
+    CommandIn,
+    Event,
+    Lang,
+    MediaIn,
+    PickIn,
+    Say,
+    lang_named,
+    lang_of,
+)
 from storage.store import OutboxItem, Profile, Store, TurnResult
 from storage.teams import Standing, Teams
 
@@ -517,7 +529,7 @@ class Coach:
         assert message.from_user is not None
         user, update_id = message.from_user, event_update.update_id
         wanted = (command.args or "").strip().lower()
-        lang = "zh" if wanted.startswith(("zh", "中")) else "en" if wanted.startswith("en") else ""
+        lang = lang_named(wanted)
         chat_id = message.chat.id
         if lang:
             await self._set_language(chat_id, user, lang)
@@ -526,7 +538,7 @@ class Coach:
         current = language_of(user, self._language)
         known = await asyncio.to_thread(self._store.user, user_key(user.id))
         if known is not None:
-            current = "zh" if known.lang == "zh" else "en"
+            current = lang_of(known.lang)
         text = self._catalog.messages.render("tg_lang_choose", current)
         self._replies.send(chat_id, text, LANG_BUTTONS)
 

@@ -25,8 +25,9 @@ from bot.telegram.inputs import TextCommand, language_of, user_key
 from bot.telegram.replies import Outbox, Replies
 from coaching.digests import DigestDesk, DueDigest
 from coaching.schedule import covered_week
+from coaching.users import telegram_chat
 from dialogs.catalog import Messages
-from dialogs.types import Lang
+from dialogs.types import Lang, lang_of
 from reminders.policy import WEEKDAY_NAMES, parse_weekly, to_local
 from reminders.zones import describe_zone
 from reports.digest import BadWeek
@@ -96,8 +97,8 @@ class TeamDigests:
             log.exception("digest %s could not be built", due.key)
             await asyncio.to_thread(self._desk.finish, due, sent=False, now=now)
             return 0
-        chat_id = int(due.manager.key.removeprefix("tg:"))
-        delivered = await self._deliver(chat_id, report, bulk=True)
+        chat_id = telegram_chat(due.manager.key)
+        delivered = chat_id is not None and await self._deliver(chat_id, report, bulk=True)
         await asyncio.to_thread(self._desk.finish, due, sent=delivered, now=self._clock())
         return int(delivered)
 
@@ -226,7 +227,7 @@ class TeamDigests:
 
 
 def _lang(value: str | None) -> Lang:
-    return "zh" if value == "zh" else "en"
+    return lang_of(value)
 
 
 __all__ = ["TeamDigests"]

@@ -25,7 +25,7 @@ from bot.telegram.inputs import TextCommand, language_of, user_key
 from bot.telegram.render import Button, Keyboard
 from bot.telegram.replies import Replies
 from dialogs.catalog import Messages
-from dialogs.types import Lang
+from dialogs.types import Lang, lang_named, lang_of
 from storage.store import Store
 from storage.teams import Standing, Teams
 
@@ -85,7 +85,7 @@ class TeamGate(BaseMiddleware):
         if isinstance(found, dict):
             command: CommandObject = found["command"]
             wanted = (command.args or "").strip().lower()
-            chosen = "zh" if wanted.startswith(("zh", "中")) else "en" if wanted[:2] == "en" else ""
+            chosen = lang_named(wanted)
             if not chosen:
                 self._replies.send(
                     message.chat.id, self._messages.render("tg_lang_choose", lang), LANG_BUTTONS
@@ -118,7 +118,7 @@ class TeamGate(BaseMiddleware):
         known = await asyncio.to_thread(self._store.user, user_key(user.id))
         if known is None:
             return language_of(user, self._language)
-        return "zh" if known.lang == "zh" else "en"
+        return lang_of(known.lang)
 
 
 __all__ = ["OPEN", "TeamGate"]

@@ -11,7 +11,8 @@ from aiogram.filters import Command
 from aiogram.types import Message, User
 
 from coaching.commands import script_for
-from dialogs.types import CommandIn, Event, Lang, MediaIn, TextIn
+from coaching.users import UserRef
+from dialogs.types import CommandIn, Event, Lang, MediaIn, TextIn, lang_of
 
 MEDIA_KINDS = (
     "photo",
@@ -37,11 +38,11 @@ def language_of(user: User | None, default: Lang = "en") -> Lang:
     code = ((user.language_code or "") if user else "").lower()
     if not code:
         return default
-    return "zh" if code.startswith("zh") else "en"
+    return lang_of(code)
 
 
 def user_key(user_id: int) -> str:
-    return f"tg:{user_id}"
+    return str(UserRef.telegram(user_id))
 
 
 def command_event(name: str, arg: str, scripts: Container[str]) -> Event:

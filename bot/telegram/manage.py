@@ -30,7 +30,8 @@ from bot.telegram.inputs import TextCommand, language_of, user_key
 from bot.telegram.render import Button, Keyboard, Outgoing
 from bot.telegram.replies import Outbox, Replies
 from coaching.summaries import Summaries
-from dialogs.types import Lang
+from coaching.users import telegram_chat
+from dialogs.types import Lang, lang_of
 from reminders.policy import parse_clock
 from storage.reviews import Notice, Reviews, Sent
 from storage.store import OutboxItem, Store
@@ -91,8 +92,7 @@ class Manage:
     def deliver(self, sent: Sequence[Sent], *, bulk: bool = True, held: bool = False) -> None:
         """``held``: this process holds the rows already (see ``Coach.deliver``)."""
         for item in sent:
-            if item.user_key.startswith("tg:"):
-                chat_id = int(item.user_key.removeprefix("tg:"))
+            if (chat_id := telegram_chat(item.user_key)) is not None:
                 outgoing = Outgoing(item.draft.text, _keyboard(item.draft.buttons))
                 self._coach.deliver(chat_id, [outgoing], [item.outbox_id], bulk=bulk, held=held)
 
@@ -288,7 +288,7 @@ class Manage:
     async def _lang(self, user: User) -> str:
         known = await asyncio.to_thread(self._store.user, user_key(user.id))
         if known is not None:
-            return "zh" if known.lang == "zh" else "en"
+            return lang_of(known.lang)
         return language_of(user, self._language)
 
     async def _tz(self, user: User) -> str:

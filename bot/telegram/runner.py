@@ -56,6 +56,7 @@ from bot.telegram.teams import Onboarding
 from coaching.digests import DigestDesk
 from coaching.reminders import ReminderDesk
 from coaching.summaries import Summaries
+from coaching.users import UserRef, telegram_chat
 from dialogs.catalog import Catalog
 from dialogs.engine import step
 from storage.digests import Digests
@@ -142,7 +143,9 @@ class CoachBot:
         )
         self.dispatcher = Dispatcher()
         self.reminders = Reminders(store.engine)
-        self.teams = Teams(store.engine, admin_keys=[f"tg:{i}" for i in settings.admin_ids])
+        self.teams = Teams(
+            store.engine, admin_keys=[str(UserRef.telegram(i)) for i in settings.admin_ids]
+        )
         self.desk = ReminderDesk(
             self.reminders, catalog.messages, policy_from(settings), teams=self.teams
         )
@@ -303,9 +306,9 @@ class CoachBot:
             return 0
         self.monitor.reminders_claimed((d.due_at for d in report.deliveries), now)
         for delivery in report.deliveries:
-            if not delivery.user_key.startswith("tg:"):
+            chat_id = telegram_chat(delivery.user_key)
+            if chat_id is None:
                 continue
-            chat_id = int(delivery.user_key.removeprefix("tg:"))
             outgoing = render_turn([delivery.reply], self.catalog.messages, "en")
             self.coach.deliver(chat_id, outgoing, [delivery.outbox_id], bulk=True)
         return len(report.deliveries)
@@ -344,9 +347,9 @@ class CoachBot:
         for item in pending:
             by_user[item.user_key].append(item)
         for key, items in by_user.items():
-            if not key.startswith("tg:"):
+            chat_id = telegram_chat(key)
+            if chat_id is None:
                 continue
-            chat_id = int(key.removeprefix("tg:"))
             known = await asyncio.to_thread(self.store.user, key)
             lang = known.lang if known else "en"
             outgoing: list[Outgoing] = render_turn(

@@ -21,7 +21,7 @@ from bot.telegram.replies import Outbox, Replies
 from coaching.reminders import ReminderDesk
 from coaching.team_settings import SettingRefused, describe, parse_change
 from dialogs.catalog import Messages
-from dialogs.types import Lang
+from dialogs.types import Lang, lang_of
 from storage.store import Store
 from storage.teams import Teams
 
@@ -46,7 +46,7 @@ class TeamSettingsChat:
         self._messages = messages
         self._replies = Replies(sender)
         self._clock = clock
-        self._language: Lang = "zh" if language == "zh" else "en"
+        self._language = lang_of(language)
 
     def router(self) -> Router:
         router = Router(name="team_settings")
@@ -69,7 +69,7 @@ class TeamSettingsChat:
         known = self._store.user(key)
         lang: Lang = telegram_lang
         if known is not None:
-            lang = "zh" if known.lang == "zh" else "en"
+            lang = lang_of(known.lang)
         scope = self._teams.scope(key)
         teams = scope.teams()
         if not teams:

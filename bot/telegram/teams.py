@@ -38,8 +38,9 @@ from bot.telegram.callbacks import (
 from bot.telegram.inputs import TextCommand, language_of, user_key
 from bot.telegram.render import Button, Keyboard, Outgoing, button_text
 from bot.telegram.replies import Outbox, Replies
+from coaching.users import telegram_chat
 from dialogs.catalog import Messages
-from dialogs.types import Lang
+from dialogs.types import Lang, lang_of
 from dialogs.when import When, describe_when
 from storage.store import Store
 from storage.teams import (
@@ -264,7 +265,7 @@ class Onboarding:
         if user.username:
             name = f"{name} (@{user.username})"
         for team_id, manager in managers:
-            chat = _chat_of(manager.key)
+            chat = telegram_chat(manager.key)
             if team_id != team.id or chat is None:
                 continue
             lang = manager.lang
@@ -503,7 +504,7 @@ class Onboarding:
             )
             text = self._say("tg_team_remove_confirm", lang, name=name, team=team.name)
             return Acted(Outgoing(text, ((yes,), back)))
-        chat = _chat_of(member.key)
+        chat = telegram_chat(member.key)
         if tap.action == "ap":
             scope.approve(team.id, member.user_id, now=now)
             done = self._say("tg_team_approved", lang, name=name, team=team.name)
@@ -538,7 +539,9 @@ class Onboarding:
         of teams made with the CLI)."""
         managers = await asyncio.to_thread(self._teams.all_managers)
         chats = dict.fromkeys(self._admin_ids)
-        chats.update(dict.fromkeys(c for _, m in managers if (c := _chat_of(m.key)) is not None))
+        chats.update(
+            dict.fromkeys(c for _, m in managers if (c := telegram_chat(m.key)) is not None)
+        )
         for chat in chats:
             self._manager_menu(chat)
 
@@ -552,7 +555,7 @@ class Onboarding:
         known = await asyncio.to_thread(self._store.user, user_key(user.id))
         if known is None:
             return language_of(user, self._language), self._timezone
-        return ("zh" if known.lang == "zh" else "en"), known.tz
+        return lang_of(known.lang), known.tz
 
     def _say(self, key: str, lang: str, **context: Any) -> str:
         return self._messages.render(key, lang, **context)
@@ -576,14 +579,6 @@ def _name(display_name: str, key: str) -> str:
 
 def _member_name(member: Member) -> str:
     return _name(member.display_name, member.key)
-
-
-def _chat_of(key: str) -> int | None:
-    """The Telegram chat of a user key (``tg:42`` → 42); None for a console user."""
-    if not key.startswith("tg:"):
-        return None
-    number = key.removeprefix("tg:")
-    return int(number) if number.isdigit() else None
 
 
 __all__ = ["Onboarding"]
