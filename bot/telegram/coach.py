@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.enums import ChatAction, ChatMemberStatus, ChatType
 from aiogram.filters import CommandObject
@@ -45,8 +45,9 @@ from bot.telegram.callbacks import (
     ReminderData,
     SettingData,
 )
+from bot.telegram.filters import FromPerson, InGroup, InPrivate, TextCommand
 from bot.telegram.gate import LANG_BUTTONS
-from bot.telegram.inputs import TextCommand, command_event, event_of, language_of, user_key
+from bot.telegram.inputs import command_event, event_of, language_of, user_key
 from bot.telegram.render import (
     Button,
     Outgoing,
@@ -131,23 +132,25 @@ class Coach:
 
     def router(self) -> Router:
         router = Router(name="coach")
-        router.message.register(self.in_group, F.chat.type != ChatType.PRIVATE)
-        router.message.register(self.on_lang, _from_rep, TextCommand("lang"))
-        router.message.register(self.on_privacy, _from_rep, TextCommand("export", "deleteme"))
+        router.message.register(self.in_group, InGroup())
+        person = FromPerson()
+        router.message.register(self.on_lang, person, TextCommand("lang"))
+        router.message.register(self.on_privacy, person, TextCommand("export", "deleteme"))
         if self._account is not None:
             account_commands = TextCommand(*sorted(ACCOUNT_COMMANDS))
-            router.message.register(self.on_account_command, _from_rep, account_commands)
-            router.message.register(self.on_snooze_reply, _from_rep, _replies_to_bot)
-        router.message.register(self.on_command, _from_rep, TextCommand(ANY_COMMAND))
-        router.message.register(self.on_message, _from_rep)
-        router.edited_message.register(self.on_edit, F.chat.type == ChatType.PRIVATE)
+            router.message.register(self.on_account_command, person, account_commands)
+            router.message.register(self.on_snooze_reply, person, _replies_to_bot)
+        router.message.register(self.on_command, person, TextCommand(ANY_COMMAND))
+        router.message.register(self.on_message, person)
+        router.edited_message.register(self.on_edit, InPrivate())
+        tapped = InPrivate()
         taps = router.callback_query
         for kind in (ReminderData, SettingData, PauseData):
-            taps.register(self.on_account_tap, _tapped_in_private, kind.filter())
-        taps.register(self.on_lang_tap, _tapped_in_private, LangData.filter())
-        taps.register(self.on_command_tap, _tapped_in_private, CommandData.filter())
-        taps.register(self.on_pick, _tapped_in_private, Pick.filter())
-        taps.register(self.on_pick, _tapped_in_private, Nav.filter())
+            taps.register(self.on_account_tap, tapped, kind.filter())
+        taps.register(self.on_lang_tap, tapped, LangData.filter())
+        taps.register(self.on_command_tap, tapped, CommandData.filter())
+        taps.register(self.on_pick, tapped, Pick.filter())
+        taps.register(self.on_pick, tapped, Nav.filter())
         taps.register(self.on_stale_tap)  # data we never made: the question moved on
         router.my_chat_member.register(self.on_membership)
         return router
@@ -158,7 +161,7 @@ class Coach:
         self, message: Message, event_update: Update, standing: Standing | None = None
     ) -> None:
         """A typed answer or media: one turn of the engine."""
-        assert message.from_user is not None  # _from_rep
+        assert message.from_user is not None  # FromPerson
         event = event_of(message)
         await self._turn(
             message.chat.id, message.from_user, event, event_update.update_id, standing
@@ -204,7 +207,7 @@ class Coach:
         """An answer tapped under a question, or its back / skip."""
         query = callback_query
         self._replies.answer(query)
-        assert isinstance(query.message, Message)  # _tapped_in_private
+        assert isinstance(query.message, Message)  # InPrivate
         event: Event
         if isinstance(callback_data, Pick):
             event = PickIn(callback_data.token, callback_data.option)
@@ -559,21 +562,9 @@ def _label(message: Message, data: str | None) -> str:
     return ", ".join(ticked)
 
 
-def _from_rep(message: Message) -> bool:
-    """A message of a person in a private chat (not a bot's)."""
-    user = message.from_user
-    return message.chat.type == ChatType.PRIVATE and user is not None and not user.is_bot
-
-
-def _replies_to_bot(message: Message) -> bool:
+async def _replies_to_bot(message: Message) -> bool:
     """A text (not a command) replying to one of the bot's messages."""
     asked = message.reply_to_message
     bot_asked = asked is not None and asked.from_user is not None and asked.from_user.is_bot
     text = message.text or ""
     return bot_asked and bool(text) and not text.startswith("/")
-
-
-def _tapped_in_private(query: CallbackQuery) -> bool:
-    """A tap under a message of a private chat the bot can still see (and edit)."""
-    message = query.message
-    return isinstance(message, Message) and message.chat.type == ChatType.PRIVATE

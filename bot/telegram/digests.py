@@ -14,14 +14,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.dispatcher.event.bases import SkipHandler
-from aiogram.enums import ChatType
 from aiogram.filters import CommandObject
 from aiogram.methods import SendPhoto
 from aiogram.types import BufferedInputFile, Message
 
-from bot.telegram.inputs import TextCommand, language_of, user_key
+from bot.telegram.filters import InPrivate, TextCommand
+from bot.telegram.inputs import language_of, user_key
 from bot.telegram.replies import Outbox, Replies
 from coaching.digests import DigestDesk, DueDigest
 from coaching.schedule import covered_week
@@ -66,7 +66,7 @@ class TeamDigests:
 
     def router(self) -> Router:
         router = Router(name="digests")
-        private = F.chat.type == ChatType.PRIVATE
+        private = InPrivate()
         router.message.register(self.on_help, private, TextCommand("help"))
         router.message.register(self.on_digest, private, TextCommand(COMMAND))
         return router

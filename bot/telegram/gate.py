@@ -21,7 +21,8 @@ from aiogram.filters import CommandObject
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update, User
 
 from bot.telegram.callbacks import JOIN_PREFIX, TEAM_PREFIX, CommandData, LangData
-from bot.telegram.inputs import TextCommand, language_of, user_key
+from bot.telegram.filters import TextCommand
+from bot.telegram.inputs import language_of, user_key
 from bot.telegram.render import Button, Keyboard
 from bot.telegram.replies import Replies
 from dialogs.catalog import Messages

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Container
-from typing import Any
 
-from aiogram import Bot
-from aiogram.filters import Command
 from aiogram.types import Message, User
 
 from coaching.commands import script_for
@@ -72,16 +68,3 @@ def _media_ref(message: Message, kind: str) -> str:
         return f"{message.location.latitude:.6f},{message.location.longitude:.6f}"
     media = getattr(message, kind, None)
     return str(getattr(media, "file_id", "") or "")
-
-
-class TextCommand(Command):
-    """aiogram's ``Command``, read from a message's text only (a caption is a photo's words)
-    and in any case (``/Debrief`` is /debrief)."""
-
-    def __init__(self, *names: str | re.Pattern[str], **options: Any) -> None:
-        super().__init__(*names, ignore_case=True, **options)
-
-    async def __call__(self, message: Message, bot: Bot) -> bool | dict[str, Any]:
-        if not isinstance(message, Message) or message.text is None:
-            return False
-        return await super().__call__(message, bot)

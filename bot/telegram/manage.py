@@ -19,14 +19,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from aiogram import F, Router
-from aiogram.enums import ChatType
+from aiogram import Router
 from aiogram.filters import CommandObject
 from aiogram.types import CallbackQuery, Message, Update, User
 
 from bot.telegram.callbacks import MANAGE_PREFIX, CoachingData, ReviewData, SkillData, parse
 from bot.telegram.coach import Coach
-from bot.telegram.inputs import TextCommand, language_of, user_key
+from bot.telegram.filters import DataPrefix, InPrivate, TextCommand
+from bot.telegram.inputs import language_of, user_key
 from bot.telegram.render import Button, Keyboard, Outgoing
 from bot.telegram.replies import Outbox, Replies
 from coaching.summaries import Summaries
@@ -69,12 +69,12 @@ class Manage:
 
     def router(self) -> Router:
         router = Router(name="manage")
-        private = F.chat.type == ChatType.PRIVATE
-        router.callback_query.filter(F.data.startswith(f"{MANAGE_PREFIX}:"))  # one look for others
+        private = InPrivate()
+        router.callback_query.filter(DataPrefix(MANAGE_PREFIX))  # one look for others' taps
         router.callback_query.register(self.on_go, CoachingData.filter())
         router.callback_query.register(self.on_tap, ReviewData.filter())
         router.callback_query.register(self.on_tap, SkillData.filter())
-        router.callback_query.register(self.on_tap, F.data.startswith(f"{MANAGE_PREFIX}:"))
+        router.callback_query.register(self.on_tap)  # an m: tap we never made
         router.message.register(self.on_summaries, private, TextCommand("summaries"))
         router.message.register(self.on_note, private, _asked_note)
         return router
@@ -299,7 +299,7 @@ class Manage:
         self._replies.answer(query, text, alert=alert)
 
 
-def _asked_note(message: Message) -> bool:
+async def _asked_note(message: Message) -> bool:
     """A text replying to the bot's "write your coaching note" question (not a command)."""
     asked = message.reply_to_message
     if asked is None or asked.from_user is None or not asked.from_user.is_bot:

@@ -11,12 +11,12 @@ from collections.abc import Callable
 from dataclasses import fields
 from datetime import datetime
 
-from aiogram import F, Router
-from aiogram.enums import ChatType
+from aiogram import Router
 from aiogram.filters import CommandObject
 from aiogram.types import Message
 
-from bot.telegram.inputs import TextCommand, language_of, user_key
+from bot.telegram.filters import InPrivate, TextCommand
+from bot.telegram.inputs import language_of, user_key
 from bot.telegram.replies import Outbox, Replies
 from coaching.reminders import ReminderDesk
 from coaching.team_settings import SettingRefused, describe, parse_change
@@ -50,7 +50,7 @@ class TeamSettingsChat:
 
     def router(self) -> Router:
         router = Router(name="team_settings")
-        private = F.chat.type == ChatType.PRIVATE
+        private = InPrivate()
         router.message.register(self.on_message, private, TextCommand(COMMAND))
         return router
 

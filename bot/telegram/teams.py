@@ -35,7 +35,8 @@ from bot.telegram.callbacks import (
     StayData,
     TeamData,
 )
-from bot.telegram.inputs import TextCommand, language_of, user_key
+from bot.telegram.filters import DataPrefix, InPrivate, TextCommand
+from bot.telegram.inputs import language_of, user_key
 from bot.telegram.render import Button, Keyboard, Outgoing, button_text
 from bot.telegram.replies import Outbox, Replies
 from coaching.users import telegram_chat
@@ -108,20 +109,20 @@ class Onboarding:
 
     def router(self) -> Router:
         router = Router(name="teams")
-        private = F.chat.type == ChatType.PRIVATE
+        private = InPrivate()
         router.message.register(self.on_join, private, TextCommand("start", magic=F.args))
         router.message.register(
             self.on_team_command, private, TextCommand("newteam", "invite", "team")
         )
         router.message.register(self.on_team_name, private, self._names_new_team)
         # a tap of another router's passes by at one look (no CallbackData tried)
-        router.callback_query.filter(F.data.startswith((f"{TEAM_PREFIX}:", f"{JOIN_PREFIX}:")))
+        router.callback_query.filter(DataPrefix(TEAM_PREFIX, JOIN_PREFIX))
         for kind in MANAGER_TEAM_KINDS:
             router.callback_query.register(self.on_team_tap, kind.filter())
-        router.callback_query.register(self.on_team_tap, F.data.startswith(f"{TEAM_PREFIX}:"))
+        router.callback_query.register(self.on_team_tap, DataPrefix(TEAM_PREFIX))
         router.callback_query.register(self.on_switch_tap, JoinData.filter())
         router.callback_query.register(self.on_switch_tap, StayData.filter())
-        router.callback_query.register(self.on_switch_tap, F.data.startswith(f"{JOIN_PREFIX}:"))
+        router.callback_query.register(self.on_switch_tap)  # a j: tap we never made
         return router
 
     # --- messages -------------------------------------------------------------------------------
@@ -337,7 +338,7 @@ class Onboarding:
         self._replies.send(chat_id, text)
         self._manager_menu(chat_id)
 
-    def _names_new_team(self, message: Message) -> bool:
+    async def _names_new_team(self, message: Message) -> bool:
         """A reply to "What shall the new team be called?" (not a command)."""
         asked = message.reply_to_message
         if asked is None or asked.from_user is None or not asked.from_user.is_bot:

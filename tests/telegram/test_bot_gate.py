@@ -35,3 +35,26 @@ async def test_a_reps_answers_and_taps_read_the_standing_once_each(
         await fake.wait_for_messages(42, before + 1, timeout=WAIT)
         assert "In a few words" in text_of(await say(fake, anna, "/resume"))
     assert calls == Counter(standing=3)  # three updates; no second look for the probes
+
+
+async def test_no_filter_costs_a_thread_hop(fake_api: FakeTelegram, tmp_path: Path) -> None:
+    """aiogram runs a plain-function or magic filter in a worker thread, once per update that
+    reaches it; every filter and handler of ours runs on the loop."""
+    async with running(settings_for(fake_api, tmp_path)) as app:
+        threaded = [
+            f"{router.name}.{name}: {filter_.callback!r}"
+            for router in app.dispatcher.chain_tail
+            for name, observer in router.observers.items()
+            for handler in [*observer.handlers]
+            for filter_ in [*(handler.filters or ()), *(observer._handler.filters or ())]
+            if not filter_.awaitable
+        ]
+        handlers = [
+            f"{router.name}.{name}: {handler.callback!r}"
+            for router in app.dispatcher.chain_tail
+            for name, observer in router.observers.items()
+            for handler in observer.handlers
+            if not handler.awaitable
+        ]
+    assert threaded == []
+    assert handlers == []
