@@ -141,14 +141,7 @@ class ReminderDesk:
         self._by_team = {team_id: self.team_policy(found) for team_id, found in changed.items()}
 
     def team_policy(self, settings: TeamSettings | None) -> Policy:
-        if settings is None or not settings.changes_reminders:
-            return self.policy
-        return self.policy.for_team(
-            week_plan_at=settings.week_plan_at,
-            week_review_at=settings.week_review_at,
-            class_days=settings.class_days,
-            holidays=settings.holidays,
-        )
+        return self.policy if settings is None else settings.policy(self.policy)
 
     def _policy(self, team_id: int | None) -> Policy:
         """The policy of a team's members (each row the desk handles names the user's team)."""

@@ -121,11 +121,7 @@ def describe(
     now: datetime,
 ) -> str:
     """The team's settings as the manager reads them, what the team set and what it inherits."""
-    policy = operator.for_team(
-        week_plan_at=settings.week_plan_at,
-        week_review_at=settings.week_review_at,
-        class_days=settings.class_days,
-    )
+    policy = settings.policy(operator)
     days = DAY_LABELS[lang]
 
     def weekly(value: tuple[int, Any]) -> str:

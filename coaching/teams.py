@@ -1,7 +1,8 @@
 """A team as the application knows it: its settings, its managers' choices, its members.
 
 Plain values: ``storage.teams`` reads and writes them (as JSON on the team and membership rows);
-the use cases (reminders, digests, team settings) decide with them.
+the use cases (reminders, digests, team settings) decide with them. How a team's settings change
+the operator's reminder policy is ``TeamSettings.policy``.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from reminders.policy import Policy
 
 SUMMARY_MODES = ("instant", "daily")
 
@@ -43,6 +46,18 @@ class TeamSettings:
     def changes_reminders(self) -> bool:
         """Whether the team changed any of the operator's reminder policy."""
         return bool(self.week_plan_at or self.week_review_at or self.class_days or self.holidays)
+
+    def policy(self, operator: Policy) -> Policy:
+        """The operator's reminder policy as this team changed it (the one place that merges
+        them: the reminders its reps get and the settings its manager reads)."""
+        if not self.changes_reminders:
+            return operator
+        return operator.for_team(
+            week_plan_at=self.week_plan_at,
+            week_review_at=self.week_review_at,
+            class_days=self.class_days,
+            holidays=self.holidays,
+        )
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | None) -> TeamSettings:
