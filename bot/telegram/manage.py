@@ -29,7 +29,7 @@ from bot.telegram.filters import DataPrefix, InPrivate, TextCommand
 from bot.telegram.inputs import language_of, user_key
 from bot.telegram.render import Button, Keyboard, Outgoing
 from bot.telegram.replies import Outbox, Replies
-from coaching.summaries import Summaries
+from coaching.summaries import COACHING_SCRIPT, Summaries
 from coaching.users import telegram_chat
 from dialogs.types import Lang, lang_of
 from reminders.policy import parse_clock
@@ -41,7 +41,6 @@ log = logging.getLogger(__name__)
 
 ASKED_NOTE = re.compile(r"✍ ?#(\d{1,12})\b")
 """The review a "your coaching note … write it as a reply" question is about."""
-COACHING_SCRIPT = "coaching"
 Buttons = tuple[tuple[tuple[str, str], ...], ...]
 
 
