@@ -29,7 +29,7 @@ def add_team_settings_command(team_commands: argparse._SubParsersAction[Any]) ->
 def cmd_team_set(settings: Settings, args: argparse.Namespace) -> int:
     from bot.policy import policy_from
     from coaching.reminders import ReminderDesk
-    from coaching.team_settings import SettingRefused, describe, parse_change
+    from coaching.team_settings import SettingRefused, apply_change, describe
     from coaching_scripts import load_catalog
     from storage.db import make_engine
     from storage.migrate import upgrade
@@ -50,16 +50,20 @@ def cmd_team_set(settings: Settings, args: argparse.Namespace) -> int:
         now = datetime.now(UTC)
         words = " ".join(args.words)
         if words:
+            team_id = team.id
             try:
-                change = parse_change(words, team.settings)
+                apply_change(
+                    words,
+                    team.settings,
+                    save=lambda new: teams.save_settings(team_id, new),
+                    reps=lambda: _reps(engine, team_id),
+                    desk=desk,
+                    now=now,
+                )
             except SettingRefused as refused:
                 text = messages.render(refused.reason, "en", text=refused.text[:60])
                 print(f"coachbot: {plain(text)}", file=sys.stderr)
                 return 2
-            teams.save_settings(team.id, change.settings)
-            if change.moves_weekly:
-                for member in _reps(engine, team.id):
-                    desk.move_weekly(member[0], member[1] or "UTC", now)
             team = teams.get(team.id) or team
             print(f'team {team.id} "{team.name}": saved')
         print(plain(describe(team.name, team.settings, desk.policy, messages, "en", now)))

@@ -3,18 +3,20 @@ after ``coachbot team set``): weekly nudge times, days between visits per custom
 holidays, the default zone of new reps, whether joining needs approval, and whether the coach
 asks its probes (follow-up questions on vague answers).
 
-Pure: parsing and describing only. The Telegram handler and the CLI apply the change through
-the manager's scope (or as the operator) and move the weekly nudges already planned.
+Parsing and describing are pure; ``apply_change`` carries a change out for the Telegram handler
+(through the manager's scope) and the CLI (as the operator), and moves the weekly nudges already
+planned.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from coaching.reminders import DAY_LABELS
+from coaching.reminders import DAY_LABELS, ReminderDesk
 from coaching.teams import TeamSettings
 from dialogs.catalog import Messages
 from dialogs.types import Lang
@@ -89,6 +91,27 @@ def parse_change(words: str, current: TeamSettings) -> SettingChange:
     raise SettingRefused("ts_usage")
 
 
+def apply_change(
+    words: str,
+    current: TeamSettings,
+    *,
+    save: Callable[[TeamSettings], object],
+    reps: Callable[[], Iterable[tuple[str, str | None]]],
+    desk: ReminderDesk,
+    now: datetime,
+) -> SettingChange:
+    """``/teamsettings WORDS`` (or ``coachbot team set``) carried out: the change is read
+    (``SettingRefused`` when it does not read), saved through ``save`` (the manager's scope, or
+    the operator's), and when the weekly nudge times moved, the nudges already planned for each
+    rep (``reps``: key and zone) move with them."""
+    change = parse_change(words, current)
+    save(change.settings)
+    if change.moves_weekly:
+        for key, tz in reps():
+            desk.move_weekly(key, tz or "UTC", now)
+    return change
+
+
 def _holidays(rest: str, current: TeamSettings) -> TeamSettings:
     head, _, dates = rest.partition(" ")
     if head.lower() in ("clear", "none", "清空"):
@@ -146,4 +169,4 @@ def describe(
     )
 
 
-__all__ = ["SettingChange", "SettingRefused", "describe", "parse_change"]
+__all__ = ["SettingChange", "SettingRefused", "apply_change", "describe", "parse_change"]

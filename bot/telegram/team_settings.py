@@ -19,7 +19,8 @@ from bot.telegram.filters import InPrivate, TextCommand
 from bot.telegram.inputs import language_of, user_key
 from bot.telegram.replies import Outbox, Replies
 from coaching.reminders import ReminderDesk
-from coaching.team_settings import SettingRefused, describe, parse_change
+from coaching.team_settings import SettingRefused, apply_change, describe
+from coaching.teams import TeamSettings
 from dialogs.catalog import Messages
 from dialogs.types import Lang, lang_of
 from storage.store import Store
@@ -78,17 +79,19 @@ class TeamSettingsChat:
         now = self._clock()
         saved = ""
         if words.strip():
+
+            def save(new: TeamSettings) -> None:
+                scope.set_settings(
+                    team.id, now=now, **{f.name: getattr(new, f.name) for f in fields(new)}
+                )
+
+            def reps() -> list[tuple[str, str | None]]:
+                return [(rep.key, rep.tz) for rep in scope.reps(team.id)]
+
             try:
-                change = parse_change(words, team.settings)
+                apply_change(words, team.settings, save=save, reps=reps, desk=self._desk, now=now)
             except SettingRefused as refused:
                 return self._messages.render(refused.reason, lang, text=refused.text[:60])
-            new = change.settings
-            scope.set_settings(
-                team.id, now=now, **{f.name: getattr(new, f.name) for f in fields(new)}
-            )
-            if change.moves_weekly:
-                for rep in scope.reps(team.id):
-                    self._desk.move_weekly(rep.key, rep.tz or "UTC", now)
             team = scope.team(team.id)
             saved = self._messages.render("ts_saved", lang) + "\n\n"
         shown = describe(team.name, team.settings, self._desk.policy, self._messages, lang, now)
