@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.telegram.links import invite_link
 from coaching.users import TELEGRAM_KEYS, UserRef
 
 if TYPE_CHECKING:
@@ -187,7 +188,7 @@ def cmd_invite(settings: Settings, args: argparse.Namespace) -> int:
         f"as {who}; valid until {_utc_text(invite.expires_at)}, for {invite.max_uses} "
         f"{'person' if invite.max_uses == 1 else 'people'}"
     )
-    print(invite.link(args.bot))
+    print(invite_link(invite.code, args.bot))
     if not args.bot:
         print("(send this line to the bot in Telegram, or pass --bot USERNAME for a t.me link)")
     return 0

@@ -78,12 +78,6 @@ class Invite:
     def usable(self, now: datetime) -> bool:
         return self.revoked_at is None and self.expires_at > now and self.uses < self.max_uses
 
-    def link(self, bot_username: str | None) -> str:
-        """The deep link a rep opens; without a known bot name, the ``/start`` line to type."""
-        if bot_username:
-            return f"https://t.me/{bot_username}?start={self.code}"
-        return f"/start {self.code}"
-
 
 @dataclass(frozen=True)
 class Standing:

@@ -37,6 +37,7 @@ from bot.telegram.callbacks import (
 )
 from bot.telegram.filters import DataPrefix, InPrivate, TextCommand
 from bot.telegram.inputs import language_of, user_key
+from bot.telegram.links import invite_link
 from bot.telegram.render import Button, Keyboard, Outgoing, button_text
 from bot.telegram.replies import Outbox, Replies
 from coaching.users import telegram_chat
@@ -360,7 +361,11 @@ class Onboarding:
 
     def _link(self, invite: Invite, lang: str, tz: str) -> dict[str, Any]:
         until = describe_when(When(invite.expires_at, True), tz=tz, lang=lang, now=self._clock())
-        return {"link": invite.link(self._bot_username), "until": until, "uses": invite.max_uses}
+        return {
+            "link": invite_link(invite.code, self._bot_username),
+            "until": until,
+            "uses": invite.max_uses,
+        }
 
     # --- /team ----------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from bot.telegram.links import invite_link
 from dialogs.state import Conversation
 from dialogs.types import Context, Event, TextIn, Turn
 from storage.schema import invite_table, membership_table, run_table, user_table
@@ -105,7 +106,7 @@ def test_find_by_id_or_name_ignoring_case(teams: Teams) -> None:
 def test_a_rep_joins_with_a_link_and_becomes_allowed(teams: Teams) -> None:
     a, _ = two_teams(teams)
     invite = teams.scope("tg:10").invite(a.id, now=NOW, days=7, uses=2)
-    assert invite.link("coachbot") == f"https://t.me/coachbot?start={invite.code}"
+    assert invite_link(invite.code, "coachbot") == f"https://t.me/coachbot?start={invite.code}"
     assert len(invite.code) <= 64
     assert all(c.isalnum() or c in "-_" for c in invite.code)
     joined = teams.join("tg:30", invite.code, now=NOW, display_name="Li Lei")
