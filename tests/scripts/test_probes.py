@@ -149,3 +149,42 @@ def test_each_kind_of_rep_meets_its_probes_and_is_never_argued_with(name: str) -
     assert not ARGUING.search(coach)
     assert "why did you" not in coach.lower()
     assert "You said:\nfine" not in coach
+
+
+def to_solution(chat: Chat) -> None:
+    """The short debrief of the goldens up to "how could you solve it next time?"."""
+    chat.start("debrief")
+    lines = (GOLDEN_INPUTS / "debrief.short.en.txt").read_text(encoding="utf-8").splitlines()
+    for line in lines[:8]:
+        chat.send(line)
+    assert chat.step_id == "solution"
+
+
+def test_a_terse_solution_and_practice_are_asked_for_what_and_with_whom(catalog: Catalog) -> None:
+    chat = Chat(catalog)
+    to_solution(chat)
+    chat.send("call her")
+    assert "What exactly would you say or do in that moment?" in plain(chat.question.text)
+    chat.send("Ask how their sales went before I name a quantity.")
+    assert chat.step_id == "practice"
+    chat.send("role-play")
+    assert "with whom, and when?" in plain(chat.question.text)
+    chat.send("With Tom on Thursday, three times")
+    assert chat.step_id == "next_action"
+    answers = chat.answers()
+    assert answers["solution"] == "call her"
+    assert answers["solution_how"] == "Ask how their sales went before I name a quantity."
+    assert answers["practice_how"] == "With Tom on Thursday, three times"
+    chat.send("Call her on the 1st")
+    chat.send("1 Dec 9:30")
+    chat.send("yes")
+    summary = "\n".join(chat.texts)
+    assert "call her Ask how their sales went before I name a quantity." in summary
+    assert "Practice: role-play With Tom on Thursday, three times" in summary
+
+
+def test_a_solution_in_a_sentence_is_not_probed(catalog: Catalog) -> None:
+    chat = Chat(catalog)
+    to_solution(chat)
+    chat.send("Ask about their sales plan first.")
+    assert chat.step_id == "practice"
