@@ -127,15 +127,12 @@ class TeamDigests:
                 )
             )
         else:
-            calls.append(self._submit(chat_id, report.text.caption, bulk=bulk))
-        calls.extend(self._submit(chat_id, text, bulk=bulk) for text in report.text.messages)
+            calls.append(self._replies.send(chat_id, report.text.caption, bulk=bulk))
+        calls.extend(self._replies.send(chat_id, text, bulk=bulk) for text in report.text.messages)
         results = await asyncio.gather(*calls, return_exceptions=True)
         return all(
             result is not None and not isinstance(result, BaseException) for result in results
         )
-
-    def _submit(self, chat_id: int, text: str, *, bulk: bool = False) -> asyncio.Future[Any]:
-        return self._replies.send(chat_id, text, bulk=bulk)
 
     # --- /digest ------------------------------------------------------------------------------
 
@@ -156,7 +153,7 @@ class TeamDigests:
         if not teams:
             known = await asyncio.to_thread(self._store.user, key)
             theirs = _lang(known.lang) if known else language_of(user, _lang(self._language))
-            self._submit(chat_id, self._say("dg_not_manager", theirs))
+            self._replies.send(chat_id, self._say("dg_not_manager", theirs))
             return
         _, me = await asyncio.to_thread(scope.member, scope.manager_id)
         lang: Lang = _lang(me.lang)
@@ -164,11 +161,11 @@ class TeamDigests:
         arg = (command.args or "").strip()
         if arg.lower().startswith(("at ", "on ")) or arg.lower() in ("at", "on"):
             told = await asyncio.to_thread(self._schedule, scope, teams, arg[2:].strip(), lang, tz)
-            self._submit(chat_id, told)
+            self._replies.send(chat_id, told)
             return
         if arg.lower() in ("help", "?"):
             prefs = await asyncio.to_thread(scope.prefs, teams[0].id)
-            self._submit(chat_id, self._usage(prefs, lang, tz))
+            self._replies.send(chat_id, self._usage(prefs, lang, tz))
             return
         now = self._clock()
         week = arg or covered_week(to_local(now, tz).date())
@@ -178,7 +175,7 @@ class TeamDigests:
             except BadWeek:
                 prefs = await asyncio.to_thread(scope.prefs, team.id)
                 text = self._say("dg_bad_week", lang, text=arg[:40]) + "\n\n"
-                self._submit(chat_id, text + self._usage(prefs, lang, tz))
+                self._replies.send(chat_id, text + self._usage(prefs, lang, tz))
                 return
             await self._deliver(chat_id, report, bulk=False)
 
@@ -191,7 +188,7 @@ class TeamDigests:
         lang = _lang(me.lang)
         lines = self._say("tg_team_menu", lang).splitlines()
         commands = "\n".join(f"/{line.strip()}" for line in lines if line.strip())
-        self._submit(chat_id, self._say("dg_manager_help", lang, commands=commands))
+        self._replies.send(chat_id, self._say("dg_manager_help", lang, commands=commands))
 
     def _schedule(
         self, scope: ManagerScope, teams: list[Team], words: str, lang: Lang, tz: str

@@ -133,13 +133,13 @@ class Manage:
         tap = callback_data
         lang = await self._lang(query.from_user)
         if message is None or tap is None:
-            self._answer(query, self._summaries.say("mgr_not_yours", lang))
+            self._replies.answer(query, self._summaries.say("mgr_not_yours", lang))
             return
         try:
             await self._act(query, message, tap, lang, event_update.update_id)
         except NotYourTeam:
             log.info("refused %r from %s", query.data, query.from_user.id)
-            self._answer(query, self._summaries.say("mgr_not_yours", lang), alert=True)
+            self._replies.answer(query, self._summaries.say("mgr_not_yours", lang), alert=True)
 
     async def _act(
         self,
@@ -157,17 +157,17 @@ class Manage:
         now = self._clock()
         if isinstance(tap, ReviewData) and tap.action == "v":
             await asyncio.to_thread(self._reviews.mark_reviewed, scope, tap.review, now=now)
-            self._answer(query, say("mgr_reviewed", lang))
+            self._replies.answer(query, say("mgr_reviewed", lang))
             self._show_reviewed(message, tap.review, lang)
             return
         notice: Notice = await asyncio.to_thread(self._reviews.notice, scope, tap.review)
         if isinstance(tap, ReviewData) and tap.action == "n":
-            self._answer(query)
+            self._replies.answer(query)
             visit = summaries.visit(notice, lang, tz)
             text = say("mgr_ask_note", lang, ref=notice.review_id, rep=notice.rep_name, visit=visit)
             self._replies.send(chat_id, text, ask=True)
         elif isinstance(tap, ReviewData):  # c: choose a skill
-            self._answer(query)
+            self._replies.answer(query)
             text = say("mgr_pick_skill", lang, rep=notice.rep_name)
             keyboard = summaries.skill_buttons(notice.review_id, lang)
             self._replies.send(chat_id, text, _keyboard(keyboard))
@@ -184,7 +184,7 @@ class Manage:
                 buttons=(start,),
                 external_id=str(update_id),
             )
-            self._answer(query)
+            self._replies.answer(query)
             if sent is None:
                 return  # a redelivered tap: the invitation went the first time
             self.deliver([sent], bulk=False)
@@ -293,9 +293,6 @@ class Manage:
     async def _tz(self, user: User) -> str:
         known = await asyncio.to_thread(self._store.user, user_key(user.id))
         return known.tz if known is not None else "UTC"
-
-    def _answer(self, query: CallbackQuery, text: str | None = None, alert: bool = False) -> None:
-        self._replies.answer(query, text, alert=alert)
 
 
 async def _asked_note(message: Message) -> bool:
