@@ -188,3 +188,24 @@ def test_a_solution_in_a_sentence_is_not_probed(catalog: Catalog) -> None:
     to_solution(chat)
     chat.send("Ask about their sales plan first.")
     assert chat.step_id == "practice"
+
+
+@pytest.mark.parametrize(
+    "vent",
+    [
+        "客户一直在挑毛病，说我们价格太贵，完全没诚意",
+        "采购就是故意刁难，态度很差",
+        "这个客户太难搞了，只知道压价",
+        "He only cares about price and wasted my time",
+        "Arrogant buyer, nitpicking every line of the quote",
+    ],
+)
+def test_a_blamer_in_either_language_gets_room_to_vent(catalog: Catalog, vent: str) -> None:
+    chat = Chat(catalog, lang="en" if vent.isascii() else "zh")
+    chat.start("debrief")
+    chat.send("2")
+    chat.send(vent)
+    assert plain(chat.question.text) in (
+        "Tell me about it. Say everything you want to say.",
+        "说说看，把想说的都说出来。",
+    )
