@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from coaching.commands import script_for
+from coaching.users import UserRef
 from dialogs.catalog import Catalog
 from dialogs.types import Ask, CommandIn, Event, PickIn, Reply, TextIn
 from storage.store import Profile, Store
 
 SOURCE = "stub"
-"""The inbox's name for this messenger: an update id is unique within it."""
+"""The platform's name: in its users' keys, and in the inbox (an update id is unique within it)."""
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -59,7 +60,8 @@ class StubFrontEnd:
     shown: dict[str, list[Message]] = field(default_factory=dict)
 
     def receive(self, update: Update) -> list[Message]:
-        profile = Profile(key=f"{SOURCE}:{update.user}", lang=self.lang, tz=self.tz)
+        key = str(UserRef(SOURCE, update.user))  # "stub:rita": the platform, its user id
+        profile = Profile(key=key, lang=self.lang, tz=self.tz)
         result = self.store.handle(
             profile,
             self.event(update),

@@ -26,6 +26,7 @@ ROOT = HERE.parents[2]
 START = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)  # Sun 22 Nov 2026
 PUBLIC_CORE = {
     "coaching.commands",  # which command starts which script
+    "coaching.users",  # a user's key: platform and id
     "coaching_scripts",  # the catalog: scripts and the coach's texts
     "dialogs.catalog",
     "dialogs.engine",
