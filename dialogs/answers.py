@@ -24,6 +24,7 @@ from dialogs.readers import (
     read_rating,
 )
 from dialogs.readers import read_yes_no as read_answer_yes_no
+from dialogs.readers.text import reads_like_a_sentence
 from dialogs.types import Context
 from dialogs.when import parse_when
 
@@ -61,6 +62,9 @@ class Unsure:
     unit: str = ""
     vent: str = ""
     """The rep said more than the answer (a vent at a rating): their words, to keep."""
+    name: bool = False
+    """A new customer's name that reads like a remark: asked about as a name, and kept as a note
+    when the rep types another one."""
 
 
 Reading = Accepted | Rejected | Confirm | Unsure
@@ -88,8 +92,13 @@ def read_text(step: CompiledStep, text: str, ctx: Context, dynamic: Sequence[str
     if not clean:
         return Rejected("empty_answer")
     if step.step.options_from is not None:
-        limit = MAX_NAME if step.step.options_from == "customers" else step.step.max_length
-        return _read_dynamic(text.strip(), clean, dynamic, limit)
+        names = step.step.options_from == "customers"
+        limit = MAX_NAME if names else step.step.max_length
+        reading = _read_dynamic(text.strip(), clean, dynamic, limit)
+        new = names and isinstance(reading, Accepted) and reading.value not in dynamic
+        if new and isinstance(reading, Accepted) and reads_like_a_sentence(reading.value):
+            return Unsure(reading.value, name=True)
+        return reading
     if kind in (Kind.TEXT, Kind.ROLEPLAY):
         return _read_free_text(step, text.strip())
     if kind is Kind.CHOICE:

@@ -870,6 +870,7 @@ def _unsure(turn: _TurnBuilder, state: Conversation, run: Run, reading: Unsure) 
         "value": reading.value,
         "alternatives": list(reading.alternatives),
         "unit": reading.unit,
+        "name": reading.name,
     }
     return _ask(turn, state, replace(run, pending=Pending(READING, pending)))
 
@@ -896,13 +897,21 @@ def _ask_reading(
             token=token,
             step=run.step,
             kind="confirm",
-            text=turn.text("confirm_reading", answer=shown),
+            text=turn.text(
+                "confirm_name" if _pending_name(run.pending.value) else "confirm_reading",
+                answer=shown,
+            ),
             progress=progress,
             choices=tuple(choices),
             can_back=True,
         )
     )
     return replace(state, active=run, token=token)
+
+
+def _pending_name(value: Any) -> bool:
+    """The reading is a new customer's name that reads like a remark."""
+    return isinstance(value, dict) and value.get("name") is True
 
 
 def _pending_reading(value: Any) -> tuple[Any, list[Any], str]:
@@ -949,6 +958,8 @@ def _reading_typed(
     confirmation = None if numeric and said.isdigit() else read_confirmation(text)
     if confirmation is not None and confirmation.value:
         return _accept(turn, state, run, script, value, unit)
+    if _pending_name(run.pending.value):
+        _keep_note(turn, run, str(value))  # not the name after all: what was said stays
     run = replace(run, pending=None)
     if confirmation is not None:
         turn.say("reading_again")
@@ -1534,6 +1545,7 @@ MESSAGE_KEYS = frozenset(
         "confirm_discard",
         "confirm_or_new_date",
         "confirm_past",
+        "confirm_name",
         "confirm_reading",
         "confirm_switch",
         "continuing",

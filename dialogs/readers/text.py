@@ -37,6 +37,27 @@ def length(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+_ZH_SENTENCE = re.compile(
+    r"[我你他她]|就是|觉得|因为|所以|但是|可是|没有|不想|不要|还没|已经|[。！？!?]"
+)
+_EN_SENTENCE = re.compile(
+    r"\b(i|he|she|they|we|you|was|were|is|are|wants?|said|says|because|but|not|"
+    r"didn'?t|don'?t|doesn'?t|won'?t)\b|[!?]$"
+)
+
+
+def reads_like_a_sentence(text: str) -> bool:
+    """A customer's name that reads like a remark instead ("他就是想压价", "they want it
+    cheaper"): worth one question before it becomes a customer."""
+    said = clean(text)
+    if has_cjk(said):
+        return _ZH_SENTENCE.search(said) is not None
+    words = said.split()
+    if len(words) > 6 or (said.endswith(".") and len(words) > 3):
+        return True
+    return _EN_SENTENCE.search(said) is not None
+
+
 def remove_spans(text: str, spans: list[tuple[int, int]]) -> str:
     """``text`` with the given spans blanked out (kept as spaces, so positions stay)."""
     chars = list(text)
