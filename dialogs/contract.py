@@ -134,8 +134,9 @@ def _problems(need: Need, scripts: Mapping[str, CompiledScript]) -> Iterable[Pro
         if kind is not answer.kind:
             yield Problem(file, answer.step, f"a {kind} step, read as a {answer.kind}")
             continue
-        if isinstance(need, Value):
-            step = compiled.steps[answer.step].step
+        compiled_step = compiled.steps.get(answer.step)
+        if isinstance(need, Value) and compiled_step is not None:
+            step = compiled_step.step
             if need.value == PARTLY and kind is Kind.YESNO:
                 if not step.partial:
                     yield Problem(file, answer.step, f"not partial: never {PARTLY!r}, read so")

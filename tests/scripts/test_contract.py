@@ -120,6 +120,18 @@ def test_breaking_an_item_fails_the_check_naming_it(
     assert set(expected) <= set(capsys.readouterr().out.splitlines())
 
 
+def test_a_step_of_another_kind_is_named_with_both_kinds(tmp_path: Path) -> None:
+    folder = copy_scripts(tmp_path)
+    path = folder / "debrief.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    step_of(data, "feeling_score").update(kind="number", min_labels=None, max_labels=None)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert check_path(folder, CONTRACTS) == [
+        "debrief.yaml [feeling_score]: a number step, read as a scale (needed by "
+        "coaching.summaries, reports.export, storage.activity, storage.privacy, storage.reviews)"
+    ]
+
+
 def test_one_file_is_checked_against_its_own_needs_only(tmp_path: Path) -> None:
     folder = copy_scripts(tmp_path)
     plant(folder, next(n for n in NEEDS if isinstance(n, Answer) and n.step == "goal_met"))
