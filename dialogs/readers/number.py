@@ -8,6 +8,7 @@ Chinese numerals are read by cn2an.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import cn2an
 
@@ -71,11 +72,42 @@ _STORY = 6
 _LEFTOVER_UNIT = re.compile(r"^(?:[a-z][a-z.\- ]{0,24}|[\u3400-\u9fff]{1,4})$")
 
 
+# "二十多万", "三十来万", "一百余万": a round figure and a bit more, said before the magnitude
+_MORE_THAN = re.compile(r"(?<=[\d零〇一二两三四五六七八九十百千])(?:多|来|余)(?=[万千百亿])")
+# "十几万", "几十万", "几千": "a few" in place of a digit — a guess to show, never to store unasked
+_A_FEW = (
+    (
+        re.compile(r"(?<![\d一二两三四五六七八九])十几(?=[万千百亿个次件台家]|$)"),
+        "十五",
+        ("十二", "十八"),
+    ),
+    (re.compile(r"几(?=[十百千万])"), "三", ("二", "五")),
+)
+
+
 def read_number(text: str) -> Read[float] | None:
     """The number in ``text``, its unit, and how sure the reading is."""
     said = clean(text)
     if not said:
         return None
+    said, about = _MORE_THAN.subn("", said)
+    for pattern, stand_in, others in _A_FEW:
+        if pattern.search(said):
+            reading = _read_number(pattern.sub(stand_in, said, count=1))
+            if reading is None:
+                return None
+            guesses = (_read_number(pattern.sub(other, said, count=1)) for other in others)
+            alternatives = tuple(guess.value for guess in guesses if guess is not None)
+            return replace(
+                reading, certainty=min(reading.certainty, UNSURE), alternatives=alternatives
+            )
+    reading = _read_number(said)
+    if reading is None or not about:
+        return reading
+    return replace(reading, certainty=min(reading.certainty, LIKELY))
+
+
+def _read_number(said: str) -> Read[float] | None:
     unit, rest = _unit(said)
     found = [(match, value) for match, value in _numbers(rest) if value is not None]
     if not found:

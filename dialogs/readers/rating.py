@@ -97,8 +97,29 @@ def read_rating(text: str, low: int = 1, high: int = 5) -> Read[int] | None:
         _stars(said, low, high)
         or _out_of(said, low, high)
         or _numbers(said, low, high)
+        or _points_of_ten(said, low, high)
         or _feeling(said, low, high)
     )
+
+
+_POINTS = re.compile(
+    r"(?:(?<![\d.])(10|[6-9])\s*|(?<![一二两三四五六七八九十])([六七八九十]))分"
+    r"(?:(?![\u3400-\u9fff])|(?=吧|啊|呢|呀|左右|的样子))"  # not "十分满意" (very pleased)
+)
+
+
+def _points_of_ten(said: str, low: int, high: int) -> Read[int] | None:
+    """ "七分", "8分吧" on a 1–5 scale: points out of ten, as Chinese reps often score — offered
+    (7 as 4), never stored unasked."""
+    match = _POINTS.search(said)
+    if match is None or high >= 10:
+        return None
+    given = int(match.group(1)) if match.group(1) else _ZH_WORDS[match.group(2)]
+    if given <= high:
+        return None
+    value = round(low + given / 10 * (high - low))
+    rest = said[: match.start()] + " " + said[match.end() :]
+    return Read(value, UNSURE, _neighbours(value, low, high), said_more=_more(rest))
 
 
 def _stars(said: str, low: int, high: int) -> Read[int] | None:

@@ -121,6 +121,34 @@ _LEAN_NO = _cues(
     ),
     _zh("差一点", "差点", "快了", "接近", "不太", "不完全", "没完全", "不全", "不怎么", "没怎么"),
 )
+_IN_PROGRESS = _cues(
+    _en(
+        r"still (?:negotiating|talking|in talks|discussing|thinking(?: about it| it over)?|open)",
+        r"(?:waiting|wait) (?:for|on) (?:their|his|her|the) "
+        r"(?:answer|reply|decision|call|feedback)",
+        r"(?:they|he|she)(?:'ll| will) (?:get back to (?:me|us)|let (?:me|us) know|think about it)",
+        r"thinking (?:about it|it over)",
+        r"pending",
+        r"in progress",
+        r"on hold",
+        r"to be (?:decided|confirmed)",
+        r"tbd",
+    ),
+    _zh(
+        "还在谈",
+        "在谈",
+        "还在考虑",
+        "考虑中",
+        r"等(?:他们|他|她|客户|对方)?的?(?:回复|答复|消息|回音|决定|反馈)",
+        "再看看",
+        "再想想",
+        "跟进中",
+        "待定",
+        "还没定",
+        "没定下来",
+    ),
+)
+"""Not decided at this visit ("still negotiating", "还在谈"): not reached yet, shown to confirm."""
 _NO = _cues(
     _en(
         r"no",
@@ -252,6 +280,7 @@ def read_yes_no(text: str, *, partial: bool = False) -> Read[YesNo] | None:
         said = _CLAUSE.split(said, maxsplit=1)[0]
         if length(said) > _SHORT // 2:
             return None
+    in_progress, said = _find(_IN_PROGRESS, said)
     lean_yes, rest = _find(_LEAN_YES, said)
     lean_no, rest = _find(_LEAN_NO, rest)
     neutral, rest = _find(_NEUTRAL, rest)
@@ -260,6 +289,8 @@ def read_yes_no(text: str, *, partial: bool = False) -> Read[YesNo] | None:
     if neutral or lean_yes or lean_no:
         return _partial(neutral, lean_yes, lean_no, no, partial)
     if not yes and not no:
+        if in_progress:
+            return Read(False, UNSURE, (PARTLY,) if partial else (True,))
         return None
     if yes and no and not _YES.search(_INTENSIFIERS.sub(" ", rest)):
         return Read(False, LIKELY if short else UNSURE, () if short else (True,))

@@ -33,9 +33,15 @@ NUMBERS = [
     ("一共12家", 12, "家", True), ("100人民币", 100, "CNY", True),
     ("二十五点五", 25.5, "", True), ("2亿", 200_000_000, "", True), ("约300", 300, "", True),
     ("八次吧", 8, "次", True), ("¥3000", 3000, "CNY", True), ("十五", 15, "", True),
+    # a round figure and a bit more: "二十多万" is 200,000, never 20 of a unit "万"
+    ("二十多万", 200_000, "", True), ("三十来万", 300_000, "", True),
+    ("一百多万", 1_000_000, "", True), ("10多万", 100_000, "", True),
+    ("两千来块", 2_000, "CNY", True), ("五十余万元", 500_000, "CNY", True),
     # unsure: ranges and several numbers — offered back with buttons
     ("30-40k", 35_000, "", False), ("8到10次", 9, "次", False), ("12 or 13", 12, "", False),
     ("between 10 and 20", 15, "", False),
+    # "a few" in place of a digit: a guess, shown back
+    ("十几万", 150_000, "", False), ("几十万", 300_000, "", False), ("十几个", 15, "个", False),
 ]  # fmt: skip
 NOTHING = ["", "hello", "no idea", "不知道", "一起", "lots", "？", "the buyer was late"]
 

@@ -27,8 +27,10 @@ ONE_TO_FIVE = [
     ("还可以吧", 3, False), ("马马虎虎", 3, False), ("不错", 4, False), ("挺好的", 4, False),
     ("很好", 5, False), ("非常好", 5, False), ("完美", 5, False), ("3-4", 3, False),
     ("3 or 4", 3, False), ("3.5", 3, False), ("8/10", 4, False), ("三四分吧", 3, False),
+    # points out of ten, as Chinese reps often score
+    ("七分", 4, False), ("8分吧", 4, False), ("打个六分", 3, False), ("10分", 5, False),
 ]  # fmt: skip
-NOTHING = ["", "hello", "6", "0", "10", "the buyer was late", "不知道", "？", "七分", "-1"]
+NOTHING = ["", "hello", "6", "0", "10", "the buyer was late", "不知道", "？", "十分感谢", "-1"]
 
 
 @pytest.mark.parametrize(("text", "value", "sure"), ONE_TO_FIVE)

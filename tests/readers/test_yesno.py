@@ -126,3 +126,29 @@ def test_outcomes_said_in_other_words(text: str, value: bool) -> None:
     reading = read_yes_no(text)
     assert reading is not None
     assert (reading.value, reading.sure) == (value, True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "还在谈", "还在考虑", "等客户回复", "再看看吧", "待定", "still negotiating",
+        "waiting for their answer", "they'll get back to me", "pending", "on hold",
+    ],
+)  # fmt: skip
+def test_still_open_is_a_not_yet_shown_back(text: str) -> None:
+    reading = read_yes_no(text, partial=True)
+    assert reading is not None
+    assert (reading.value, reading.sure, reading.alternatives) == (False, False, (PARTLY,))
+    plain = read_yes_no(text)
+    assert plain is not None
+    assert (plain.value, plain.sure, plain.alternatives) == (False, False, (True,))
+
+
+def test_a_clear_answer_with_talks_still_going_is_that_answer() -> None:
+    for text, value in (
+        ("yes but still negotiating the price", True),
+        ("no, still in talks", False),
+    ):
+        reading = read_yes_no(text)
+        assert reading is not None
+        assert (reading.value, reading.sure) == (value, True)
