@@ -33,7 +33,10 @@ _HEDGE = re.compile(
     r"(?<![a-z])(?:between|from|about|around|roughly|approx(?:imately)?\.?|circa|ca\.|some|maybe|probably|"
     r"perhaps|i think|i guess|i'?d say|like|say|almost|nearly|close to|just over|just under|"
     r"over|under|more than|less than|at least|at most|up to|or so|ish|give or take|estimated|"
-    r"est\.?|total|in total|overall|it'?s|it was|was|is|we got|got|a total of)(?![a-z])"
+    r"est\.?|total|in total|overall|it'?s|it was|was|is|we got|got|a total of|odd|plus|"
+    r"north of|upwards of|in excess of|a bit over|a bit under|a little over|a little under"
+    r")(?![a-z])"
+    r"|(?<=\d)\s*\+"
     r"|[~≈约]|大概|大约|大致|差不多|左右|上下|将近|接近|估计|可能|应该|至少|最少|超过|不到|"
     r"多一点|多|几|来|吧|呢|啊|呀|嗯|总共|一共|合计|是|有|了|的样子"
 )
@@ -82,7 +85,19 @@ _A_FEW = (
         ("十二", "十八"),
     ),
     (re.compile(r"几(?=[十百千万])"), "三", ("二", "五")),
+    (
+        re.compile(
+            r"(?<![a-z])(?:a few|several|a handful of)"
+            r"(?=\s+(?:hundred|thousand|million|grand|k(?![a-z])))"
+        ),
+        "three",
+        ("two", "five"),
+    ),
 )
+# A magnitude left after the number: "a hundred k", "half a mil", "1.5 mil", "3 lakh"
+_TRAILING_MAGNITUDE = {"k": 1_000, "m": 1_000_000, "mil": 1_000_000, "mill": 1_000_000,
+                       "mn": 1_000_000, "w": 10_000, "万": 10_000, "lakh": 100_000,
+                       "lakhs": 100_000, "crore": 10_000_000, "crores": 10_000_000}  # fmt: skip
 
 
 def read_number(text: str) -> Read[float] | None:
@@ -138,6 +153,11 @@ def _unit_read(
     value: float, certainty: float, alternatives: tuple[float, ...], unit: str, leftover: str
 ) -> Read[float] | None:
     words = trim(_HEDGE.sub(" ", leftover).strip())
+    if words in _TRAILING_MAGNITUDE:
+        factor = _TRAILING_MAGNITUDE[words]
+        value = round(value * factor, 6)
+        alternatives = tuple(round(other * factor, 6) for other in alternatives)
+        words = ""
     if words:
         if unit or not _LEFTOVER_UNIT.match(words):
             if length(words) > _STORY:

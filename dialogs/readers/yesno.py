@@ -128,6 +128,8 @@ _IN_PROGRESS = _cues(
         r"(?:answer|reply|decision|call|feedback)",
         r"(?:they|he|she)(?:'ll| will) (?:get back to (?:me|us)|let (?:me|us) know|think about it)",
         r"thinking (?:about it|it over)",
+        r"needs? (?:to think (?:about )?it(?: over)?|more time)",
+        r"(?:we'?ll|we will|let'?s) see",
         r"pending",
         r"in progress",
         r"on hold",

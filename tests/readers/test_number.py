@@ -37,11 +37,16 @@ NUMBERS = [
     ("二十多万", 200_000, "", True), ("三十来万", 300_000, "", True),
     ("一百多万", 1_000_000, "", True), ("10多万", 100_000, "", True),
     ("两千来块", 2_000, "CNY", True), ("五十余万元", 500_000, "CNY", True),
+    # a magnitude after the number, hedges around it
+    ("a hundred k", 100_000, "", True), ("half a mil", 500_000, "", True),
+    ("1.5 mil", 1_500_000, "", True), ("3 lakh", 300_000, "", True),
+    ("50-odd k", 50_000, "", True), ("north of 200k", 200_000, "", True),
     # unsure: ranges and several numbers — offered back with buttons
     ("30-40k", 35_000, "", False), ("8到10次", 9, "次", False), ("12 or 13", 12, "", False),
     ("between 10 and 20", 15, "", False),
     # "a few" in place of a digit: a guess, shown back
     ("十几万", 150_000, "", False), ("几十万", 300_000, "", False), ("十几个", 15, "个", False),
+    ("a few thousand", 3_000, "", False), ("several hundred k", 300_000, "", False),
 ]  # fmt: skip
 NOTHING = ["", "hello", "no idea", "不知道", "一起", "lots", "？", "the buyer was late"]
 

@@ -133,6 +133,7 @@ def test_outcomes_said_in_other_words(text: str, value: bool) -> None:
     [
         "还在谈", "还在考虑", "等客户回复", "再看看吧", "待定", "still negotiating",
         "waiting for their answer", "they'll get back to me", "pending", "on hold",
+        "they need to think about it", "we'll see",
     ],
 )  # fmt: skip
 def test_still_open_is_a_not_yet_shown_back(text: str) -> None:
