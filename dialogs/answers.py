@@ -24,7 +24,7 @@ from dialogs.readers import (
     read_rating,
 )
 from dialogs.readers import read_yes_no as read_answer_yes_no
-from dialogs.readers.text import reads_like_a_sentence
+from dialogs.readers.text import reads_like_a_sentence, says_nothing
 from dialogs.types import Context
 from dialogs.when import parse_when
 
@@ -148,6 +148,8 @@ def _read_dynamic(text: str, clean: str, dynamic: Sequence[str], limit: int) -> 
 
 
 def _read_free_text(step: CompiledStep, text: str) -> Reading:
+    if step.step.optional and says_nothing(text):
+        return Accepted(None)  # "nothing", "没什么问题": there is none, as with /skip
     limit = step.step.max_length
     if len(text) > limit:
         return Rejected("too_long", {"length": len(text), "limit": limit})

@@ -58,6 +58,21 @@ def reads_like_a_sentence(text: str) -> bool:
     return _EN_SENTENCE.search(said) is not None
 
 
+_NOTHING = re.compile(
+    r"(?:no|nope|none|nothing|nil|n/?a|not really|no (?:real )?(?:problems?|issues?))"
+    r"(?: (?:really|at all|special|in particular|much|to (?:add|change|improve|say)))?"
+    r"(?:[,.;!]? ?(?:it )?(?:all )?went (?:well|fine|ok|okay|smoothly))?"
+    r"|(?:没有|没|无|没什么|没啥|没有什么|没问题|没有问题|没什么问题|没啥问题|都挺好|一切顺利|都顺利)"
+    r"(?:的|了|吧|啊|呀|哦)?(?:[，,]?(?:挺|很|都|一切)?顺利(?:的|了)?)?"
+)
+
+
+def says_nothing(text: str) -> bool:
+    """ "nothing", "no problems", "没什么问题": the whole answer is that there is none — at an
+    optional question, the same as /skip."""
+    return _NOTHING.fullmatch(trim(clean(text))) is not None
+
+
 def remove_spans(text: str, spans: list[tuple[int, int]]) -> str:
     """``text`` with the given spans blanked out (kept as spaces, so positions stay)."""
     chars = list(text)

@@ -11,6 +11,8 @@ import pytest
 from coaching_scripts import load_catalog
 from dialogs.catalog import Catalog
 from dialogs.probes import signals
+from dialogs.readers.text import says_nothing
+from dialogs.types import Lang
 from tests.chat import Chat, plain
 
 GOLDEN_INPUTS = Path(__file__).parents[1] / "golden" / "inputs"
@@ -209,3 +211,35 @@ def test_a_blamer_in_either_language_gets_room_to_vent(catalog: Catalog, vent: s
         "Tell me about it. Say everything you want to say.",
         "说说看，把想说的都说出来。",
     )
+
+
+@pytest.mark.parametrize(
+    ("lang", "nothing"),
+    [("en", "nothing"), ("en", "No problems, it went well"), ("zh", "没什么问题"), ("zh", "没有")],
+)
+def test_no_problem_at_the_main_problem_is_not_followed_by_how_to_solve_it(
+    catalog: Catalog, lang: Lang, nothing: str
+) -> None:
+    chat = Chat(catalog, lang=lang)
+    chat.start("debrief")
+    for line in (
+        (GOLDEN_INPUTS / "debrief.short.en.txt").read_text(encoding="utf-8").splitlines()[:7]
+    ):
+        chat.send(line)
+    assert chat.step_id == "problem"
+    chat.send(nothing)
+    assert chat.step_id == "practice"  # as with /skip: no "how could you solve it?"
+    assert chat.answers()["problem"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "nothing"),
+    [
+        ("nothing", True), ("None really.", True), ("no issues", True), ("n/a", True),
+        ("没有", True), ("没啥问题", True), ("一切顺利", True), ("没问题，挺顺利的", True),
+        ("nothing major, but the demo ran late", False), ("no budget this year", False),
+        ("没有预算", False), ("价格", False),
+    ],
+)  # fmt: skip
+def test_what_says_there_is_none(text: str, nothing: bool) -> None:
+    assert says_nothing(text) is nothing
