@@ -94,11 +94,7 @@ def read_text(step: CompiledStep, text: str, ctx: Context, dynamic: Sequence[str
     if step.step.options_from is not None:
         names = step.step.options_from == "customers"
         limit = MAX_NAME if names else step.step.max_length
-        reading = _read_dynamic(text.strip(), clean, dynamic, limit)
-        new = names and isinstance(reading, Accepted) and reading.value not in dynamic
-        if new and isinstance(reading, Accepted) and reads_like_a_sentence(reading.value):
-            return Unsure(reading.value, name=True)
-        return reading
+        return _read_dynamic(text.strip(), clean, dynamic, limit, names=names)
     if kind in (Kind.TEXT, Kind.ROLEPLAY):
         return _read_free_text(step, text.strip())
     if kind is Kind.CHOICE:
@@ -135,8 +131,11 @@ def read_pick(step: CompiledStep, option: str, dynamic: Sequence[str] = ()) -> R
     return Rejected("stale_button")
 
 
-def _read_dynamic(text: str, clean: str, dynamic: Sequence[str], limit: int) -> Reading:
-    """A number picks a shown name; a shown name in any case picks it; anything else is new."""
+def _read_dynamic(
+    text: str, clean: str, dynamic: Sequence[str], limit: int, *, names: bool
+) -> Reading:
+    """A number picks a shown name; a shown name in any case picks it; anything else is new (a
+    new customer ``names`` that reads like a remark is asked about first)."""
     if clean.isdigit() and 1 <= int(clean) <= len(dynamic):
         return Accepted(dynamic[int(clean) - 1])
     for name in dynamic:
@@ -144,6 +143,8 @@ def _read_dynamic(text: str, clean: str, dynamic: Sequence[str], limit: int) -> 
             return Accepted(name)
     if len(text) > limit:
         return Rejected("too_long", {"length": len(text), "limit": limit})
+    if names and reads_like_a_sentence(text):
+        return Unsure(text, name=True)
     return Accepted(text)
 
 

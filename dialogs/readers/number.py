@@ -95,9 +95,11 @@ _A_FEW = (
     ),
 )
 # A magnitude left after the number: "a hundred k", "half a mil", "1.5 mil", "3 lakh"
-_TRAILING_MAGNITUDE = {"k": 1_000, "m": 1_000_000, "mil": 1_000_000, "mill": 1_000_000,
-                       "mn": 1_000_000, "w": 10_000, "万": 10_000, "lakh": 100_000,
-                       "lakhs": 100_000, "crore": 10_000_000, "crores": 10_000_000}  # fmt: skip
+_TRAILING_MAGNITUDE = {
+    **{word: _SUFFIX[word] for word in ("k", "m", "mn", "w", "万")},
+    "mil": 1_000_000, "mill": 1_000_000, "lakh": 100_000, "lakhs": 100_000,
+    "crore": 10_000_000, "crores": 10_000_000,
+}  # fmt: skip
 
 
 def read_number(text: str) -> Read[float] | None:

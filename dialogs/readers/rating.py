@@ -117,9 +117,7 @@ def _points_of_ten(said: str, low: int, high: int) -> Read[int] | None:
     given = int(match.group(1)) if match.group(1) else _ZH_WORDS[match.group(2)]
     if given <= high:
         return None
-    value = round(low + given / 10 * (high - low))
-    rest = said[: match.start()] + " " + said[match.end() :]
-    return Read(value, UNSURE, _neighbours(value, low, high), said_more=_more(rest))
+    return _rescaled(given, 10, low, high, said[: match.start()] + " " + said[match.end() :])
 
 
 def _stars(said: str, low: int, high: int) -> Read[int] | None:
@@ -144,7 +142,17 @@ def _out_of(said: str, low: int, high: int) -> Read[int] | None:
     rest = said[: match.start()] + " " + said[match.end() :]
     if scale == high and given == int(given):
         return _sure(int(given), rest, low, high)
-    value = round(low + given / scale * (high - low)) if scale != high else int(given)
+    if scale == high:  # "3.5/5": between two values
+        value = int(given)
+        if not low <= value <= high:
+            return None
+        return Read(value, UNSURE, _neighbours(value, low, high), said_more=_more(rest))
+    return _rescaled(given, scale, low, high, rest)
+
+
+def _rescaled(given: float, scale: float, low: int, high: int, rest: str) -> Read[int] | None:
+    """A score on another scale ("8/10", "七分") offered on this one, never stored unasked."""
+    value = round(low + given / scale * (high - low))
     if not low <= value <= high:
         return None
     return Read(value, UNSURE, _neighbours(value, low, high), said_more=_more(rest))
