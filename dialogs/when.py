@@ -610,7 +610,7 @@ def _numeric_date_month_first(match: re.Match[str], today: date) -> _Day | None:
 
 
 def _day_month(match: re.Match[str], today: date, *, month_first: bool) -> _Day | None:
-    if match["sep"] == "." and match["y"] is None and len(match["b"]) < 2 and not month_first:
+    if match["sep"] == "." and match["y"] is None and len(match["b"]) < 2:
         return None
     first, second = int(match["a"]), int(match["b"])
     if month_first:

@@ -72,3 +72,9 @@ def test_the_month_first_zones_are_the_tz_databases_zones_of_those_countries() -
     table = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text(encoding="utf-8")
     rows = [line.split("\t") for line in table.splitlines() if line and not line.startswith("#")]
     assert {row[2] for row in rows if row[0] in MONTH_FIRST_COUNTRIES} == MONTH_FIRST_ZONES
+
+
+def test_a_decimal_stays_a_number_whichever_comes_first() -> None:
+    for zone in ("America/New_York", "Europe/London"):
+        assert _day("3.5", zone) is None
+        assert _day("13.5", zone) is None
