@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from coaching.teams import Team
     from config import Settings
-    from storage.teams import Team
 
 EXIT_USAGE = 2
 REPORT_SUFFIXES = (".html", ".htm", ".png")

@@ -19,8 +19,9 @@ from coaching.users import TELEGRAM_KEYS, UserRef
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from coaching.teams import Invite, Team
     from config import Settings
-    from storage.teams import Invite, Role, Team
+    from storage.teams import Role
 
 NOT_FOUND = 1
 

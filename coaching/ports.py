@@ -285,6 +285,16 @@ class Draft:
     messages); empty: all those it was rendered from."""
 
 
+@dataclass(frozen=True)
+class Sent:
+    """A message committed to the outbox, to be delivered to ``user_key``."""
+
+    user_key: str
+    lang: str
+    outbox_id: int
+    draft: Draft
+
+
 Render = Callable[[Reader, Sequence[Notice], bool], Sequence[Draft]]
 """(manager, notices, daily batch?) -> the messages that show them."""
 RepText = Callable[[Notice, str], str]
@@ -338,6 +348,7 @@ __all__ = [
     "Render",
     "RepText",
     "Send",
+    "Sent",
     "Skip",
     "TeamDirectory",
     "TeamPolicies",

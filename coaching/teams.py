@@ -1,8 +1,9 @@
 """A team as the application knows it: its settings, its managers' choices, its members.
 
 Plain values: ``storage.teams`` reads and writes them (as JSON on the team and membership rows);
-the use cases (reminders, digests, team settings) decide with them. How a team's settings change
-the operator's reminder policy is ``TeamSettings.policy``.
+the use cases (reminders, digests, team settings) decide with them, and the adapters show
+them: a user's ``Standing`` (what the gate lets through), an ``Invite``, a rep's run (``RunRef``).
+How a team's settings change the operator's reminder policy is ``TeamSettings.policy``.
 """
 
 from __future__ import annotations
@@ -127,4 +128,64 @@ class Member:
     prefs: ManagerPrefs = ManagerPrefs()
 
 
-__all__ = ["SUMMARY_MODES", "ManagerPrefs", "Member", "Team", "TeamSettings"]
+@dataclass(frozen=True)
+class Invite:
+    id: int
+    team_id: int
+    code: str
+    role: str
+    created_at: datetime
+    expires_at: datetime
+    max_uses: int
+    uses: int
+    revoked_at: datetime | None
+
+    def usable(self, now: datetime) -> bool:
+        return self.revoked_at is None and self.expires_at > now and self.uses < self.max_uses
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Who a user is to the bot: what they may do, and in which teams."""
+
+    admin: bool
+    manages: tuple[Team, ...]
+    team: Team | None
+    """The team the user is an active rep of."""
+    pending: Team | None
+    """A team the user asked to join, waiting for a manager's approval."""
+
+    @property
+    def allowed(self) -> bool:
+        """May use the bot (debrief, plan...): an admin, a manager or a rep of a team."""
+        return self.admin or bool(self.manages) or self.team is not None
+
+    @property
+    def may_create_team(self) -> bool:
+        return self.admin or bool(self.manages)
+
+
+@dataclass(frozen=True)
+class RunRef:
+    """A run of a rep in one of the manager's teams."""
+
+    run_id: int
+    run_no: int
+    script: str
+    status: str
+    finished_at: datetime | None
+    summary: str | None
+    team_id: int
+    rep: Member
+
+
+__all__ = [
+    "SUMMARY_MODES",
+    "Invite",
+    "ManagerPrefs",
+    "Member",
+    "RunRef",
+    "Standing",
+    "Team",
+    "TeamSettings",
+]

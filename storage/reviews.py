@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -30,7 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from coaching.answers import CUSTOMER, DEBRIEF, FEELING_SCORE, GOAL_MET, GOAL_PARTLY
-from coaching.ports import Draft, Notice, Reader, Render, RepText
+from coaching.ports import Draft, Notice, Reader, Render, RepText, Sent
 from dialogs.contract import Contract
 from dialogs.zones import zone_of
 from reminders.policy import parse_clock
@@ -61,16 +60,6 @@ VISIT_SCRIPTS = (DEBRIEF.id,)
 CONTRACT = Contract("storage.reviews", (DEBRIEF, CUSTOMER, GOAL_MET, GOAL_PARTLY, FEELING_SCORE))
 """The flags: a visit short of its goal again (``no_goal``), a low feeling."""
 NOTE_LENGTH = 2000
-
-
-@dataclass(frozen=True)
-class Sent:
-    """A message committed to the outbox, to be delivered to ``user_key``."""
-
-    user_key: str
-    lang: str
-    outbox_id: int
-    draft: Draft
 
 
 def last_daily_moment(daily_at: str, tz: str, now: datetime) -> datetime:

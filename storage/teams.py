@@ -21,7 +21,15 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from coaching.teams import ManagerPrefs, Member, Team, TeamSettings
+from coaching.teams import (
+    Invite,
+    ManagerPrefs,
+    Member,
+    RunRef,
+    Standing,
+    Team,
+    TeamSettings,
+)
 from dialogs.types import lang_of
 from storage.db import READ_ONLY
 from storage.schema import (
@@ -64,43 +72,6 @@ class InviteRefused(TeamError):
 
 
 @dataclass(frozen=True)
-class Invite:
-    id: int
-    team_id: int
-    code: str
-    role: str
-    created_at: datetime
-    expires_at: datetime
-    max_uses: int
-    uses: int
-    revoked_at: datetime | None
-
-    def usable(self, now: datetime) -> bool:
-        return self.revoked_at is None and self.expires_at > now and self.uses < self.max_uses
-
-
-@dataclass(frozen=True)
-class Standing:
-    """Who a user is to the bot: what they may do, and in which teams."""
-
-    admin: bool
-    manages: tuple[Team, ...]
-    team: Team | None
-    """The team the user is an active rep of."""
-    pending: Team | None
-    """A team the user asked to join, waiting for a manager's approval."""
-
-    @property
-    def allowed(self) -> bool:
-        """May use the bot (debrief, plan...): an admin, a manager or a rep of a team."""
-        return self.admin or bool(self.manages) or self.team is not None
-
-    @property
-    def may_create_team(self) -> bool:
-        return self.admin or bool(self.manages)
-
-
-@dataclass(frozen=True)
 class Joined:
     team: Team
     role: str
@@ -111,20 +82,6 @@ class Joined:
     left: Team | None = None
     """The team the rep was in before (joining another team moves a rep)."""
     invite_id: int | None = None
-
-
-@dataclass(frozen=True)
-class RunRef:
-    """A run of a rep in one of the manager's teams."""
-
-    run_id: int
-    run_no: int
-    script: str
-    status: str
-    finished_at: datetime | None
-    summary: str | None
-    team_id: int
-    rep: Member
 
 
 def _insert(engine: sa.Engine) -> Any:

@@ -56,6 +56,7 @@ from bot.telegram.render import (
     render_turn,
 )
 from bot.telegram.replies import Outbox, Replies
+from coaching.teams import Standing
 from dialogs.catalog import Catalog
 from dialogs.types import (
     BACK,
@@ -71,7 +72,7 @@ from dialogs.types import (
     lang_of,
 )
 from storage.store import OutboxItem, Profile, Store, TurnResult
-from storage.teams import Standing, Teams
+from storage.teams import Teams
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -25,6 +25,7 @@ from bot.telegram.inputs import language_of, user_key
 from bot.telegram.replies import Outbox, Replies
 from coaching.digests import DigestDesk, DueDigest
 from coaching.schedule import covered_week
+from coaching.teams import ManagerPrefs, Team
 from coaching.users import telegram_chat
 from dialogs.catalog import Messages
 from dialogs.types import Lang, lang_of
@@ -33,7 +34,7 @@ from reminders.zones import describe_zone
 from reports.digest import BadWeek
 from reports.weekly import WeeklyReport, build_weekly
 from storage.store import Store
-from storage.teams import ManagerPrefs, ManagerScope, NotYourTeam, Team, Teams
+from storage.teams import ManagerScope, NotYourTeam, Teams
 
 log = logging.getLogger(__name__)
 

@@ -25,10 +25,11 @@ from bot.telegram.filters import TextCommand
 from bot.telegram.inputs import language_of, user_key
 from bot.telegram.render import Button, Keyboard
 from bot.telegram.replies import Replies
+from coaching.teams import Standing
 from dialogs.catalog import Messages
 from dialogs.types import Lang, lang_named, lang_of
 from storage.store import Store
-from storage.teams import Standing, Teams
+from storage.teams import Teams
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 JOIN = TextCommand("start", magic=F.args)

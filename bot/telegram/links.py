@@ -1,6 +1,6 @@
 """Telegram's deep links: how an invite code reaches a rep as something to tap.
 
-Storage keeps only the code (``storage.teams.Invite``); the link's format is Telegram's business.
+Storage keeps only the code (``coaching.teams.Invite``); the link's format is Telegram's business.
 """
 
 from __future__ import annotations

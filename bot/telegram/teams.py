@@ -40,22 +40,13 @@ from bot.telegram.inputs import language_of, user_key
 from bot.telegram.links import invite_link
 from bot.telegram.render import Button, Keyboard, Outgoing, button_text
 from bot.telegram.replies import Outbox, Replies
+from coaching.teams import Invite, Member, Standing, Team
 from coaching.users import telegram_chat
 from dialogs.catalog import Messages
 from dialogs.types import Lang, lang_of
 from dialogs.when import When, describe_when
 from storage.store import Store
-from storage.teams import (
-    Invite,
-    InviteRefused,
-    ManagerScope,
-    Member,
-    NotYourTeam,
-    Standing,
-    Team,
-    TeamError,
-    Teams,
-)
+from storage.teams import InviteRefused, ManagerScope, NotYourTeam, TeamError, Teams
 
 TeamTap = MemberData | ApprovalData | TeamData | RevokeData
 CODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
