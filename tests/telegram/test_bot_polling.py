@@ -13,8 +13,10 @@ from config import Settings, load_settings
 from testkit.fake_telegram import FakeTelegram, Message, User
 
 START = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
-WAIT = 10.0
-"""Seconds a test waits for the bot (many sessions at once can take a while)."""
+WAIT = 30.0
+"""Seconds a test waits for the bot: many sessions at once on a busy CI box can take a while,
+and an update that failed on a write lock (SQLite's busy timeout is 10 s) is fetched again a
+second later and must still be answered within the wait."""
 TEAM = "Test team"
 MANAGER = "tg:1"
 
