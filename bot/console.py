@@ -23,13 +23,15 @@ from typing import TYPE_CHECKING, TextIO
 from markupsafe import Markup
 
 from bot.llm_buyer import LlmBuyer
-from coaching.commands import script_for
+from coaching.conversations import Conversations, command_event, open_chat
 from coaching.users import CONSOLE, UserRef
 from dialogs.catalog import Catalog
 from dialogs.engine import step
-from dialogs.types import Ask, CommandIn, Event, Lang, Nudge, Reply, TextIn, lang_of
+from dialogs.state import Conversation
+from dialogs.types import Ask, Event, Lang, Nudge, Reply, TextIn, lang_of
 
 if TYPE_CHECKING:
+    from coaching.ports import Profile
     from coaching.reminders import Outcome, ReminderDesk
     from config import Settings
     from storage.store import Store
@@ -61,10 +63,7 @@ def read_event(line: str, catalog: Catalog) -> Event | None:
     name = name.lower()
     if name in QUIT_COMMANDS:
         return None
-    script = script_for(name, catalog.scripts)
-    if script is not None:
-        return CommandIn("start", script)
-    return CommandIn(name, arg.strip())
+    return command_event(name, arg.strip(), catalog.scripts)
 
 
 def read_reminder_command(line: str) -> tuple[str, str] | None:
@@ -276,13 +275,13 @@ def run_console(
     reminders = ConsoleReminders(desk, store, key, lang=rep_lang, tz=profile.tz)
 
     buyer = LlmBuyer.from_settings(settings, catalog)
+    voice = None if buyer is None else partial(_voiced, buyer, current_lang)
+    conversations = Conversations(store, source="console", clock=clock, voice=voice)
 
     def turn(event: Event) -> None:
-        if buyer is not None:  # a language model voices the role-play buyer
-            event = buyer.voice(store.conversation(key), event, current_lang)
-        result = store.handle(profile, event, now=clock(), source="console")
+        result = conversations.turn(profile, event)
         print(render(result.replies, catalog, current_lang), file=stdout, flush=True)
-        store.mark_sent(result.outbox_ids, now=clock())
+        conversations.delivered(result.outbox_ids)
 
     def answer(question: str) -> str:
         """The rep's answer to a question asked outside the engine (``/deleteme``)."""
@@ -301,7 +300,7 @@ def run_console(
 
     try:
         print(to_plain(catalog.messages.render("console_commands", current_lang)), file=stdout)
-        turn(CommandIn("open", script or ""))
+        turn(open_chat(script or ""))
         while True:
             remind()
             if interactive:
@@ -335,6 +334,11 @@ def run_console(
         engine.dispose()
     print(to_plain(catalog.messages.render("console_bye", current_lang)), file=stdout)
     return 0
+
+
+def _voiced(buyer: LlmBuyer, lang: str, state: Conversation, event: Event, rep: Profile) -> Event:
+    """The role-play buyer's line in the model's words, in the session's language."""
+    return buyer.voice(state, event, lang)
 
 
 def _default_user() -> str:

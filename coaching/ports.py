@@ -1,9 +1,9 @@
 """What the use cases ask of the database (the ports), and the values that cross them.
 
-The application declares these; ``storage/`` implements them (``storage.reminders.Reminders``,
-``storage.teams.Teams``, ``storage.digests.Digests``) and the adapters pass the implementations
-in. A use case sees only the methods named here, so it cannot reach for SQL, and a test can hand
-it a stand-in.
+The application declares these; ``storage/`` implements them (``storage.store.Store``,
+``storage.reminders.Reminders``, ``storage.teams.Teams``, ``storage.digests.Digests``) and the
+adapters pass the implementations in. A use case sees only the methods named here, so it cannot
+reach for SQL, and a test can hand it a stand-in.
 """
 
 from __future__ import annotations
@@ -15,7 +15,75 @@ from typing import Any, Protocol
 
 from coaching.teams import Member, Team, TeamSettings
 from coaching.users import TELEGRAM_KEYS
-from dialogs.types import Reply
+from dialogs.state import Conversation
+from dialogs.types import Event, Reply
+
+# --- a rep's turn -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What an adapter knows about a user: on first contact, to create the user; and on each
+    turn, whether the rep's team lets the coach ask its probes."""
+
+    key: str
+    display_name: str = ""
+    lang: str = "en"
+    tz: str = "UTC"
+    probes: bool = True
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    replies: tuple[Reply, ...]
+    outbox_ids: tuple[int, ...]
+    """The replies' outbox rows, in order: pass them to ``mark_sent`` once delivered."""
+    duplicate: bool
+    """True: this (source, external_id) was handled before; nothing was done, no replies."""
+    user_id: int
+    lang: str = "en"
+    """The language the replies are in (the rep's, from the database): for the adapter's own
+    texts around them, such as button labels."""
+    finished: bool = False
+    """The turn finished a conversation (its summary is among the replies): an adapter may
+    offer to change an answer right under it."""
+    claimed: tuple[OutboxItem, ...] | None = None
+    """With ``Store(claim_as=...)``: the user's unsent rows this process now holds, oldest first
+    (earlier ones left by others included, and ``outbox_ids`` when they are ours to send); empty
+    when another process holds the chat and sends them (``storage.outbox``). None: no claims."""
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    user_key: str
+    reply: Reply
+    attempts: int
+    created_at: datetime
+
+
+class TurnStore(Protocol):
+    """What a turn needs of the database (``coaching.conversations``): ``storage.store.Store``
+    (SQLite, PostgreSQL) and ``storage.memory.MemoryStore``."""
+
+    def handle(
+        self,
+        profile: Profile,
+        event: Event,
+        *,
+        now: datetime,
+        source: str = "console",
+        external_id: str | None = None,
+    ) -> TurnResult: ...
+
+    def mark_sent(self, outbox_ids: Sequence[int], *, now: datetime) -> None: ...
+
+    def unsent(self, user_key: str) -> list[tuple[int, Reply]]: ...
+
+    def conversation(self, key: str) -> Conversation: ...
+
+    def answers(self, key: str, run_no: int | None = None) -> dict[str, Any]: ...
+
 
 # --- reminders ---------------------------------------------------------------------------------
 
@@ -339,9 +407,11 @@ __all__ = [
     "Due",
     "NewReminder",
     "Notice",
+    "OutboxItem",
     "PlannedEffect",
     "Postpone",
     "Prefs",
+    "Profile",
     "Reader",
     "ReminderInfo",
     "ReminderRows",
@@ -352,4 +422,6 @@ __all__ = [
     "Skip",
     "TeamDirectory",
     "TeamPolicies",
+    "TurnResult",
+    "TurnStore",
 ]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from coaching.ports import Profile, TurnResult
 from dialogs.state import Conversation, from_json, to_json
 from dialogs.types import (
     AnswerDropped,
@@ -26,7 +27,7 @@ from dialogs.types import (
 )
 from storage.codec import event_to_json, reply_from_json, reply_to_json
 from storage.db import json_dumps, json_loads
-from storage.store import Profile, TurnFn, TurnResult
+from storage.store import TurnFn
 
 
 @dataclass

@@ -19,13 +19,14 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol, cast
+from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
+from coaching.ports import OutboxItem, Profile, TurnResult, TurnStore
 from dialogs.state import Conversation, Run, from_json, to_json
 from dialogs.types import (
     LANGS,
@@ -78,38 +79,6 @@ RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, de
 
 
 @dataclass(frozen=True)
-class Profile:
-    """What an adapter knows about a user: on first contact, to create the user; and on each
-    turn, whether the rep's team lets the coach ask its probes."""
-
-    key: str
-    display_name: str = ""
-    lang: str = "en"
-    tz: str = "UTC"
-    probes: bool = True
-
-
-@dataclass(frozen=True)
-class TurnResult:
-    replies: tuple[Reply, ...]
-    outbox_ids: tuple[int, ...]
-    """The replies' outbox rows, in order: pass them to ``mark_sent`` once delivered."""
-    duplicate: bool
-    """True: this (source, external_id) was handled before; nothing was done, no replies."""
-    user_id: int
-    lang: str = "en"
-    """The language the replies are in (the rep's, from the database): for the adapter's own
-    texts around them, such as button labels."""
-    finished: bool = False
-    """The turn finished a conversation (its summary is among the replies): an adapter may
-    offer to change an answer right under it."""
-    claimed: tuple[OutboxItem, ...] | None = None
-    """With ``Store(claim_as=...)``: the user's unsent rows this process now holds, oldest first
-    (earlier ones left by others included, and ``outbox_ids`` when they are ours to send); empty
-    when another process holds the chat and sends them (``storage.outbox``). None: no claims."""
-
-
-@dataclass(frozen=True)
 class UserInfo:
     id: int
     key: str
@@ -138,37 +107,6 @@ class EffectInfo:
     effect: Effect
     created_at: datetime
     done_at: datetime | None
-
-
-@dataclass(frozen=True)
-class OutboxItem:
-    id: int
-    user_key: str
-    reply: Reply
-    attempts: int
-    created_at: datetime
-
-
-class TurnStore(Protocol):
-    """What the bot needs of a store: ``Store`` (SQLite, PostgreSQL) and ``MemoryStore``."""
-
-    def handle(
-        self,
-        profile: Profile,
-        event: Event,
-        *,
-        now: datetime,
-        source: str = "console",
-        external_id: str | None = None,
-    ) -> TurnResult: ...
-
-    def mark_sent(self, outbox_ids: Sequence[int], *, now: datetime) -> None: ...
-
-    def unsent(self, user_key: str) -> list[tuple[int, Reply]]: ...
-
-    def conversation(self, key: str) -> Conversation: ...
-
-    def answers(self, key: str, run_no: int | None = None) -> dict[str, Any]: ...
 
 
 class ConflictError(RuntimeError):

@@ -23,7 +23,11 @@ and the values that cross them), never a use case; ``dialogs``, ``reminders`` an
 import no aiogram, SQLAlchemy, SQLModel, Alembic or aiohttp (``PURE_LIBRARIES_ONLY``), ``storage``
 no aiogram. Imports inside functions count, relative ones are resolved. And the packages form no
 cycle: ``dialogs/check.py`` checks the texts it is given, ``coaching_scripts`` reads the files
-and names the message keys, ``bot`` the contracts (no back edge, none allowed)."""
+and names the message keys, ``bot`` the contracts (no back edge, none allowed).
+
+A rep's turn is a use case: no adapter in ``bot`` runs one on a store itself (``store.handle``,
+``self._store.handle``, called or handed to a thread); it goes through
+``coaching.conversations.Conversations``, which applies the rules around the turn."""
 
 from __future__ import annotations
 
@@ -199,3 +203,49 @@ def test_a_planted_cycle_is_caught() -> None:
     }
     assert cycle_in(package_graph(files)) == ["coaching", "storage", "coaching"]
     assert cycle_in({"a": {"b"}, "b": {"c"}, "c": set()}) == []
+
+
+# --- a rep's turn goes through the use case ------------------------------------------------------
+
+
+def store_turns(source: str) -> list[int]:
+    """The lines where ``source`` reaches for ``handle`` of something named a store (the turn run
+    past ``coaching.conversations``): called, or handed on (``asyncio.to_thread(store.handle)``)."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and node.attr == "handle":
+            owner = node.value
+            name = (
+                owner.attr
+                if isinstance(owner, ast.Attribute)
+                else owner.id
+                if isinstance(owner, ast.Name)
+                else ""
+            )
+            if "store" in name.lower():
+                lines.append(node.lineno)
+    return sorted(lines)
+
+
+def test_no_adapter_runs_a_turn_on_the_store() -> None:
+    files = sorted((ROOT / "bot").rglob("*.py"))
+    assert len(files) > 20, files
+    offenders = {
+        str(path.relative_to(ROOT)): found
+        for path in files
+        if (found := store_turns(path.read_text(encoding="utf-8")))
+    }
+    assert offenders == {}
+    # the rule is not vacuous: the benchmark measures the store's turn itself
+    assert store_turns((ROOT / "bench" / "turns.py").read_text(encoding="utf-8"))
+
+
+def test_a_planted_turn_on_the_store_is_caught() -> None:
+    planted = (
+        "async def on_message(self, profile, event):\n"
+        "    result = self._store.handle(profile, event, now=self._clock())\n"
+        "    other = await asyncio.to_thread(store.handle, profile, event)\n"
+        "    await app.handle(update)\n"  # aiogram's dispatcher, a bot: no store
+        "    return self._conversations.turn(profile, event)\n"
+    )
+    assert store_turns(planted) == [2, 3]

@@ -15,7 +15,6 @@ import re
 import time
 import weakref
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
@@ -56,8 +55,12 @@ from bot.telegram.render import (
     render_turn,
 )
 from bot.telegram.replies import Outbox, Replies
+from coaching import conversations
+from coaching.conversations import Conversations
+from coaching.ports import OutboxItem, Profile, TurnResult
 from coaching.teams import Standing
 from dialogs.catalog import Catalog
+from dialogs.state import Conversation
 from dialogs.types import (
     BACK,
     SKIP,
@@ -71,7 +74,7 @@ from dialogs.types import (
     lang_named,
     lang_of,
 )
-from storage.store import OutboxItem, Profile, Store, TurnResult
+from storage.store import Store
 from storage.teams import Teams
 
 log = logging.getLogger(__name__)
@@ -122,13 +125,16 @@ class Coach:
         self._claims = claims
         self._buyer = buyer
         self._account = account
-        self._teams = teams
         self._store = store
         self._catalog = catalog
         self._replies = Replies(sender)
         self._clock = clock
         self._timezone = timezone
         self._language = language
+        voice = None if buyer is None else self._voiced
+        self._conversations = Conversations(
+            store, source="telegram", clock=clock, teams=teams, voice=voice
+        )
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     def router(self) -> Router:
@@ -258,7 +264,7 @@ class Coach:
         assert isinstance(message, Message)
         self._replies.edit(message, chosen_text(message.html_text, _label(message, query.data)), ())
         await self._set_language(message.chat.id, query.from_user, callback_data.lang)
-        await self._turn(message.chat.id, query.from_user, CommandIn("hello"), None)
+        await self._turn(message.chat.id, query.from_user, conversations.GREET, None)
 
     async def on_account_tap(
         self, callback_query: CallbackQuery, callback_data: AccountTap, event_update: Update
@@ -280,7 +286,7 @@ class Coach:
         self._show(message.chat.id, message, shown)
         if shown.start is not None:
             await self._turn(
-                message.chat.id, query.from_user, CommandIn("start", shown.start), None
+                message.chat.id, query.from_user, conversations.start(shown.start), None
             )
 
     async def on_membership(self, my_chat_member: ChatMemberUpdated) -> None:
@@ -304,7 +310,7 @@ class Coach:
     ) -> None:
         """Start ``script`` as if the rep typed its command (a button made outside the engine,
         such as the one under a manager's coaching invitation)."""
-        await self._turn(chat_id, user, CommandIn("start", script), update_id)
+        await self._turn(chat_id, user, conversations.start(script), update_id)
 
     async def _turn(
         self,
@@ -347,34 +353,22 @@ class Coach:
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock, self._typing(chat_id):
             started = time.perf_counter()
-            if self._buyer is not None:
-                event = await asyncio.to_thread(self._voiced, key, event, profile.lang)
-            result = await asyncio.to_thread(self._handle, profile, event, external_id, standing)
+            result = await asyncio.to_thread(
+                self._conversations.turn,
+                profile,
+                event,
+                external_id=external_id,
+                standing=standing,
+            )
         turn_committed(result.duplicate, time.perf_counter() - started)  # for /metrics
         return result
 
-    def _handle(
-        self, profile: Profile, event: Event, external_id: str | None, standing: Standing | None
-    ) -> TurnResult:
-        """One turn, with the rep's team's choice of probes (``/teamsettings probes off``): of
-        the standing the gate read, or (none, or not yet in a team, e.g. just joining) read now."""
-        settings = None
-        if standing is not None and standing.allowed:
-            team = standing.team or (standing.manages[0] if standing.manages else None)
-            settings = team.settings if team is not None else None
-        elif self._teams is not None:
-            settings = self._teams.settings_of(profile.key)
-        if settings is not None and not settings.probes:
-            profile = replace(profile, probes=False)
-        return self._store.handle(
-            profile, event, now=self._clock(), source="telegram", external_id=external_id
-        )
-
-    def _voiced(self, key: str, event: Event, lang: str) -> Event:
-        """The event with the model's buyer line, when it answers the role-play buyer."""
+    def _voiced(self, state: Conversation, event: Event, rep: Profile) -> Event:
+        """The event with the model's buyer line, when it answers the role-play buyer (in the
+        rep's stored language, else Telegram's)."""
         assert self._buyer is not None
-        user = self._store.user(key)
-        return self._buyer.voice(self._store.conversation(key), event, user.lang if user else lang)
+        user = self._store.user(rep.key)
+        return self._buyer.voice(state, event, user.lang if user else rep.lang)
 
     @contextlib.asynccontextmanager
     async def _typing(self, chat_id: int) -> AsyncIterator[None]:
@@ -436,7 +430,7 @@ class Coach:
 
     def _store_sent(self, outbox_ids: Sequence[int]) -> None:
         if outbox_ids:
-            self._store.mark_sent(outbox_ids, now=self._clock())
+            self._conversations.delivered(outbox_ids)
 
     # --- reminders and the rep's settings -----------------------------------------------------
 
@@ -537,7 +531,7 @@ class Coach:
         chat_id = message.chat.id
         if lang:
             await self._set_language(chat_id, user, lang)
-            await self._turn(chat_id, user, CommandIn("hello"), update_id, standing)
+            await self._turn(chat_id, user, conversations.GREET, update_id, standing)
             return
         current = language_of(user, self._language)
         known = await asyncio.to_thread(self._store.user, user_key(user.id))

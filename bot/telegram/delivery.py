@@ -25,9 +25,9 @@ from functools import partial
 from typing import Any, TypeVar
 
 from bot.telegram.render import Outgoing
+from coaching.ports import OutboxItem
 from storage.outbox import Outbox
 from storage.send_slots import SendSlots
-from storage.store import OutboxItem
 
 log = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ from collections.abc import Container
 
 from aiogram.types import Message, User
 
-from coaching.commands import script_for
+from coaching import conversations
 from coaching.users import UserRef
-from dialogs.types import CommandIn, Event, Lang, MediaIn, TextIn, lang_of
+from dialogs.types import Event, Lang, MediaIn, TextIn, lang_of
 
 MEDIA_KINDS = (
     "photo",
@@ -42,14 +42,12 @@ def user_key(user_id: int) -> str:
 
 
 def command_event(name: str, arg: str, scripts: Container[str]) -> Event:
-    """The engine event for a command the adapter does not handle itself: a script's command
-    starts it, /start greets, any other (/back, /cancel, /resume...) goes to the engine as is."""
+    """The engine event for a command the adapter does not handle itself: Telegram's /start
+    (what a client sends when the chat opens) greets, the rest as every front end reads them
+    (``coaching.conversations.command_event``)."""
     if name == "start":
-        return CommandIn("hello")
-    script = script_for(name, scripts)
-    if script is not None:
-        return CommandIn("start", script)
-    return CommandIn(name, arg)
+        return conversations.GREET
+    return conversations.command_event(name, arg, scripts)
 
 
 def event_of(message: Message) -> Event:

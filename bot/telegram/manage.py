@@ -29,13 +29,13 @@ from bot.telegram.filters import DataPrefix, InPrivate, TextCommand
 from bot.telegram.inputs import language_of, user_key
 from bot.telegram.render import Button, Keyboard, Outgoing
 from bot.telegram.replies import Outbox, Replies
-from coaching.ports import Notice, Sent
+from coaching.ports import Notice, OutboxItem, Sent
 from coaching.summaries import COACHING_SCRIPT, Summaries
 from coaching.users import telegram_chat
 from dialogs.types import Lang, lang_of
 from reminders.policy import parse_clock
 from storage.reviews import Reviews
-from storage.store import OutboxItem, Store
+from storage.store import Store
 from storage.teams import NotYourTeam, Teams
 
 log = logging.getLogger(__name__)

@@ -54,6 +54,7 @@ from bot.telegram.session import Session
 from bot.telegram.team_settings import TeamSettingsChat
 from bot.telegram.teams import Onboarding
 from coaching.digests import DigestDesk
+from coaching.ports import OutboxItem
 from coaching.reminders import ReminderDesk
 from coaching.summaries import Summaries
 from coaching.users import UserRef, telegram_chat
@@ -65,7 +66,7 @@ from storage.reminders import Reminders
 from storage.retention import purge_sent_outbox
 from storage.reviews import Reviews
 from storage.send_slots import SendSlots
-from storage.store import OutboxItem, Store
+from storage.store import Store
 from storage.teams import Teams
 
 if TYPE_CHECKING:

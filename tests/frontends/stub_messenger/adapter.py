@@ -1,8 +1,9 @@
 """coachbot on "Stub", a messenger with chats, text messages and buttons under a message.
 
 The adapter does what every front end does (CONTRIBUTING.md, "Adding a front end"): an update
-becomes an engine event, ``Store.handle`` runs and commits the turn, the replies become the
-messenger's own messages, and once they are delivered their outbox rows are marked sent.
+becomes an engine event, ``coaching.conversations.Conversations`` runs the turn (the store commits
+it), the replies become the messenger's own messages, and once they are delivered their outbox
+rows are marked sent.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from coaching.commands import script_for
+from coaching.conversations import Conversations, command_event
+from coaching.ports import Profile
 from coaching.users import UserRef
 from dialogs.catalog import Catalog
-from dialogs.types import Ask, CommandIn, Event, PickIn, Reply, TextIn
-from storage.store import Profile, Store
+from dialogs.types import Ask, Event, PickIn, Reply, TextIn
+from storage.store import Store
 
 SOURCE = "stub"
 """The platform's name: in its users' keys, and in the inbox (an update id is unique within it)."""
@@ -62,16 +64,11 @@ class StubFrontEnd:
     def receive(self, update: Update) -> list[Message]:
         key = str(UserRef(SOURCE, update.user))  # "stub:rita": the platform, its user id
         profile = Profile(key=key, lang=self.lang, tz=self.tz)
-        result = self.store.handle(
-            profile,
-            self.event(update),
-            now=self.clock(),
-            source=SOURCE,
-            external_id=str(update.update_id),
-        )
+        turns = Conversations(self.store, source=SOURCE, clock=self.clock)
+        result = turns.turn(profile, self.event(update), external_id=str(update.update_id))
         messages = [render(reply) for reply in result.replies]  # a redelivery: none
         self.shown.setdefault(update.user, []).extend(messages)  # "delivered"
-        self.store.mark_sent(result.outbox_ids, now=self.clock())
+        turns.delivered(result.outbox_ids)
         return messages
 
     def event(self, update: Update) -> Event:
@@ -82,8 +79,7 @@ class StubFrontEnd:
         if not text.startswith("/"):
             return TextIn(text)
         name, _, arg = text[1:].partition(" ")
-        script = script_for(name.lower(), self.catalog.scripts)
-        return CommandIn("start", script) if script else CommandIn(name.lower(), arg.strip())
+        return command_event(name.lower(), arg.strip(), self.catalog.scripts)
 
 
 def render(reply: Reply) -> Message:

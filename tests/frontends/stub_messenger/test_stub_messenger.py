@@ -25,7 +25,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 START = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)  # Sun 22 Nov 2026
 PUBLIC_CORE = {
-    "coaching.commands",  # which command starts which script
+    "coaching.conversations",  # the turn, and which command starts which script
+    "coaching.ports",  # the profile in, the turn's result out
     "coaching.users",  # a user's key: platform and id
     "coaching_scripts",  # the catalog: scripts and the coach's texts
     "dialogs.catalog",
@@ -35,7 +36,8 @@ PUBLIC_CORE = {
     "storage.migrate",
     "storage.store",  # one turn, one transaction
 }
-"""What a front end may use of coachbot: the engine's vocabulary, the catalog and the store."""
+"""What a front end may use of coachbot: the engine's vocabulary, the catalog, the turn's use case
+and the store that commits it."""
 CODE = ("*.py", "*.toml", "*.yaml", "*.yml", "*.ini", "*.cfg", ".ci/*", "Dockerfile")
 """Where wiring a front end in would show (documentation aside)."""
 
@@ -137,7 +139,7 @@ def test_the_adapter_uses_only_the_public_core() -> None:
     used = imports(HERE / "adapter.py")
     ours = {m for m in used if m.split(".")[0] not in sys.stdlib_module_names}
     assert ours <= PUBLIC_CORE, ours - PUBLIC_CORE  # no bot/ (the other front ends), no aiogram
-    assert "storage.store" in ours
+    assert {"storage.store", "coaching.conversations"} <= ours
 
 
 def test_no_code_outside_its_folder_names_it() -> None:
