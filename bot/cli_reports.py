@@ -14,7 +14,8 @@ import sys
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
+
+from dialogs.zones import zone_of
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -133,7 +134,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 def _start_of(day: date | None, tz: str) -> datetime | None:
     if day is None:
         return None
-    return datetime.combine(day, time(0), ZoneInfo(tz)).astimezone(UTC)
+    return datetime.combine(day, time(0), zone_of(tz)).astimezone(UTC)
 
 
 def _day(text: str) -> date:

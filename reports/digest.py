@@ -41,7 +41,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from coaching.answers import (
     CUSTOMER,
@@ -57,6 +56,7 @@ from coaching.answers import (
 )
 from coaching.schedule import week_name
 from dialogs.contract import Contract, Value
+from dialogs.zones import zone_of
 from reminders.policy import Policy, overdue_for_revisit
 from storage.activity import (
     DEBRIEF_GRACE,
@@ -125,14 +125,14 @@ def week_window(week: str, tz: str) -> tuple[datetime, datetime]:
     """The week's Monday 00:00 and next Monday 00:00 in ``tz``, as UTC moments."""
     year, number = parse_week(week)
     monday = date.fromisocalendar(year, number, 1)
-    zone = ZoneInfo(tz)
+    zone = zone_of(tz)
     start = datetime.combine(monday, time(0), zone).astimezone(UTC)
     end = datetime.combine(monday + timedelta(days=7), time(0), zone).astimezone(UTC)
     return start, end
 
 
 def week_containing(moment: datetime, tz: str) -> str:
-    year, number, _ = moment.astimezone(ZoneInfo(tz)).isocalendar()
+    year, number, _ = moment.astimezone(zone_of(tz)).isocalendar()
     return week_name(year, number)
 
 
@@ -232,7 +232,7 @@ class Digest:
 
     @property
     def first_day(self) -> date:
-        return self.start.astimezone(ZoneInfo(self.tz)).date()
+        return self.start.astimezone(zone_of(self.tz)).date()
 
     @property
     def last_day(self) -> date:
@@ -453,7 +453,7 @@ def _open_at(follow_up: FollowUp, moment: datetime) -> bool:
 
 
 def _working_days(start: datetime, tz: str, holidays: Iterable[str]) -> int:
-    monday = start.astimezone(ZoneInfo(tz)).date()
+    monday = start.astimezone(zone_of(tz)).date()
     off = set(holidays)
     return sum(1 for n in range(5) if (monday + timedelta(days=n)).isoformat() not in off)
 

@@ -34,6 +34,7 @@ from coaching.answers import (
 from dialogs.contract import Answer, Contract, Unit
 from dialogs.model import Kind
 from dialogs.roleplay import transcript
+from dialogs.zones import zone_of
 from storage.activity import ExportNote, ExportRow
 
 DEPTH = Answer("depth", Kind.CHOICE, (DEBRIEF.id,))
@@ -101,7 +102,7 @@ def local(moment: datetime, zone: ZoneInfo) -> datetime:
 
 
 def visits_table(rows: Iterable[ExportRow], tz: str) -> list[tuple[Any, ...]]:
-    zone = ZoneInfo(tz)
+    zone = zone_of(tz)
     runs: dict[int, tuple[ExportRow, dict[str, Any]]] = {}
     for row in rows:
         if row.script == DEBRIEF.id:
@@ -119,7 +120,7 @@ def visits_table(rows: Iterable[ExportRow], tz: str) -> list[tuple[Any, ...]]:
 
 
 def answers_table(rows: Iterable[ExportRow], tz: str) -> list[tuple[Any, ...]]:
-    zone = ZoneInfo(tz)
+    zone = zone_of(tz)
     return [
         (
             row.run_id,
@@ -138,7 +139,7 @@ def answers_table(rows: Iterable[ExportRow], tz: str) -> list[tuple[Any, ...]]:
 
 def notes_table(notes: Iterable[ExportNote], tz: str) -> list[tuple[Any, ...]]:
     """What the reps typed that answered no question (pushback, a vent), one row each."""
-    zone = ZoneInfo(tz)
+    zone = zone_of(tz)
     return [
         (
             note.run_id,

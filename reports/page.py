@@ -11,12 +11,12 @@ import base64
 import functools
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import jinja2
 from markupsafe import Markup
 
 from dialogs.catalog import Messages
+from dialogs.zones import zone_of
 from reports.digest import ESCALATE_AFTER, Digest
 from reports.text import (
     comma,
@@ -47,7 +47,7 @@ def render_page(messages: Messages, lang: str, digest: Digest, png: bytes | None
     def t(key: str, **context: Any) -> Markup:
         return Markup(messages.render(key, lang, **context))  # the catalog escapes its inputs
 
-    zone = ZoneInfo(digest.tz)
+    zone = zone_of(digest.tz)
     rows = [
         {
             "name": w.rep.name,

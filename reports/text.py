@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from dialogs.catalog import Messages
+from dialogs.zones import zone_of
 from reports.digest import CLASSES, ESCALATE_AFTER, OBJECTION_TYPES, Digest, Escalation, Figures
 
 ESCALATED_LIST = 15
@@ -178,7 +179,7 @@ def detail(messages: Messages, lang: str, digest: Digest) -> list[str]:
 def escalated_lines(messages: Messages, lang: str, digest: Digest) -> list[str]:
     """Each escalated follow-up, oldest first; when there are more than ``ESCALATED_LIST``, one
     line per rep instead (how many, and the oldest), the reps with most first."""
-    zone = ZoneInfo(digest.tz)
+    zone = zone_of(digest.tz)
     if len(digest.escalated) <= ESCALATED_LIST:
         return [
             messages.render(
