@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from coaching.users import UserRef  # noqa: E402
 from storage.schema import (  # noqa: E402
     answer_table,
     membership_table,
@@ -67,7 +68,7 @@ def seed(engine: sa.Engine, reps: int, weeks: int, rng: random.Random) -> dict[s
         users.append(
             {
                 "id": uid,
-                "key": f"tg:{uid}",
+                "key": str(UserRef.telegram(uid)),
                 "display_name": "Manager" if uid == 1 else f"Rep {uid - 1:02d} 销售",
                 "lang": "en",
                 "tz": TZ,

@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from coaching.users import UserRef  # noqa: E402
 from storage.schema import (  # noqa: E402
     membership_table,
     reminder_table,
@@ -68,7 +69,7 @@ def fresh_db(folder: str, name: str) -> tuple[str, sa.Engine]:
 def insert_users(conn: sa.Connection, count: int, first_chat: int, now: datetime) -> list[int]:
     rows = [
         {
-            "key": f"tg:{first_chat + n}",
+            "key": str(UserRef.telegram(first_chat + n)),
             "display_name": f"Rep {n}",
             "lang": "en",
             "tz": TZ,
@@ -81,7 +82,7 @@ def insert_users(conn: sa.Connection, count: int, first_chat: int, now: datetime
     ]
     conn.execute(sa.insert(user_table), rows)
     first = conn.execute(
-        sa.select(user_table.c.id).where(user_table.c.key == f"tg:{first_chat}")
+        sa.select(user_table.c.id).where(user_table.c.key == str(UserRef.telegram(first_chat)))
     ).scalar_one()
     return list(range(first, first + count))
 

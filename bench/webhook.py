@@ -79,6 +79,7 @@ def seed_team(database_url: str, chats: list[int]) -> None:
     start: thousands of setMyCommands calls sent while the load runs.)"""
     from datetime import UTC, datetime
 
+    from coaching.users import UserRef
     from storage.db import make_engine
     from storage.migrate import upgrade
     from storage.teams import Teams
@@ -86,9 +87,9 @@ def seed_team(database_url: str, chats: list[int]) -> None:
     upgrade(database_url)
     engine = make_engine(database_url)
     teams, now = Teams(engine), datetime.now(UTC)
-    team = teams.create_team("tg:1", "Bench", now=now, check=False)
+    team = teams.create_team(str(UserRef.telegram(1)), "Bench", now=now, check=False)
     for chat in chats:
-        teams.add_member(team.id, f"tg:{chat}", "rep", now=now)
+        teams.add_member(team.id, str(UserRef.telegram(chat)), "rep", now=now)
     engine.dispose()
 
 
