@@ -598,7 +598,9 @@ def _pushback(
         return _skip(turn, state, replace(run, pending=None))
     if attempt or wants_skip(text):
         return _ask(turn, state, replace(run, pending=Pending(OFFER_SKIP, attempt)))
-    if script.pushback_reply is not None:
+    if compiled.step.kind in (Kind.CHOICE, Kind.MULTI) and compiled.step.options_from is None:
+        turn.say("pushback_choice")  # "不知道" between two options: help to pick, no lecture
+    elif script.pushback_reply is not None:
         context = _render_context(turn, script, run.answers)
         turn.replies.append(Say(script.pushback_reply.render(turn.lang, context)))
     else:
@@ -1595,6 +1597,7 @@ MESSAGE_KEYS = frozenset(
         "progress_no_phase",
         "pushback_offer_skip",
         "pushback_reply",
+        "pushback_choice",
         "pushback_skipped",
         "reading_again",
         "reading_right",

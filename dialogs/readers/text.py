@@ -39,6 +39,8 @@ def length(text: str) -> int:
 
 _ZH_SENTENCE = re.compile(
     r"[我你他她]|就是|觉得|因为|所以|但是|可是|没有|不想|不要|还没|已经|[。！？!?]"
+    # an outcome or what the buyer said ("没成，客户说再看看"): no company is named like that
+    r"|客户|[,，;；]|没成|没谈|没签|不买|不行|再看看|考虑|太贵|压价|说了|[呢吗嘛]$"
 )
 _EN_SENTENCE = re.compile(
     r"\b(i|he|she|they|we|you|was|were|is|are|wants?|said|says|because|but|not|"

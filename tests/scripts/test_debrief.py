@@ -277,3 +277,28 @@ def test_a_real_objection_can_be_practised_right_away(catalog: Catalog) -> None:
     assert carried["customer"] == "Acme Tools"
     assert chat.step_id == "observed"  # the five steps start by observing: that moment
     assert "你们比别家贵 10%" in plain(chat.question.text)
+
+
+@pytest.mark.parametrize(
+    ("lang", "unsure", "helped", "lectured", "picked"),
+    [
+        ("en", "I don't know", "pick the one that comes closest", "matters less", "Short"),
+        ("zh", "不知道", "选最接近的一个就行", "我怎么想", "简短"),
+    ],
+)
+def test_a_rep_unsure_between_two_options_is_helped_to_pick_not_lectured(
+    catalog: Catalog, lang: str, unsure: str, helped: str, lectured: str, picked: str
+) -> None:
+    chat = begin(catalog, lang)
+    feel(chat, "3", "还行，客户挺客气的" if lang == "zh" else "OK, a polite meeting")
+    chat.send("Acme Tools")
+    assert chat.step_id == "depth"
+
+    chat.send(unsure)
+
+    said = " ".join(plain(text) for text in chat.texts[-2:])
+    assert helped in said
+    assert lectured not in said  # the recovery line is for a rep who resists the analysis
+    assert chat.step_id == "depth"  # asked again, nothing taken as the answer
+    chat.send(picked)
+    assert chat.answers()["depth"] == "short"
