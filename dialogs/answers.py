@@ -143,8 +143,8 @@ def _read_dynamic(
             return Accepted(name)
     if len(text) > limit:
         return Rejected("too_long", {"length": len(text), "limit": limit})
-    if names and reads_like_a_sentence(text):
-        return Unsure(text, name=True)
+    if names and (reads_like_a_sentence(text) or read_yes_no(text) is not None):
+        return Unsure(text, name=True)  # "yes" or "好" is no company's name either
     return Accepted(text)
 
 

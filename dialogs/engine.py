@@ -575,6 +575,8 @@ def _may_resist(compiled: CompiledStep, reading: Reading, text: str) -> bool:
         return True  # any typed text would be a new name
     if compiled.step.kind in (Kind.CHOICE, Kind.MULTI):
         return False
+    if compiled.step.kind is Kind.YESNO and length(text) == 1:
+        return False  # one word read as yes or no ("nah", "nope") is the answer, not a pass
     return compiled.step.kind is Kind.TEXT or not hesitates(text)
 
 

@@ -302,3 +302,55 @@ def test_a_rep_unsure_between_two_options_is_helped_to_pick_not_lectured(
     assert chat.step_id == "depth"  # asked again, nothing taken as the answer
     chat.send(picked)
     assert chat.answers()["depth"] == "short"
+
+
+@pytest.mark.parametrize(
+    ("lang", "said", "depth"),
+    [
+        ("en", "whatever is quicker", None),  # shown back: "I read that as Short — right?"
+        ("en", "the quick one", "short"),
+        ("en", "the long one", "full"),
+        ("zh", "快点吧", "short"),
+        ("zh", "详细点", "full"),
+    ],
+)
+def test_the_debrief_depth_in_the_reps_words(
+    catalog: Catalog, lang: str, said: str, depth: str | None
+) -> None:
+    chat = begin(catalog, lang)
+    feel(chat, "3", "还行，客户挺客气的" if lang == "zh" else "OK, a polite meeting")
+    chat.send("Acme Tools")
+    chat.send(said)
+    assert chat.answers().get("depth") == depth
+    if depth is None:
+        assert "Short" in chat.texts[-1]
+        chat.send("yes")
+        assert chat.answers()["depth"] == "short"
+
+
+@pytest.mark.parametrize(("lang", "word"), [("en", "nah"), ("en", "nope"), ("zh", "没有")])
+def test_one_word_no_to_the_goal_is_the_answer_not_pushback(
+    catalog: Catalog, lang: str, word: str
+) -> None:
+    chat = begin(catalog, lang)
+    feel(chat, "3", "还行，客户挺客气的" if lang == "zh" else "OK, a polite meeting")
+    facts(chat, deal="small", depth="short")
+    assert chat.step_id == "goal_met"
+    chat.send(word)
+    assert chat.answers()["goal_met"] is False
+    assert chat.step_id == "why_outcome"
+
+
+@pytest.mark.parametrize(
+    ("lang", "word"), [("en", "yes"), ("en", "ok"), ("zh", "好"), ("zh", "是")]
+)
+def test_a_yes_typed_at_the_customer_question_is_not_filed_as_a_customer(
+    catalog: Catalog, lang: str, word: str
+) -> None:
+    chat = begin(catalog, lang)
+    feel(chat, "3", "还行，客户挺客气的" if lang == "zh" else "OK, a polite meeting")
+    chat.send(word)
+    assert chat.step_id == "customer"  # asked whether that is the name
+    assert "customer" not in chat.answers() or chat.answers()["customer"] is None
+    chat.send("Brightway Foods")
+    assert chat.answers()["customer"] == "Brightway Foods"
