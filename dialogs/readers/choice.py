@@ -97,7 +97,23 @@ def _exact(said: str, options: Sequence[OptionWords]) -> str | None:
     for option in options:
         if said == option.id or said in _folded(option):
             return option.id
+    loose = _loose(said)  # "decision maker" for "Decision-maker" (or its id, decision_maker)
+    for option in options:
+        if loose == _loose(option.id) or loose in _loosened(option):
+            return option.id
     return None
+
+
+_JOINERS = re.compile(r"[\s_\-‐‑–]+")
+
+
+def _loose(text: str) -> str:
+    return _JOINERS.sub(" ", text).strip()
+
+
+@lru_cache(maxsize=4096)
+def _loosened(option: OptionWords) -> frozenset[str]:
+    return frozenset(_loose(word) for word in _folded(option))
 
 
 def _inside(said: str, options: Sequence[OptionWords]) -> Read[str] | None:

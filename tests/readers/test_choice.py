@@ -89,3 +89,27 @@ def test_a_word_only_one_option_has_is_offered_back(text: str, option: str) -> N
     assert reading is not None
     assert reading.value == option
     assert not reading.sure
+
+
+ROLES = (
+    OptionWords("gatekeeper", ("Gatekeeper", "守门人")),
+    OptionWords("decision_maker", ("Decision-maker", "决策者")),
+    OptionWords("influencer", ("Influencer", "影响者")),
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "option"),
+    [
+        ("decision maker", "decision_maker"),  # a zh rep typing the English label, spaced
+        ("Decision-maker", "decision_maker"),
+        ("decision_maker", "decision_maker"),
+        ("decision – maker", "decision_maker"),
+        ("决策者", "decision_maker"),
+        ("Influencer", "influencer"),
+    ],
+)
+def test_a_label_written_with_a_space_for_its_hyphen_is_sure(text: str, option: str) -> None:
+    reading = read_choice(text, ROLES)
+    assert reading is not None
+    assert (reading.value, reading.sure) == (option, True)
