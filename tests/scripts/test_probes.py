@@ -57,6 +57,25 @@ def test_an_optimistic_outcome_is_asked_what_the_buyer_agreed_to(
     assert chat.step_id == "order_value"
 
 
+@pytest.mark.parametrize(
+    ("lang", "outcome"),
+    [
+        ("zh", "demo 很成功, 他说 looks good 但要跟 boss 商量"),  # 中英 mixed
+        ("en", "Demo went down well, he said it looks good, needs to check with his boss"),
+        ("en", "Very promising, they're keen"),
+        ("zh", "应该有戏，客户说回去跟领导汇报"),
+    ],
+)
+def test_a_hopeful_outcome_in_other_words_is_probed_too(
+    catalog: Catalog, lang: str, outcome: str
+) -> None:
+    chat = Chat(catalog, lang=lang)  # type: ignore[arg-type]
+    to_outcome(chat)
+    chat.send(outcome)
+    probe = {"en": "What exactly did the buyer agree to, and by when?", "zh": "客户具体同意了什么"}
+    assert probe[lang] in plain(chat.question.text)
+
+
 def test_a_goal_met_without_evidence_is_asked_for_it_and_may_be_declined(catalog: Catalog) -> None:
     chat = Chat(catalog)
     to_outcome(chat)
