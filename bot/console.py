@@ -165,14 +165,7 @@ class ConsoleReminders:
                 outcome = desk.act(key, int(ref), None, action, lang=lang, tz=tz, now=now)
             return to_plain(outcome.text)
         if name == "tz":
-            if not arg:
-                return to_plain(desk.zone_text(tz, lang=lang, now=now))
-            zone = desk.read_zone(arg)
-            if zone is None:
-                return to_plain(desk.zone_unknown_text(arg, lang=lang))
-            self.store.set_timezone(key, zone)
-            desk.move_weekly(key, zone, now)  # the weekly nudges move to the new zone's hours
-            return to_plain(desk.zone_set_text(zone, lang=lang, now=now))
+            return to_plain(desk.change_zone(self.store, key, arg, lang=lang, tz=tz, now=now))
         if name == "pause":
             answer = arg.casefold()
             if answer in ("keep", "hold"):

@@ -292,6 +292,12 @@ class ReminderRows(Protocol):
     ) -> None: ...
 
 
+class UserZones(Protocol):
+    """Where a rep's time zone is kept (``storage.store.Store``)."""
+
+    def set_timezone(self, key: str, tz: str) -> None: ...
+
+
 class TeamPolicies(Protocol):
     """Where a team's changes to the reminder policy come from (``storage.teams.Teams``)."""
 
@@ -424,4 +430,5 @@ __all__ = [
     "TeamPolicies",
     "TurnResult",
     "TurnStore",
+    "UserZones",
 ]

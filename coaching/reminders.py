@@ -43,6 +43,7 @@ from coaching.ports import (
     Send,
     Skip,
     TeamPolicies,
+    UserZones,
 )
 from coaching.teams import TeamSettings
 from coaching.users import TELEGRAM_KEYS
@@ -505,6 +506,20 @@ class ReminderDesk:
         return sorted(found, key=lambda c: -int(str(c["days"])))
 
     # --- /tz, /pause, /settings ---------------------------------------------------------------
+
+    def change_zone(
+        self, users: UserZones, user_key: str, words: str, *, lang: Lang, tz: str, now: datetime
+    ) -> str:
+        """/tz: the rep's zone ``tz`` shown (no ``words``), or the zone the words name kept in
+        ``users`` — and the weekly nudges move to its hours. The text to show."""
+        if not words.strip():
+            return self.zone_text(tz, lang=lang, now=now)
+        zone = self.read_zone(words)
+        if zone is None:
+            return self.zone_unknown_text(words, lang=lang)
+        users.set_timezone(user_key, zone)
+        self.move_weekly(user_key, zone, now)
+        return self.zone_set_text(zone, lang=lang, now=now)
 
     def zone_text(self, tz: str, *, lang: Lang, now: datetime) -> str:
         return self._say("tz_current", lang, zone=describe_zone(tz, now, lang))

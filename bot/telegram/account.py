@@ -68,14 +68,7 @@ class Account:
             replies = desk.follow_ups(key, lang=lang, tz=tz, now=now)
             return Shown(tuple(render_turn(replies, desk.messages, lang)))
         if name == "tz":
-            if not arg.strip():
-                return _text(desk.zone_text(tz, lang=lang, now=now))
-            zone = desk.read_zone(arg)
-            if zone is None:
-                return _text(desk.zone_unknown_text(arg, lang=lang))
-            self._store.set_timezone(key, zone)
-            desk.move_weekly(key, zone, now)
-            return _text(desk.zone_set_text(zone, lang=lang, now=now))
+            return _text(desk.change_zone(self._store, key, arg, lang=lang, tz=tz, now=now))
         if name == "pause":
             return Shown((_outgoing(desk.pause(key, arg, lang=lang, tz=tz, now=now)),))
         return Shown((_outgoing(desk.settings(key, lang=lang, tz=tz, now=now)),))
