@@ -143,9 +143,14 @@ def _read_dynamic(
             return Accepted(name)
     if len(text) > limit:
         return Rejected("too_long", {"length": len(text), "limit": limit})
-    if names and (reads_like_a_sentence(text) or read_yes_no(text) is not None):
+    if names and (reads_like_a_sentence(text) or _a_yes_or_no(text)):
         return Unsure(text, name=True)  # "yes" or "好" is no company's name either
     return Accepted(text)
+
+
+def _a_yes_or_no(text: str) -> bool:
+    """ "yes", "ok", "好": no company's name (a digit is left to the customer list)."""
+    return not normalise(text).isdigit() and read_yes_no(text) is not None
 
 
 def _read_free_text(step: CompiledStep, text: str) -> Reading:

@@ -962,6 +962,8 @@ def _reading_typed(
     confirmation = None if numeric and said.isdigit() else read_confirmation(text)
     if confirmation is not None and confirmation.value:
         return _accept(turn, state, run, script, value, unit)
+    if _pending_name(run.pending.value) and said == normalise(str(value)).casefold():
+        return _accept(turn, state, run, script, value, unit)  # the same name again: it is
     if _pending_name(run.pending.value):
         _keep_note(turn, run, str(value))  # not the name after all: what was said stays
     run = replace(run, pending=None)

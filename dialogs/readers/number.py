@@ -129,6 +129,12 @@ def _read_number(said: str) -> Read[float] | None:
     found = [(match, value) for match, value in _numbers(rest) if value is not None]
     if not found:
         return None
+    scaled = [pair for pair in found if _scaled(pair[0])]
+    ranged = len(found) > 1 and _RANGE.fullmatch(rest[found[0][0].end() : found[1][0].start()])
+    if len(found) > 1 and len(scaled) == 1 and not ranged:
+        # "50 pallets, about 3w": the amount is the one with a magnitude; the count comes second
+        found.remove(scaled[0])
+        found.insert(0, scaled[0])
     (first, value), *others = found
     leftover = rest[: first.start()] + " " + rest[first.end() :]
     if others:
@@ -188,6 +194,11 @@ def _numbers(text: str) -> list[tuple[re.Match[str], float | None]]:
         for match in _NUMBER.finditer(text)
         if match.group().strip() and not _word_not_number(match, text)
     ]
+
+
+def _scaled(match: re.Match[str]) -> bool:
+    """Written with a magnitude ("3w", "50k", "8万"): how amounts of money are written."""
+    return bool(match.group("suffix")) or any(m in (match.group("zh") or "") for m in "万亿")
 
 
 def _word_not_number(match: re.Match[str], text: str) -> bool:

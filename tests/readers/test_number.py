@@ -80,6 +80,23 @@ def test_a_number_inside_a_story_is_asked_back() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "amount", "count"),
+    [
+        ("50 pallets 试用，大概 3w", 30_000, 50),
+        ("50 pallets, about 3w", 30_000, 50),
+        ("200 units at 50k", 50_000, 200),
+        ("试用 20 台，大概 8万", 80_000, 20),
+    ],
+)
+def test_a_count_and_an_amount_offer_the_amount_first(
+    text: str, amount: float, count: float
+) -> None:
+    reading = read_number(text)
+    assert reading is not None
+    assert (reading.value, reading.alternatives, reading.sure) == (amount, (count,), False)
+
+
 def test_at_least_sixty_cases() -> None:
     assert len(NUMBERS) + len(NOTHING) >= 60
 

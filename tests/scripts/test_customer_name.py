@@ -85,3 +85,12 @@ def test_a_plain_name_is_taken_at_once(catalog: Catalog) -> None:
 )
 def test_remarks_and_names(text: str, remark: bool) -> None:
     assert reads_like_a_sentence(text) is remark
+
+
+def test_typing_the_same_name_again_keeps_it_as_the_name(catalog: Catalog) -> None:
+    chat = to_customer(catalog, "zh")
+    chat.send("客户说再看看")
+    assert chat.step_id == "customer"  # asked whether that is the name
+    chat.send("客户说再看看")  # typed again rather than tapping "yes": it is the name
+    assert chat.answers()["customer"] == "客户说再看看"
+    assert chat.step_id != "customer"
