@@ -951,7 +951,8 @@ def _reading_typed(
     anything else is read anew as the answer (at a number, rating or choice a digit is a new
     answer; elsewhere it is the button of that number)."""
     assert run.pending is not None
-    value, alternatives, unit = _pending_reading(run.pending.value)
+    pending_value = run.pending.value
+    value, alternatives, unit = _pending_reading(pending_value)
     said = normalise(text).casefold()
     labels = [_plain(_shown(turn, script, compiled, a, unit)).casefold() for a in alternatives]
     if said in labels:
@@ -971,6 +972,13 @@ def _reading_typed(
         turn.say("reading_again")
         return _ask(turn, state, run)
     reading = read_text(compiled, text, turn.ctx, _dynamic_options(turn, compiled))
+    story = isinstance(reading, Rejected) and reading.reason in _SAID_SOMETHING_ELSE
+    if story and length(text) > VENT_WORDS and not _pending_name(pending_value):
+        # the rep went on talking instead of tapping "right": the reading shown stands (kept,
+        # said so, /back undoes it) and their words stay as a note — never refused twice
+        _keep_note(turn, run, text)
+        turn.say("reading_kept", value=_plain(_shown(turn, script, compiled, value, unit)))
+        return _accept(turn, state, run, script, value, unit)
     return _apply(turn, state, run, script, reading, typed=text)
 
 
@@ -1604,6 +1612,7 @@ MESSAGE_KEYS = frozenset(
         "pushback_choice",
         "pushback_skipped",
         "reading_again",
+        "reading_kept",
         "reading_right",
         "reading_scale",
         "roleplay_transcript",

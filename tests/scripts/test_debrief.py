@@ -10,7 +10,7 @@ import pytest
 
 from coaching_scripts import load_catalog
 from dialogs.catalog import Catalog
-from dialogs.types import FollowUpWanted, ManagerNotice, RunFinished, RunStarted
+from dialogs.types import FollowUpWanted, ManagerNotice, NoteKept, RunFinished, RunStarted
 from tests.chat import Chat, plain
 
 RECOVERY = {
@@ -354,3 +354,33 @@ def test_a_yes_typed_at_the_customer_question_is_not_filed_as_a_customer(
     assert "customer" not in chat.answers() or chat.answers()["customer"] is None
     chat.send("Brightway Foods")
     assert chat.answers()["customer"] == "Brightway Foods"
+
+
+@pytest.mark.parametrize(
+    ("lang", "story", "kept"),
+    [
+        ("en", "she controls who gets to see the boss, and she was not happy", "Gatekeeper"),
+        ("zh", "她管着谁能见到老板，而且今天态度一般", "守门人"),
+    ],
+)
+def test_talking_on_after_a_reading_is_shown_back_keeps_it_and_the_words(
+    catalog: Catalog, lang: str, story: str, kept: str
+) -> None:
+    chat = begin(catalog, lang)
+    feel(chat, "3", "还行，客户挺客气的" if lang == "zh" else "OK, a polite meeting")
+    chat.send("Acme Tools")
+    chat.click("full")
+    chat.click("large")
+    chat.send("Ms Wang, purchasing")
+    chat.send("gate keeper")  # close to a label: shown back, "right?"
+    assert chat.step_id == "contact_role"
+    assert "contact_role" not in chat.answers()
+
+    chat.send(story)  # no tap: the rep goes on talking
+
+    assert chat.answers()["contact_role"] == "gatekeeper"
+    assert f"“{kept}”" in chat.texts[0]
+    assert "/back" in chat.texts[0]
+    assert chat.step_id == "visit_type"  # not refused, not asked again
+    notes = [e.text for e in chat.history if isinstance(e, NoteKept)]
+    assert story in notes
