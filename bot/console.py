@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, TextIO
 from markupsafe import Markup
 
 from bot.llm_buyer import LlmBuyer
+from coaching.accounts import Accounts
 from coaching.conversations import Conversations, command_event, open_chat
 from coaching.users import CONSOLE, UserRef
 from dialogs.catalog import Catalog
@@ -114,16 +115,14 @@ class ConsoleReminders:
     def __init__(self, desk: ReminderDesk, store: Store, key: str, *, lang: Lang, tz: str) -> None:
         self.desk = desk
         self.store = store
+        self.accounts = Accounts(store)
         self.key = key
         self._lang: Lang = lang
         self._tz = tz
 
     def who(self) -> tuple[Lang, str]:
         """The rep's language and zone as stored now (``/tz`` and ``/lang`` change them)."""
-        known = self.store.user(self.key)
-        if known is None:
-            return self._lang, self._tz
-        return lang_of(known.lang), known.tz
+        return self.accounts.who(self.key, self._lang, self._tz)
 
     def deliver(self, now: datetime) -> str:
         """Tick, then print this rep's reminders not yet shown (also those another console
@@ -253,13 +252,7 @@ def run_console(
     profile = Profile(
         key=key, display_name=name, lang=lang or settings.language, tz=settings.timezone
     )
-    known = store.user(key)
-    if known is None:  # first visit: the rep starts in the deployment's time zone
-        store.set_timezone(key, profile.tz)
-        store.set_language(key, profile.lang)
-    if lang:
-        store.set_language(key, lang)
-    current_lang = lang or (known.lang if known else profile.lang)
+    current_lang = Accounts(store).welcome(key, lang=profile.lang, tz=profile.tz, chosen=lang)
     interactive = stdin.isatty()
     desk = ReminderDesk(
         Reminders(engine), catalog.messages, Policy(), key_prefix=UserRef.prefix(CONSOLE)

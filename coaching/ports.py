@@ -298,6 +298,29 @@ class UserZones(Protocol):
     def set_timezone(self, key: str, tz: str) -> None: ...
 
 
+# --- a user's account --------------------------------------------------------------------------
+
+
+class KnownUser(Protocol):
+    """What an account use case reads of a stored user (``storage.store.UserInfo``)."""
+
+    @property
+    def lang(self) -> str: ...
+
+    @property
+    def tz(self) -> str: ...
+
+
+class UserAccounts(UserZones, Protocol):
+    """Where users' accounts are kept (``storage.store.Store``): ``coaching.accounts``."""
+
+    def user(self, key: str) -> KnownUser | None: ...
+
+    def set_language(self, key: str, lang: str) -> None: ...
+
+    def set_active(self, key: str, active: bool) -> None: ...
+
+
 class TeamPolicies(Protocol):
     """Where a team's changes to the reminder policy come from (``storage.teams.Teams``)."""
 
@@ -411,6 +434,7 @@ __all__ = [
     "DigestKey",
     "Draft",
     "Due",
+    "KnownUser",
     "NewReminder",
     "Notice",
     "OutboxItem",
@@ -430,5 +454,6 @@ __all__ = [
     "TeamPolicies",
     "TurnResult",
     "TurnStore",
+    "UserAccounts",
     "UserZones",
 ]

@@ -27,7 +27,10 @@ and names the message keys, ``bot`` the contracts (no back edge, none allowed).
 
 A rep's turn is a use case: no adapter in ``bot`` runs one on a store itself (``store.handle``,
 ``self._store.handle``, called or handed to a thread); it goes through
-``coaching.conversations.Conversations``, which applies the rules around the turn."""
+``coaching.conversations.Conversations``, which applies the rules around the turn. Likewise a
+user's account: no adapter sets a language, a zone or the active flag on a store itself
+(``store.set_language``, ``set_timezone``, ``set_active``); it goes through
+``coaching.accounts.Accounts`` (a block is recorded only for a user the bot knows)."""
 
 from __future__ import annotations
 
@@ -211,9 +214,19 @@ def test_a_planted_cycle_is_caught() -> None:
 def store_turns(source: str) -> list[int]:
     """The lines where ``source`` reaches for ``handle`` of something named a store (the turn run
     past ``coaching.conversations``): called, or handed on (``asyncio.to_thread(store.handle)``)."""
+    return store_uses(source, frozenset({"handle"}))
+
+
+ACCOUNT_WRITES = frozenset({"set_language", "set_timezone", "set_active"})
+"""What only ``coaching.accounts`` (and ``ReminderDesk.change_zone``, through its port) does."""
+
+
+def store_uses(source: str, methods: frozenset[str]) -> list[int]:
+    """The lines where ``source`` reaches for one of ``methods`` of something named a store:
+    called, or handed on (``asyncio.to_thread(self._store.set_active, ...)``)."""
     lines = []
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Attribute) and node.attr == "handle":
+        if isinstance(node, ast.Attribute) and node.attr in methods:
             owner = node.value
             name = (
                 owner.attr
@@ -249,3 +262,30 @@ def test_a_planted_turn_on_the_store_is_caught() -> None:
         "    return self._conversations.turn(profile, event)\n"
     )
     assert store_turns(planted) == [2, 3]
+
+
+# --- a user's account goes through the use case -------------------------------------------------
+
+
+def test_no_adapter_writes_an_account_on_the_store() -> None:
+    files = sorted((ROOT / "bot").rglob("*.py"))
+    assert len(files) > 20, files
+    offenders = {
+        str(path.relative_to(ROOT)): found
+        for path in files
+        if (found := store_uses(path.read_text(encoding="utf-8"), ACCOUNT_WRITES))
+    }
+    assert offenders == {}  # the detector itself: the planted test below
+
+
+def test_a_planted_account_write_on_the_store_is_caught() -> None:
+    planted = (
+        "def blocked(self, chat_id):\n"
+        "    self.store.set_active(user_key(chat_id), False)\n"
+        "    await asyncio.to_thread(self._store.set_language, key, lang)\n"
+        "    store.set_timezone(key, 'UTC')\n"
+        "    self._accounts.set_active(key, False)\n"  # the use case: allowed
+        "    await asyncio.to_thread(self._accounts.set_language, key, lang)\n"
+        "    return self._store.user(key)\n"  # a plain read: allowed
+    )
+    assert store_uses(planted, ACCOUNT_WRITES) == [2, 3, 4]

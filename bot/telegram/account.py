@@ -16,8 +16,9 @@ from typing import Literal
 
 from bot.telegram.callbacks import PauseData, ReminderData, SettingData, Switch
 from bot.telegram.render import Button, Keyboard, Outgoing, nudge_keyboard, render_turn
+from coaching.accounts import Accounts
 from coaching.reminders import Outcome, ReminderDesk
-from dialogs.types import Lang, lang_of
+from dialogs.types import Lang
 from storage.store import Store
 
 ACCOUNT_COMMANDS = frozenset({"followups", "tz", "pause", "settings"})
@@ -46,14 +47,12 @@ class Account:
     ) -> None:
         self._desk = desk
         self._store = store
+        self._accounts = Accounts(store)
         self._clock = clock
         self._default_tz = default_tz
 
     def _who(self, key: str, lang: Lang) -> tuple[Lang, str]:
-        known = self._store.user(key)
-        if known is None:
-            return lang, self._default_tz
-        return lang_of(known.lang), known.tz
+        return self._accounts.who(key, lang, self._default_tz)
 
     def seen(self, update_id: int | None) -> bool:
         return update_id is not None and self._desk.reminders.seen("telegram", str(update_id))

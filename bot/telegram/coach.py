@@ -56,6 +56,7 @@ from bot.telegram.render import (
 )
 from bot.telegram.replies import Outbox, Replies
 from coaching import conversations
+from coaching.accounts import Accounts
 from coaching.conversations import Conversations
 from coaching.ports import OutboxItem, Profile, TurnResult
 from coaching.teams import Standing
@@ -126,6 +127,7 @@ class Coach:
         self._buyer = buyer
         self._account = account
         self._store = store
+        self._accounts = Accounts(store)
         self._catalog = catalog
         self._replies = Replies(sender)
         self._clock = clock
@@ -297,11 +299,7 @@ class Coach:
         status = my_chat_member.new_chat_member.status
         active = status not in (ChatMemberStatus.KICKED, ChatMemberStatus.LEFT)
         key = user_key(my_chat_member.from_user.id)
-        await asyncio.to_thread(self._set_active, key, active)
-
-    def _set_active(self, key: str, active: bool) -> None:
-        if self._store.user(key) is not None:
-            self._store.set_active(key, active)
+        await asyncio.to_thread(self._accounts.set_active, key, active)
 
     # --- one turn ---------------------------------------------------------------------------------
 
@@ -367,8 +365,7 @@ class Coach:
         """The event with the model's buyer line, when it answers the role-play buyer (in the
         rep's stored language, else Telegram's)."""
         assert self._buyer is not None
-        user = self._store.user(rep.key)
-        return self._buyer.voice(state, event, user.lang if user else rep.lang)
+        return self._buyer.voice(state, event, self._accounts.language(rep.key, lang_of(rep.lang)))
 
     @contextlib.asynccontextmanager
     async def _typing(self, chat_id: int) -> AsyncIterator[None]:
@@ -490,8 +487,8 @@ class Coach:
         from storage.privacy import EXPORT_FILENAME, delete_user, export_user
 
         key = user_key(user.id)
-        known = await asyncio.to_thread(self._store.user, key)
-        lang = (known.lang if known else None) or language_of(user, self._language)
+        told = language_of(user, self._language)
+        lang = await asyncio.to_thread(self._accounts.language, key, told)
         say = self._catalog.messages.render
         if action == "export":
             data = await asyncio.to_thread(export_user, self._store, key, now=self._clock())
@@ -533,15 +530,13 @@ class Coach:
             await self._set_language(chat_id, user, lang)
             await self._turn(chat_id, user, conversations.GREET, update_id, standing)
             return
-        current = language_of(user, self._language)
-        known = await asyncio.to_thread(self._store.user, user_key(user.id))
-        if known is not None:
-            current = lang_of(known.lang)
+        told = language_of(user, self._language)
+        current = await asyncio.to_thread(self._accounts.language, user_key(user.id), told)
         text = self._catalog.messages.render("tg_lang_choose", current)
         self._replies.send(chat_id, text, LANG_BUTTONS)
 
     async def _set_language(self, chat_id: int, user: User, lang: str) -> None:
-        await asyncio.to_thread(self._store.set_language, user_key(user.id), lang)
+        await asyncio.to_thread(self._accounts.set_language, user_key(user.id), lang)
         self._replies.send(chat_id, self._catalog.messages.render("tg_lang_set", lang))
 
 

@@ -23,6 +23,7 @@ from aiogram.types import BufferedInputFile, Message
 from bot.telegram.filters import InPrivate, TextCommand
 from bot.telegram.inputs import language_of, user_key
 from bot.telegram.replies import Outbox, Replies
+from coaching.accounts import Accounts
 from coaching.digests import DigestDesk, DueDigest
 from coaching.schedule import covered_week
 from coaching.teams import ManagerPrefs, Team
@@ -58,7 +59,7 @@ class TeamDigests:
         language: str,
     ) -> None:
         self._teams = teams
-        self._store = store
+        self._accounts = Accounts(store)
         self._desk = desk
         self._messages = messages
         self._replies = Replies(sender)
@@ -152,8 +153,8 @@ class TeamDigests:
         scope = await asyncio.to_thread(self._teams.scope, key)
         teams = await asyncio.to_thread(scope.teams)
         if not teams:
-            known = await asyncio.to_thread(self._store.user, key)
-            theirs = _lang(known.lang) if known else language_of(user, _lang(self._language))
+            telegram = language_of(user, _lang(self._language))
+            theirs = await asyncio.to_thread(self._accounts.language, key, telegram)
             self._replies.send(chat_id, self._say("dg_not_manager", theirs))
             return
         _, me = await asyncio.to_thread(scope.member, scope.manager_id)

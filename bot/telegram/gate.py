@@ -25,9 +25,10 @@ from bot.telegram.filters import TextCommand
 from bot.telegram.inputs import language_of, user_key
 from bot.telegram.render import Button, Keyboard
 from bot.telegram.replies import Replies
+from coaching.accounts import Accounts
 from coaching.teams import Standing
 from dialogs.catalog import Messages
-from dialogs.types import Lang, lang_named, lang_of
+from dialogs.types import Lang, lang_named
 from storage.store import Store
 from storage.teams import Teams
 
@@ -51,7 +52,7 @@ class TeamGate(BaseMiddleware):
         self, *, teams: Teams, store: Store, messages: Messages, replies: Replies, language: Lang
     ) -> None:
         self._teams = teams
-        self._store = store
+        self._accounts = Accounts(store)
         self._messages = messages
         self._replies = replies
         self._language = language
@@ -117,10 +118,8 @@ class TeamGate(BaseMiddleware):
 
     async def _lang(self, user: User) -> str:
         """As stored (a user who left a team keeps theirs), else Telegram's."""
-        known = await asyncio.to_thread(self._store.user, user_key(user.id))
-        if known is None:
-            return language_of(user, self._language)
-        return lang_of(known.lang)
+        told = language_of(user, self._language)
+        return await asyncio.to_thread(self._accounts.language, user_key(user.id), told)
 
 
 __all__ = ["OPEN", "TeamGate"]

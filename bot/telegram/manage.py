@@ -29,10 +29,11 @@ from bot.telegram.filters import DataPrefix, InPrivate, TextCommand
 from bot.telegram.inputs import language_of, user_key
 from bot.telegram.render import Button, Keyboard, Outgoing
 from bot.telegram.replies import Outbox, Replies
+from coaching.accounts import Accounts
 from coaching.ports import Notice, OutboxItem, Sent
 from coaching.summaries import COACHING_SCRIPT, Summaries
 from coaching.users import telegram_chat
-from dialogs.types import Lang, lang_of
+from dialogs.types import Lang
 from reminders.policy import parse_clock
 from storage.reviews import Reviews
 from storage.store import Store
@@ -61,7 +62,7 @@ class Manage:
         self._reviews = reviews
         self._teams = teams
         self._summaries = summaries
-        self._store = store
+        self._accounts = Accounts(store)
         self._replies = Replies(sender)
         self._coach = coach
         self._clock = clock
@@ -286,14 +287,11 @@ class Manage:
     # --- helpers ------------------------------------------------------------------------------
 
     async def _lang(self, user: User) -> str:
-        known = await asyncio.to_thread(self._store.user, user_key(user.id))
-        if known is not None:
-            return lang_of(known.lang)
-        return language_of(user, self._language)
+        told = language_of(user, self._language)
+        return await asyncio.to_thread(self._accounts.language, user_key(user.id), told)
 
     async def _tz(self, user: User) -> str:
-        known = await asyncio.to_thread(self._store.user, user_key(user.id))
-        return known.tz if known is not None else "UTC"
+        return await asyncio.to_thread(self._accounts.zone, user_key(user.id), "UTC")
 
 
 async def _asked_note(message: Message) -> bool:

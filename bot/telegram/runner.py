@@ -53,6 +53,7 @@ from bot.telegram.sender import SEND_WINDOW_MARGIN, Sender
 from bot.telegram.session import Session
 from bot.telegram.team_settings import TeamSettingsChat
 from bot.telegram.teams import Onboarding
+from coaching.accounts import Accounts
 from coaching.digests import DigestDesk
 from coaching.ports import OutboxItem
 from coaching.reminders import ReminderDesk
@@ -123,6 +124,7 @@ class CoachBot:
         self.settings = settings
         self.catalog = catalog
         self.store = store
+        self.accounts = Accounts(store)
         self.bot = bot
         self.clock = clock
         outbox = Outbox(store.engine, store.claim_as or process_name(), lease=settings.send_lease)
@@ -165,8 +167,7 @@ class CoachBot:
     def _blocked(self, chat_id: int) -> None:
         from bot.telegram.inputs import user_key
 
-        if self.store.user(user_key(chat_id)) is not None:  # a stranger's refusal: keep nothing
-            self.store.set_active(user_key(chat_id), False)
+        self.accounts.set_active(user_key(chat_id), False)  # a stranger's refusal keeps nothing
 
     async def start(self) -> None:
         await self.sender.start()
@@ -351,8 +352,7 @@ class CoachBot:
             chat_id = telegram_chat(key)
             if chat_id is None:
                 continue
-            known = await asyncio.to_thread(self.store.user, key)
-            lang = known.lang if known else "en"
+            lang = await asyncio.to_thread(self.accounts.language, key, "en")
             outgoing: list[Outgoing] = render_turn(
                 [item.reply for item in items], self.catalog.messages, lang
             )

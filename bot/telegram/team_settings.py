@@ -18,6 +18,7 @@ from aiogram.types import Message
 from bot.telegram.filters import InPrivate, TextCommand
 from bot.telegram.inputs import language_of, user_key
 from bot.telegram.replies import Outbox, Replies
+from coaching.accounts import Accounts
 from coaching.reminders import ReminderDesk
 from coaching.team_settings import SettingRefused, apply_change, describe
 from coaching.teams import TeamSettings
@@ -42,7 +43,7 @@ class TeamSettingsChat:
         language: str,
     ) -> None:
         self._teams = teams
-        self._store = store
+        self._accounts = Accounts(store)
         self._desk = desk
         self._messages = messages
         self._replies = Replies(sender)
@@ -67,10 +68,7 @@ class TeamSettingsChat:
     def answer(self, key: str, words: str, telegram_lang: Lang = "en") -> str:
         """What the manager reads after ``/teamsettings <words>`` (blocking); a user the bot
         does not know yet is answered in their Telegram language."""
-        known = self._store.user(key)
-        lang: Lang = telegram_lang
-        if known is not None:
-            lang = lang_of(known.lang)
+        lang = self._accounts.language(key, telegram_lang)
         scope = self._teams.scope(key)
         teams = scope.teams()
         if not teams:

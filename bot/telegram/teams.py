@@ -40,10 +40,11 @@ from bot.telegram.inputs import language_of, user_key
 from bot.telegram.links import invite_link
 from bot.telegram.render import Button, Keyboard, Outgoing, button_text
 from bot.telegram.replies import Outbox, Replies
+from coaching.accounts import Accounts
 from coaching.teams import Invite, Member, Standing, Team
 from coaching.users import telegram_chat
 from dialogs.catalog import Messages
-from dialogs.types import Lang, lang_of
+from dialogs.types import Lang
 from dialogs.when import When, describe_when
 from storage.store import Store
 from storage.teams import InviteRefused, ManagerScope, NotYourTeam, TeamError, Teams
@@ -90,6 +91,7 @@ class Onboarding:
     ) -> None:
         self._teams = teams
         self._store = store
+        self._accounts = Accounts(store)
         self._messages = messages
         self._replies = Replies(sender)
         self._clock = clock
@@ -549,10 +551,8 @@ class Onboarding:
 
     async def _who(self, user: User) -> tuple[str, str]:
         """The user's language and zone: as stored, else Telegram's language (nothing stored)."""
-        known = await asyncio.to_thread(self._store.user, user_key(user.id))
-        if known is None:
-            return language_of(user, self._language), self._timezone
-        return lang_of(known.lang), known.tz
+        told = language_of(user, self._language)
+        return await asyncio.to_thread(self._accounts.who, user_key(user.id), told, self._timezone)
 
     def _say(self, key: str, lang: str, **context: Any) -> str:
         return self._messages.render(key, lang, **context)
