@@ -951,8 +951,8 @@ def _reading_typed(
     anything else is read anew as the answer (at a number, rating or choice a digit is a new
     answer; elsewhere it is the button of that number)."""
     assert run.pending is not None
-    pending_value = run.pending.value
-    value, alternatives, unit = _pending_reading(pending_value)
+    value, alternatives, unit = _pending_reading(run.pending.value)
+    name = _pending_name(run.pending.value)  # a new customer's name, asked about
     said = normalise(text).casefold()
     labels = [_plain(_shown(turn, script, compiled, a, unit)).casefold() for a in alternatives]
     if said in labels:
@@ -963,9 +963,9 @@ def _reading_typed(
     confirmation = None if numeric and said.isdigit() else read_confirmation(text)
     if confirmation is not None and confirmation.value:
         return _accept(turn, state, run, script, value, unit)
-    if _pending_name(run.pending.value) and said == normalise(str(value)).casefold():
+    if name and said == normalise(str(value)).casefold():
         return _accept(turn, state, run, script, value, unit)  # the same name again: it is
-    if _pending_name(run.pending.value):
+    if name:
         _keep_note(turn, run, str(value))  # not the name after all: what was said stays
     run = replace(run, pending=None)
     if confirmation is not None:
@@ -973,7 +973,7 @@ def _reading_typed(
         return _ask(turn, state, run)
     reading = read_text(compiled, text, turn.ctx, _dynamic_options(turn, compiled))
     story = isinstance(reading, Rejected) and reading.reason in _SAID_SOMETHING_ELSE
-    if story and length(text) > VENT_WORDS and not _pending_name(pending_value):
+    if story and length(text) > VENT_WORDS and not name:
         # the rep went on talking instead of tapping "right": the reading shown stands (kept,
         # said so, /back undoes it) and their words stay as a note — never refused twice
         _keep_note(turn, run, text)
