@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import contextlib
 import json
 import os
 import socket
@@ -28,7 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import aiohttp
 from aiohttp import web
@@ -150,9 +151,12 @@ class Telegram:
         )
         self.message_ids = iter(range(1, 10**9))
         self.ready = asyncio.Event()
+        self.calls: collections.Counter[str] = collections.Counter()
+        """Bot API calls by method: what a bot asks of Telegram per update."""
 
     async def handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"].lower()
+        self.calls[method] += 1
         result: Any = True
         if method in ("sendmessage", "editmessagetext"):
             form = await request.post()
@@ -255,7 +259,10 @@ class Load:
         await asyncio.gather(*tasks)
 
 
-async def measure(bot: str, args: argparse.Namespace) -> dict[str, float]:
+async def measure(
+    bot: str, args: argparse.Namespace, log: BinaryIO | None = None
+) -> dict[str, float]:
+    """``log``: where the bot process's stderr goes (else nowhere)."""
     telegram = Telegram()
     app = web.Application()
     app.router.add_route("*", "/bot{token}/{method}", telegram.handle)
@@ -267,7 +274,7 @@ async def measure(bot: str, args: argparse.Namespace) -> dict[str, float]:
     process = await asyncio.create_subprocess_exec(
         sys.executable, __file__, "--serve", bot, "--api", api, "--port", str(hook_port),
         "--reps", str(args.reps), "--rate", str(args.rate),
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL, stderr=log or asyncio.subprocess.DEVNULL,
     )  # fmt: skip
     hook = f"http://127.0.0.1:{hook_port}/hook"
     try:
@@ -280,15 +287,19 @@ async def measure(bot: str, args: argparse.Namespace) -> dict[str, float]:
             await load.closed_loop(args.reps, 3, first_chat=WARM_UP)  # warm-up
             load.latencies.clear()
             cpu_before, posted_before = cpu_seconds(process.pid), load.posted
+            calls_before = sum(telegram.calls.values())
             throughput = await load.closed_loop(args.reps, args.seconds, first_chat=CLOSED)
             cpu = cpu_seconds(process.pid) - cpu_before
-            cpu_per_update = cpu / max(1, load.posted - posted_before)
+            posted = max(1, load.posted - posted_before)
+            cpu_per_update = cpu / posted
+            calls_per_update = (sum(telegram.calls.values()) - calls_before) / posted
             load.latencies.clear()
             await load.open_loop(args.rate, args.seconds, first_chat=OPEN)
             latencies = sorted(load.latencies)
             return {
                 "throughput": throughput,
                 "cpu_ms": cpu_per_update * 1000,
+                "calls": calls_per_update,
                 "p50": statistics.median(latencies) * 1000,
                 "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
                 "lost": load.lost,
@@ -323,6 +334,9 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=100)
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--bots", default="coachbot,aiogram")
+    parser.add_argument(
+        "--bot-log", metavar="PREFIX", help="keep each bot's stderr in PREFIX.<bot>"
+    )
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     parser.add_argument("--api", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -330,18 +344,23 @@ def main() -> None:
     if args.serve:
         (run_coachbot if args.serve == "coachbot" else run_aiogram)(args.api, args.port, args)
         return
-    results = {bot: asyncio.run(measure(bot, args)) for bot in args.bots.split(",")}
+    results = {}
+    for bot in args.bots.split(","):
+        with contextlib.ExitStack() as stack:
+            log = stack.enter_context(open(f"{args.bot_log}.{bot}", "wb")) if args.bot_log else None
+            results[bot] = asyncio.run(measure(bot, args, log))
     print(
         f"{args.reps} reps closed loop, {args.rate:.0f} updates/s open loop, {args.seconds:.0f} s"
     )
     print(
-        "| bot | updates/s (closed loop) | CPU ms/update (closed loop) | p50 ms at rate "
-        "| p99 ms at rate | lost |"
+        "| bot | updates/s (closed loop) | CPU ms/update (closed loop) | API calls/update "
+        "| p50 ms at rate | p99 ms at rate | lost |"
     )
-    print("| --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for bot, figures in results.items():
         print(
             f"| {bot} | {figures['throughput']:,.0f} | {figures['cpu_ms']:.2f} "
+            f"| {figures['calls']:.2f} "
             f"| {figures['p50']:.1f} | {figures['p99']:.1f} | {figures['lost']:.0f} |"
         )
     if {"coachbot", "aiogram"} <= results.keys():

@@ -384,28 +384,31 @@ class Store:
         writers = self._writers  # SQLite: this process's writers take turns, first come first
         held = False
         raw = self._engine.raw_connection()
+        cursors = _Cursors(raw)
         try:
             writers.acquire()
             held = True
-            cursor = raw.cursor()
+            cursor = cursors.new()
             if sql.begin:
                 cursor.execute(sql.begin)
             claiming = None
             with self._batch(raw):
-                loading = sql.load.run(raw.cursor(), key)
+                loading = sql.load.run(cursors.new(), key)
                 if self._lock:
-                    claiming = sql.claim.run(raw.cursor(), claim)
+                    claiming = sql.claim.run(cursors.new(), claim)
             row = sql.load.first(loading)
             if row is None:
                 # First contact. Start over: on PostgreSQL the claim above may have found the
                 # user committed meanwhile by a concurrent first turn, and inserted the inbox row
                 # before this turn holds the lock. Create the user, then lock and claim.
+                cursors.close()
                 raw.rollback()
+                cursor = cursors.new()
                 if sql.begin:
                     cursor.execute(sql.begin)
                 row = self._create(cursor, profile, now)
                 if self._lock:
-                    claiming = sql.claim.run(raw.cursor(), claim)
+                    claiming = sql.claim.run(cursors.new(), claim)
             uid, lang, tz, version, state_json = cast(_Loaded, row)
             if claiming is not None and sql.claim.first(claiming) is None:
                 raise _Duplicate(uid)
@@ -421,9 +424,9 @@ class Store:
                     held = True
                     if sql.begin:
                         cursor.execute(sql.begin)
-                    claiming = sql.claim.run(raw.cursor(), claim)
+                    claiming = sql.claim.run(cursors.new(), claim)
                 saving = sql.save_state.run(
-                    raw.cursor(),
+                    cursors.new(),
                     {
                         "uid": uid,
                         "old_version": version,
@@ -435,7 +438,7 @@ class Store:
                     self._apply(cursor, uid, state, effect, now)
                 inserting = [
                     sql.insert_outbox.run(
-                        raw.cursor(),
+                        cursors.new(),
                         {
                             "user_id": uid,
                             "payload": reply_to_json(reply),
@@ -448,9 +451,9 @@ class Store:
                 taking = None
                 if self._claim_as is not None and turn.replies:
                     if sql.lock_outbox is not None:
-                        sql.lock_outbox.run(raw.cursor(), {"uid": uid})
+                        sql.lock_outbox.run(cursors.new(), {"uid": uid})
                     taking = sql.claim_outbox.run(
-                        raw.cursor(),
+                        cursors.new(),
                         {
                             "uid": uid,
                             "owner": self._claim_as,
@@ -473,11 +476,13 @@ class Store:
             raw.commit()
         except BaseException:
             try:
+                cursors.close()
                 raw.rollback()
             except Exception:
                 raw.invalidate()
             raise
         finally:
+            cursors.close()
             if held:
                 writers.release()
             raw.close()
@@ -777,6 +782,34 @@ class Store:
         )
         with self._reader.connect() as conn:
             return [(row.id, row.source, row.external_id, row.event) for row in conn.execute(query)]
+
+
+class _Cursors:
+    """The cursors of one attempt, closed before its transaction ends and its connection goes
+    back to the pool.
+
+    On SQLite a statement not read to its end (an ``INSERT ... RETURNING`` whose row was not
+    fetched, a ``SELECT`` with rows left) keeps its connection's read snapshot open through a
+    ROLLBACK. Once any other connection commits, that connection's next ``BEGIN IMMEDIATE``
+    fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT: no busy timeout helps) —
+    a rep's first message failed that way when the outbox was marked sent in between.
+    """
+
+    __slots__ = ("_open", "_raw")
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+        self._open: list[Any] = []
+
+    def new(self) -> Any:
+        cursor = self._raw.cursor()
+        self._open.append(cursor)
+        return cursor
+
+    def close(self) -> None:
+        for cursor in self._open:
+            cursor.close()
+        self._open.clear()
 
 
 def _returned_id(statement: Prepared, cursor: Any) -> int:

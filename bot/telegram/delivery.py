@@ -89,6 +89,7 @@ class Delivery:
         self._on_way: set[int] = set()
         self._delivered: list[int] = []
         self._failed: list[int] = []
+        self._writing: set[int] = set()  # delivered or failed, being written down now
         self._send_rows: SendRows | None = None
         self._send_ready: SendReady | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -173,21 +174,25 @@ class Delivery:
         now = self._clock()
         if self._delivered:
             batch, self._delivered = self._delivered, []
+            self._writing.update(batch)
             try:
                 handed = await self._call(self.outbox.mark_sent, batch, now)
             except Exception:
                 log.exception("could not mark %d rows sent; they may go out again", len(batch))
                 handed = []
             self._on_way.difference_update(batch)
+            self._writing.difference_update(batch)
             if hand_over:
                 self.rows(handed)
         if self._failed:
             batch, self._failed = self._failed, []
+            self._writing.update(batch)
             try:
                 await self._call(self.outbox.release, batch, now)
             except Exception:
                 log.exception("could not give up %d failed rows", len(batch))
             self._on_way.difference_update(batch)
+            self._writing.difference_update(batch)
             for outbox_id in batch:  # free again: this process may take them again too
                 self._taken.pop(outbox_id, None)
 
@@ -209,7 +214,7 @@ class Delivery:
         except Exception:
             log.exception("could not renew the leases of %d rows", len(on_way))
             return
-        lost = set(on_way) - kept - set(self._delivered) - set(self._failed)
+        lost = set(on_way) - kept - set(self._delivered) - set(self._failed) - self._writing
         lost &= self._on_way  # delivered or failed meanwhile: not lost
         if lost:
             log.warning("%d rows were taken over by another process while still queued", len(lost))

@@ -7,15 +7,19 @@ order of the inbox (the order in which the turns were applied).
 from __future__ import annotations
 
 import multiprocessing
+import shutil
+import sqlite3
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
 from dialogs.types import Ask, TextIn
 from storage.db import make_engine
 from storage.store import Profile, Store, TurnResult
+from storage.teams import Teams
 from testkit.fake_turn import fake_turn
 
 REP = Profile("tg:1001", display_name="Rep", tz="Asia/Shanghai")
@@ -129,3 +133,50 @@ def test_twenty_answers_from_four_processes(db_url: str, now: datetime) -> None:
         assert_serialised(store)
     finally:
         store.engine.dispose()
+
+
+def test_a_first_message_survives_another_writer_committing_as_its_user_is_created(
+    sqlite_template: Path, tmp_path: Path, now: datetime
+) -> None:
+    """SQLite: the first turn of a rep who joined a team (a user row, no conversation yet)
+    starts its transaction over to create the conversation. A commit by another writer in that
+    moment (the sender marking replies sent, say) used to make the turn fail at once with
+    "database is locked": the rep's first message went unanswered until Telegram sent it
+    again."""
+    path = tmp_path / "coachbot.db"
+    shutil.copyfile(sqlite_template, path)
+    store = Store(make_engine(f"sqlite:///{path}"), fake_turn)
+    teams = Teams(store.engine)
+    team = teams.create_team("tg:1", "North", now=now, check=False)
+    teams.add_member(team.id, REP.key, "rep", now=now)
+    other = Profile("tg:2002", display_name="Other")
+    store.handle(other, TextIn("hello"), now=now)
+    outside = sqlite3.connect(path, isolation_level=None, timeout=10)
+    starts: list[str] = []
+
+    def commit_outside_at_the_second_start(statement: str) -> None:
+        if statement == "BEGIN IMMEDIATE":
+            starts.append(statement)
+            if len(starts) == 2:  # the first contact's start over, after its rollback
+                outside.execute(
+                    "UPDATE user SET display_name = 'Renamed' WHERE key = ?", (other.key,)
+                )
+
+    with store.engine.connect() as conn:
+        dbapi = conn.connection.dbapi_connection
+        assert dbapi is not None
+        dbapi.set_trace_callback(commit_outside_at_the_second_start)
+    try:
+        result = store.handle(REP, TextIn("m0"), now=now, source="telegram", external_id="1")
+    finally:
+        store.engine.dispose()
+        outside.close()
+    assert len(starts) == 2  # the path under test ran
+    assert not result.duplicate
+    assert len(result.replies) == 1
+    reopened = Store(make_engine(f"sqlite:///{path}"), fake_turn)
+    try:
+        assert reopened.answers(REP.key) == {"q1": "m0"}
+        assert reopened.user(other.key) is not None
+    finally:
+        reopened.engine.dispose()
