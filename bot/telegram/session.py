@@ -4,13 +4,15 @@ aiogram reads every answer through ``Response[<the method's result type>]``, a g
 model. Pydantic keeps parametrised models in a weak cache only, so once the garbage collector
 has run ``Response[Message]`` is built again — schema and validator — on the next call: about
 a tenth of the webhook worker's CPU under load (py-spy, bench/README.md). Holding each one made
-keeps pydantic's cache warm for the life of the process.
+keeps pydantic's cache warm for the life of the process. And JSON goes through orjson (the
+answer of every call, the keyboard of every message), not the standard library's ``json``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.methods import Response, TelegramMethod
@@ -30,8 +32,17 @@ def keep_response_model(returning: Any) -> None:
     _KEPT[returning] = Response[returning]
 
 
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
 class Session(AiohttpSession):
-    """``AiohttpSession`` whose answer models stay built (see the module's docstring)."""
+    """``AiohttpSession`` whose answer models stay built, with orjson (see the docstring)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("json_loads", orjson.loads)
+        kwargs.setdefault("json_dumps", _dumps)
+        super().__init__(**kwargs)
 
     def check_response(
         self,
