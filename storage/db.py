@@ -104,9 +104,14 @@ def _sqlite_engine(url: sa.URL, synchronous: str, checkpoint_interval: float | N
     else:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         kwargs.update(pool_size=8, max_overflow=24, pool_timeout=60)
+    writers = None if memory else write_queue_of(database)
     engine = sa.create_engine(
         url,
-        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+        connect_args={
+            "check_same_thread": False,
+            "timeout": BUSY_TIMEOUT_MS / 1000,
+            "factory": _QueuedConnection,
+        },
         json_serializer=json_dumps,
         json_deserializer=json_loads,
         **kwargs,
@@ -142,9 +147,67 @@ def _sqlite_engine(url: sa.URL, synchronous: str, checkpoint_interval: float | N
     @event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN DEFERRED")
+        if mode != "IMMEDIATE":
+            conn.exec_driver_sql("BEGIN DEFERRED")
+            return
+        dbapi_connection = conn.connection.dbapi_connection
+        queued = dbapi_connection if isinstance(dbapi_connection, _QueuedConnection) else None
+        if queued is not None and writers is not None:
+            try:
+                queued.take_turn(writers)
+            except sqlite3.OperationalError as error:
+                raise sa.exc.OperationalError("BEGIN IMMEDIATE", None, error) from error
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            if queued is not None:
+                queued.give_back_turn()
+            raise
 
     return engine
+
+
+class _QueuedConnection(sqlite3.Connection):
+    """A pysqlite connection whose write transactions wait in this process's ``WriteQueue``.
+
+    Core writers (marking replies sent, the summary tick, reminders) used to meet the turns in
+    SQLite's busy handler: it sleeps 1, 2, 5 … 100 ms and is overtaken by the queued turns, so
+    the summary tick waited seconds, and once it held the lock every queued turn slept behind it
+    (the webhook's p99 spikes of 200–400 ms). Taken at the "begin" event, the turn is given
+    back once the transaction has really ended (after COMMIT or ROLLBACK, not before, so the
+    next writer's ``BEGIN IMMEDIATE`` never finds the lock still taken). The turn store queues
+    its own raw connections itself and never takes a turn here.
+    """
+
+    _queue: WriteQueue | None = None
+
+    def take_turn(self, queue: WriteQueue) -> None:
+        if self._queue is None:
+            queue.acquire()
+            self._queue = queue
+
+    def give_back_turn(self) -> None:
+        queue, self._queue = self._queue, None
+        if queue is not None:
+            queue.release()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.give_back_turn()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.give_back_turn()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.give_back_turn()
 
 
 class WriteQueue:
@@ -199,6 +262,11 @@ def write_queue(engine: sa.Engine) -> WriteQueue | None:
     database = engine.url.database or ""
     if engine.dialect.name != "sqlite" or database in ("", ":memory:"):
         return None
+    return write_queue_of(database)
+
+
+def write_queue_of(database: str) -> WriteQueue:
+    """The process's queue of writers to the SQLite file at ``database``."""
     key = str(Path(database).expanduser().resolve())
     with _write_queues_lock:
         return _write_queues.setdefault(key, WriteQueue())
