@@ -144,7 +144,9 @@ class CoachBot:
             on_failed=self.delivery.failed,
             on_blocked=self._blocked,
         )
-        self.dispatcher = Dispatcher()
+        # every conversation's state is the engine's, in the database: aiogram's FSM would only
+        # build a context no handler reads, per update
+        self.dispatcher = Dispatcher(disable_fsm=True)
         self.reminders = Reminders(store.engine)
         self.teams = Teams(
             store.engine, admin_keys=[str(UserRef.telegram(i)) for i in settings.admin_ids]

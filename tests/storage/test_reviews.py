@@ -31,7 +31,15 @@ from dialogs.types import (
 from storage.db import make_engine
 from storage.privacy import delete_user, export_user
 from storage.reminders import NewReminder, Reminders
-from storage.reviews import Draft, Notice, Reader, Reviews, Sent, last_daily_moment
+from storage.reviews import (
+    DISPATCH_CHUNK,
+    Draft,
+    Notice,
+    Reader,
+    Reviews,
+    Sent,
+    last_daily_moment,
+)
 from storage.schema import effect_table, note_table, outbox_table, review_table, user_table
 from storage.store import Profile, Store
 from storage.teams import ManagerPrefs, NotYourTeam, Team, Teams
@@ -139,6 +147,29 @@ def test_a_notice_becomes_one_review_per_manager_and_goes_at_once_to_the_instant
 
     assert reviews.dispatch(render, now=NOW + timedelta(minutes=1)) == []  # once
     assert len(rows(engine, review_table)) == 2
+
+
+def test_many_notices_go_out_in_one_tick_a_few_per_transaction(
+    vstore: Store, teams: Teams, reviews: Reviews, engine: sa.Engine
+) -> None:
+    """A rush of finished debriefs: every summary in one tick, but in short transactions, so
+    that reps' turns are not held behind the whole batch (SQLite's one writer)."""
+    two_teams(teams)
+    customers = [f"Customer {n}" for n in range(3 * DISPATCH_CHUNK + 1)]
+    for customer in customers:
+        finish(vstore, "tg:11", customer=customer, goal_met=True, feeling_score=4)
+    transactions: list[sa.Connection] = []
+    count = transactions.append
+    sa.event.listen(engine, "begin", count)
+    try:
+        sent = reviews.dispatch(render, now=NOW, limit=len(customers) - 1)
+        rest = reviews.dispatch(render, now=NOW)
+    finally:
+        sa.event.remove(engine, "begin", count)
+    told = [s.draft.text for s in (*sent, *rest)]
+    assert told == [f"rep 11/{customer}/" for customer in customers]
+    assert len(sent) == len(customers) - 1  # the limit holds across the chunks
+    assert len(transactions) >= len(customers) // DISPATCH_CHUNK + 1
 
 
 def test_the_notice_brings_what_the_rep_typed_that_was_no_answer(
