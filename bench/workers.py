@@ -229,18 +229,69 @@ async def throughput(args: argparse.Namespace) -> None:
         for count in (1, 2):
             truncate(url)
 
-            async def body(load: Load) -> float:
+            async def body(load: Load) -> tuple[float, float, dict[str, float]]:
                 await load.closed_loop(args.reps, 3, first_chat=10**6)  # warm-up
-                return await load.closed_loop(args.reps, args.seconds, first_chat=2 * 10**6)
+                before, by_role, posted = machine_cpu(), cpu_by_role(), load.posted
+                done = await load.closed_loop(args.reps, args.seconds, first_chat=2 * 10**6)
+                busy = machine_busy(before, machine_cpu())
+                updates = max(1, load.posted - posted)
+                after = cpu_by_role()
+                roles = {role: (after[role] - t) / updates * 1000 for role, t in by_role.items()}
+                return done, busy, roles
 
             admins = [first + n for first in (10**6, 2 * 10**6) for n in range(args.reps)]
-            results[count], _ = await with_workers(
+            (results[count], busy, roles), _ = await with_workers(
                 count, url, paced=False, flood=0, body=body, admins=admins
             )
-            print(f"{count} worker(s): {results[count]:,.0f} updates/s", flush=True)
+            print(
+                f"{count} worker(s): {results[count]:,.0f} updates/s; the machine's cores busy:"
+                f" {busy:.2f} of {os.cpu_count()} (workers, PostgreSQL, this load, the rest)",
+                flush=True,
+            )
+            print(
+                "   CPU ms per update: "
+                + ", ".join(f"{role} {ms:.2f}" for role, ms in roles.items()),
+                flush=True,
+            )
     finally:
         schemas.close()
     print(f"cores: {os.cpu_count()}; two workers / one: {results[2] / results[1]:.2f}x")
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU time of the whole machine so far, in clock ticks (``/proc/stat``)."""
+    fields = [float(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    total = sum(fields[:8])  # user .. steal (guest time is counted in user already)
+    return total - idle, total
+
+
+def cpu_by_role() -> dict[str, float]:
+    """CPU seconds used so far by the worker processes (this one's children), PostgreSQL's
+    processes and this process (the load and the fake Telegram)."""
+    me, tick = os.getpid(), os.sysconf("SC_CLK_TCK")
+    used = dict.fromkeys(("workers", "postgres", "load"), 0.0)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, _, rest = stat.read_text().rpartition(")")
+        except OSError:  # gone meanwhile
+            continue
+        fields = rest.split()
+        pid, comm = int(stat.parent.name), head.partition("(")[2]
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        if pid == me:
+            used["load"] += seconds
+        elif int(fields[1]) == me:
+            used["workers"] += seconds
+        elif comm.startswith("postgres"):
+            used["postgres"] += seconds
+    return used
+
+
+def machine_busy(before: tuple[float, float], after: tuple[float, float]) -> float:
+    """How many of the machine's cores were busy on average between two ``machine_cpu``."""
+    busy, total = after[0] - before[0], after[1] - before[1]
+    return (os.cpu_count() or 1) * busy / total if total else 0.0
 
 
 async def pacing(args: argparse.Namespace) -> None:

@@ -26,6 +26,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+import orjson
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.telegram import TelegramAPIServer
@@ -490,7 +491,7 @@ def webhook_app(app: CoachBot, path: str, secret: str | None) -> web.Application
             if not hmac.compare_digest(given.encode(), secret.encode()):
                 return web.Response(status=401, text="unauthorized")
         try:
-            payload = await request.json()
+            payload = orjson.loads(await request.read())  # as aiogram's client reads answers
             update = Update.model_validate(payload, context={"bot": app.bot})
         except Exception:
             return web.Response(status=400, text="not an update")
