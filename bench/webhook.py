@@ -207,8 +207,8 @@ class Load:
         self.lost = 0
         self.posted = 0
 
-    def next_hook(self) -> str:
-        """Where the next update is posted (bench/workers.py spreads them over workers)."""
+    def next_hook(self, chat: int) -> str:
+        """Where ``chat``'s next update is posted (bench/workers.py spreads them over workers)."""
         return self.hook
 
     async def post(self, chat: int, text: str) -> float | None:
@@ -216,7 +216,7 @@ class Load:
         body = update(next(self.update_ids), chat, text)
         self.posted += 1
         async with self.client.post(
-            self.next_hook(), data=body, headers={"Content-Type": "application/json"}
+            self.next_hook(chat), data=body, headers={"Content-Type": "application/json"}
         ) as response:
             await response.read()
         try:

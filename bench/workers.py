@@ -1,6 +1,6 @@
 """Several webhook workers on one PostgreSQL, and answer-to-next-question with the default pacing.
 
-    python -m bench.workers throughput [--seconds 20] [--reps 100]
+    python -m bench.workers throughput [--seconds 20] [--reps 100] [--sticky]
     python -m bench.workers slots [--seconds 5] [--workers 2]
     python -m bench.workers pacing [--seconds 30] [--reps 50] [--think 3] [--workers 1]
                                    [--db sqlite|postgres] [--unpaced]
@@ -11,7 +11,11 @@ workers in turn). Reps type the golden short debrief (tests/golden/inputs/debrie
 
 - ``throughput``: one worker, then two, on one PostgreSQL (``COACHBOT_BENCH_POSTGRES_URL`` or
   ``COACHBOT_TEST_POSTGRES_URL``, a schema of its own), send pacing off, ``--reps`` reps in a
-  closed loop (each answers as soon as the reply to its last update is there): updates/s.
+  closed loop (each answers as soon as the reply to its last update is there): updates/s, how
+  busy the machine's cores were, and CPU ms per update of the workers, PostgreSQL and this
+  process. ``--sticky``: each rep's updates go to one worker (by chat id), as behind a proxy
+  that routes by user; by default they alternate, so a rep's next update usually reaches the
+  other worker while the first is still marking the last reply sent (a hand-over).
 - ``pacing``: the default settings (30 messages/s overall, 1/s per chat after a burst of 3),
   ``--reps`` reps who each answer ``--think`` seconds (±50 %, seeded) after the reply arrives;
   the latency is from the webhook POST to the arrival of the next question. This Telegram
@@ -103,7 +107,8 @@ class Telegram:
 
 
 class Load(webhook.Load):
-    """bench/webhook.py's load, each update posted to the next worker in turn (the proxy)."""
+    """bench/webhook.py's load, each update posted to the next worker in turn (the proxy), or
+    with ``sticky`` each rep's to one worker (a proxy that routes by user)."""
 
     reply_timeout = 30.0  # two workers on a busy box answer later than one
 
@@ -111,8 +116,11 @@ class Load(webhook.Load):
         super().__init__(telegram, hooks[0], client)  # this bench's Telegram: same replies
         self.hooks = hooks
         self.turn = 0
+        self.sticky = False
 
-    def next_hook(self) -> str:
+    def next_hook(self, chat: int) -> str:
+        if self.sticky:
+            return self.hooks[chat % len(self.hooks)]
         self.turn += 1
         return self.hooks[self.turn % len(self.hooks)]
 
@@ -230,6 +238,7 @@ async def throughput(args: argparse.Namespace) -> None:
             truncate(url)
 
             async def body(load: Load) -> tuple[float, float, dict[str, float]]:
+                load.sticky = args.sticky
                 await load.closed_loop(args.reps, 3, first_chat=10**6)  # warm-up
                 before, by_role, posted = machine_cpu(), cpu_by_role(), load.posted
                 done = await load.closed_loop(args.reps, args.seconds, first_chat=2 * 10**6)
@@ -379,6 +388,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--unpaced", action="store_true", help="pacing off, for comparison")
+    parser.add_argument(
+        "--sticky", action="store_true", help="throughput: each rep's updates to one worker"
+    )
     args = parser.parse_args()
     if args.what == "slots":
         slots(args)
