@@ -1,6 +1,7 @@
 """Updates per second through the webhook endpoint, coachbot against a plain aiogram bot.
 
     python bench/webhook.py [--seconds 20] [--reps 100] [--rate 200] [--bots coachbot,aiogram]
+                            [--open-reps N]
 
 Each bot runs in a process of its own (one core), behind its webhook; this process plays
 Telegram: it posts updates to the webhook and answers the bot's Bot API calls at once. Reps type
@@ -101,12 +102,15 @@ def rep_chats(args: argparse.Namespace) -> list[int]:
     return [
         *(WARM_UP + n for n in range(args.reps)),
         *(CLOSED + n for n in range(args.reps)),
-        *(OPEN + n for n in range(open_loop_reps(args.rate))),
+        *(OPEN + n for n in range(open_loop_reps(args))),
     ]
 
 
-def open_loop_reps(rate: float) -> int:
-    return max(100, int(rate * 5))
+def open_loop_reps(args: argparse.Namespace) -> int:
+    """Five seconds' worth by default: every rep's first update is in the first five seconds,
+    and no debrief finishes within a 10-s run; ``--open-reps`` fewer, and debriefs finish (and
+    their managers' summaries go out) while the open loop is timed."""
+    return int(args.open_reps or max(100, int(args.rate * 5)))
 
 
 def run_aiogram(api: str, port: int, args: argparse.Namespace) -> None:
@@ -257,8 +261,7 @@ class Load:
         await asyncio.gather(*(rep(first_chat + n) for n in range(reps)))
         return done / (time.perf_counter() - started)
 
-    async def open_loop(self, rate: float, seconds: float, first_chat: int) -> None:
-        reps = open_loop_reps(rate)
+    async def open_loop(self, rate: float, seconds: float, first_chat: int, reps: int) -> None:
         lines = [0] * reps
         tasks = []
         start = time.perf_counter()
@@ -288,6 +291,7 @@ async def measure(
     process = await asyncio.create_subprocess_exec(
         sys.executable, __file__, "--serve", bot, "--api", api, "--port", str(hook_port),
         "--reps", str(args.reps), "--rate", str(args.rate),
+        "--open-reps", str(open_loop_reps(args)),
         stdout=asyncio.subprocess.DEVNULL, stderr=log or asyncio.subprocess.DEVNULL,
     )  # fmt: skip
     hook = f"http://127.0.0.1:{hook_port}/hook"
@@ -311,7 +315,7 @@ async def measure(
             # the closed loop's last summaries go out before the open loop is timed: a tick's
             # burst of them (sent meanwhile) is that loop's work, not this one's
             await telegram.quiet(QUIET)
-            await load.open_loop(args.rate, args.seconds, first_chat=OPEN)
+            await load.open_loop(args.rate, args.seconds, OPEN, open_loop_reps(args))
             latencies = sorted(load.latencies)
             return {
                 "throughput": throughput,
@@ -351,6 +355,7 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=100)
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--bots", default="coachbot,aiogram")
+    parser.add_argument("--open-reps", type=int, help="reps of the open loop (default: rate x 5)")
     parser.add_argument(
         "--bot-log", metavar="PREFIX", help="keep each bot's stderr in PREFIX.<bot>"
     )

@@ -90,7 +90,8 @@ class Settings(BaseSettings):
     """Seconds a bot process holds the replies it is sending before another may take them
     over (it renews them while it lives; several processes on PostgreSQL)."""
     reminder_tick: Annotated[float, Field(gt=0, le=300)] = 2.0
-    """Seconds between two looks for due reminders."""
+    """Seconds between two looks for due reminders and daily summary batches (new summaries:
+    four times as often, ``bot.telegram.runner.summary_tick``)."""
     quiet_hours: str = "21:00-08:00"
     """No nudges in these local hours (follow-ups a rep timed still come)."""
     quiet_weekends: bool = True

@@ -82,13 +82,14 @@ class Manage:
 
     # --- the scheduler's tick ---------------------------------------------------------------
 
-    def tick(self, now: datetime) -> list[Sent]:
-        """New notices into reviews (and instant summaries), then the daily batches now due."""
+    def tick(self, now: datetime, *, daily: bool = True) -> list[Sent]:
+        """New notices into reviews (and instant summaries), then (``daily``) the daily
+        batches now due."""
         render = self._summaries.render
-        return [
-            *self._reviews.dispatch(render, now=now),
-            *self._reviews.send_daily(render, now=now),
-        ]
+        sent = self._reviews.dispatch(render, now=now)
+        if daily:
+            sent += self._reviews.send_daily(render, now=now)
+        return sent
 
     def deliver(self, sent: Sequence[Sent], *, bulk: bool = True, held: bool = False) -> None:
         """``held``: this process holds the rows already (see ``Coach.deliver``)."""

@@ -84,6 +84,11 @@ MARK_SENT_EVERY = MARK_EVERY
 """Seconds between writes that mark delivered replies sent."""
 MAX_CLAIM = 500
 """Reminders claimed in one tick at most."""
+SUMMARY_TICKS = 4
+"""Looks for finished debriefs to summarise per reminder tick (every 0.5 s by default): a
+manager hears sooner, and a busy bot's summaries go out a few at a time instead of some 30 in
+one burst that the reps' replies queue behind (bench/README.md). The daily batches keep the
+reminder tick."""
 DIGEST_TICK = 30.0
 """Seconds between looks for weekly digests due (a few rows per team: cheap)."""
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -273,9 +278,18 @@ class CoachBot:
             next_run_time=datetime.now(UTC),  # a digest due while the bot was down: now
         )
         self.scheduler.add_job(
+            partial(self.summarise, daily=False),
+            IntervalTrigger(seconds=summary_tick(self.settings.reminder_tick)),
+            id="summaries",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+            next_run_time=datetime.now(UTC),
+        )
+        self.scheduler.add_job(
             self.summarise,
             IntervalTrigger(seconds=self.settings.reminder_tick),
-            id="summaries",
+            id="summary-batches",
             coalesce=True,
             max_instances=1,
             misfire_grace_time=None,
@@ -318,12 +332,13 @@ class CoachBot:
             self.coach.deliver(chat_id, outgoing, [delivery.outbox_id], bulk=True)
         return len(report.deliveries)
 
-    async def summarise(self) -> int:
+    async def summarise(self, *, daily: bool = True) -> int:
         """One tick of managers' summaries: new debrief notices into reviews (instant ones
-        sent), and the daily batches now due. Returns how many messages went to the sender."""
+        sent), and (``daily``) the daily batches now due. Returns how many messages went to
+        the sender."""
         assert self.manage is not None
         try:
-            sent = await asyncio.to_thread(self.manage.tick, self.clock())
+            sent = await asyncio.to_thread(self.manage.tick, self.clock(), daily=daily)
         except Exception:
             log.exception("summary tick failed; the next tick tries again")
             return 0
@@ -391,6 +406,12 @@ class CoachBot:
         await self.sender.close(SHUTDOWN_GRACE)  # what it could not send is given up...
         await self.delivery.close()  # ... here, for another process to send
         await self.bot.session.close()
+
+
+def summary_tick(reminder_tick: float) -> float:
+    """Seconds between looks for new summaries: ``SUMMARY_TICKS`` per reminder tick, but not
+    under 50 ms (tests tick reminders every 50 ms)."""
+    return min(reminder_tick, max(reminder_tick / SUMMARY_TICKS, 0.05))
 
 
 def menu(catalog: Catalog, lang: str) -> list[BotCommand]:

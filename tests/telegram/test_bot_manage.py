@@ -14,10 +14,11 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from bot.telegram.callbacks import manage_data
-from bot.telegram.runner import CoachBot
+from bot.telegram.runner import CoachBot, summary_tick
 from coaching.summaries import Summaries
 from storage.reviews import Reviews
 from storage.schema import note_table, outbox_table, review_table
@@ -248,3 +249,14 @@ async def test_a_summary_committed_before_a_crash_goes_out_after_it_with_its_but
             "🎯 Coach a skill",
             "✓ Mark reviewed",
         ]
+
+
+@pytest.mark.parametrize(
+    ("reminder_tick", "looks_every"),
+    [(2.0, 0.5), (300.0, 75.0), (0.05, 0.05), (0.1, 0.05)],
+)
+def test_new_summaries_are_looked_for_four_times_per_reminder_tick(
+    reminder_tick: float, looks_every: float
+) -> None:
+    """By default a manager's summary leaves within half a second of the debrief's end."""
+    assert summary_tick(reminder_tick) == looks_every
