@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -168,67 +168,73 @@ def test_one_queue_per_sqlite_file(tmp_path: Path) -> None:
             engine.dispose()
 
 
-def test_core_writers_queue_with_the_turns_in_arrival_order(tmp_path: Path) -> None:
+WRITTEN = sa.Table("written", sa.MetaData(), sa.Column("who", sa.String))
+
+
+@pytest.fixture
+def queued(tmp_path: Path) -> Iterator[tuple[sa.Engine, WriteQueue]]:
+    """A SQLite file with a ``written`` table, and the process's write queue for it."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'q.db'}")
+    try:
+        WRITTEN.create(engine)
+        queue = write_queue(engine)
+        assert queue is not None
+        yield engine, queue
+    finally:
+        engine.dispose()
+
+
+def test_core_writers_queue_with_the_turns_in_arrival_order(
+    queued: tuple[sa.Engine, WriteQueue],
+) -> None:
     """A Core write (marking replies sent, the summary tick) waits in the process's queue, not
     in SQLite's sleeping busy handler where queued turns overtook it for seconds."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'q.db'}")
-    table = sa.Table("written", sa.MetaData(), sa.Column("who", sa.String))
-    try:
-        table.create(engine)
-        queue = write_queue(engine)
-        assert queue is not None
-        queue.acquire()  # a turn is writing
+    engine, queue = queued
+    queue.acquire()  # a turn is writing
 
-        def core_writer() -> None:
-            with engine.begin() as conn:
-                conn.execute(table.insert().values(who="core"))
-
-        def next_turn() -> None:
-            queue.acquire()
-            raw = engine.raw_connection()  # as the turn store writes: its own BEGIN, raw SQL
-            try:
-                raw.cursor().execute("BEGIN IMMEDIATE")
-                raw.cursor().execute("INSERT INTO written (who) VALUES ('turn')")
-                raw.commit()
-            finally:
-                raw.close()
-                queue.release()
-
-        core = threading.Thread(target=core_writer)
-        core.start()
-        wait_until(lambda: queue.waiting == 1)
-        turn = threading.Thread(target=next_turn)
-        turn.start()
-        wait_until(lambda: queue.waiting == 2)
-        queue.release()
-        core.join(timeout=10)
-        turn.join(timeout=10)
-        with engine.connect() as conn:
-            written = conn.execute(sa.select(table.c.who).order_by(sa.text("rowid"))).scalars()
-            assert list(written) == ["core", "turn"]
-    finally:
-        engine.dispose()
-
-
-def test_a_core_transaction_gives_its_turn_back_however_it_ends(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'q.db'}")
-    table = sa.Table("written", sa.MetaData(), sa.Column("who", sa.String))
-    try:
-        table.create(engine)
-        queue = write_queue(engine)
-        assert queue is not None
+    def core_writer() -> None:
         with engine.begin() as conn:
-            conn.execute(table.insert().values(who="committed"))
-        with pytest.raises(sa.exc.OperationalError), engine.begin() as conn:
-            conn.execute(sa.text("INSERT INTO missing_table VALUES (1)"))
-        with engine.connect() as conn:  # autobegun, closed without commit
-            conn.execute(table.insert().values(who="left open"))
-        with engine.execution_options(**READ_ONLY).connect() as conn:
-            assert list(conn.execute(sa.select(table.c.who)).scalars()) == ["committed"]
-        queue.acquire(timeout=0.5)  # free: every transaction above gave it back
-        queue.release()
-    finally:
-        engine.dispose()
+            conn.execute(WRITTEN.insert().values(who="core"))
+
+    def next_turn() -> None:
+        queue.acquire()
+        raw = engine.raw_connection()  # as the turn store writes: its own BEGIN, raw SQL
+        try:
+            raw.cursor().execute("BEGIN IMMEDIATE")
+            raw.cursor().execute("INSERT INTO written (who) VALUES ('turn')")
+            raw.commit()
+        finally:
+            raw.close()
+            queue.release()
+
+    core = threading.Thread(target=core_writer)
+    core.start()
+    wait_until(lambda: queue.waiting == 1)
+    turn = threading.Thread(target=next_turn)
+    turn.start()
+    wait_until(lambda: queue.waiting == 2)
+    queue.release()
+    core.join(timeout=10)
+    turn.join(timeout=10)
+    with engine.connect() as conn:
+        written = conn.execute(sa.select(WRITTEN.c.who).order_by(sa.text("rowid"))).scalars()
+        assert list(written) == ["core", "turn"]
+
+
+def test_a_core_transaction_gives_its_turn_back_however_it_ends(
+    queued: tuple[sa.Engine, WriteQueue],
+) -> None:
+    engine, queue = queued
+    with engine.begin() as conn:
+        conn.execute(WRITTEN.insert().values(who="committed"))
+    with pytest.raises(sa.exc.OperationalError), engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO missing_table VALUES (1)"))
+    with engine.connect() as conn:  # autobegun, closed without commit
+        conn.execute(WRITTEN.insert().values(who="left open"))
+    with engine.execution_options(**READ_ONLY).connect() as conn:
+        assert list(conn.execute(sa.select(WRITTEN.c.who)).scalars()) == ["committed"]
+    queue.acquire(timeout=0.5)  # free: every transaction above gave it back
+    queue.release()
 
 
 def wait_until(condition: Callable[[], bool]) -> None:
