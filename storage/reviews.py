@@ -99,15 +99,18 @@ class Reviews:
         sent: list[Sent] = []
         while limit > 0:
             chunk = min(limit, DISPATCH_CHUNK)
-            taken = self._dispatch_some(render, now=now, limit=chunk, sent=sent)
+            taken, committed = self._dispatch_some(render, now=now, limit=chunk)
+            sent += committed
             if taken < chunk:
                 break
             limit -= taken
         return sent
 
-    def _dispatch_some(self, render: Render, *, now: datetime, limit: int, sent: list[Sent]) -> int:
-        """Up to ``limit`` notices in one transaction; what to deliver goes into ``sent``
-        (once committed). Returns how many notices were taken."""
+    def _dispatch_some(
+        self, render: Render, *, now: datetime, limit: int
+    ) -> tuple[int, list[Sent]]:
+        """Up to ``limit`` notices in one transaction: how many were taken, and what to
+        deliver."""
         e = effect_table
         query = (
             sa.select(e.c.id, e.c.user_id, e.c.run_id)
@@ -121,7 +124,7 @@ class Reviews:
         with self._engine.begin() as conn:
             effects = conn.execute(query).all()
             if not effects:
-                return 0
+                return 0, []
             instant: list[tuple[Reader, int]] = []
             for effect in effects:
                 if effect.run_id is not None:
@@ -132,8 +135,7 @@ class Reviews:
             for reader, review_id in instant:
                 notices = self._hot.notice(conn, review_id)
                 committed.extend(self._send(conn, reader, notices, render, daily=False, now=now))
-        sent.extend(committed)
-        return len(effects)
+        return len(effects), committed
 
     def _review(self, conn: sa.Connection, effect: Any, now: datetime) -> list[tuple[Reader, int]]:
         """The effect's review rows; (manager, review id) for those who want it at once."""
@@ -144,11 +146,10 @@ class Reviews:
             return []
         flags = hot.flags(conn, effect.user_id, effect.run_id, now)
         out: list[tuple[Reader, int]] = []
-        for team_id, prefs, manager_id, key, display_name, lang, tz in managers:
-            with _cursor(conn) as cursor:
+        with _cursor(conn) as cursor:
+            for team_id, prefs, manager_id, key, display_name, lang, tz in managers:
                 # an earlier summary of this run (before /edit) no longer waits for the batch
                 hot.replace_pending.run(cursor, {"run": effect.run_id, "manager": manager_id})
-            with _cursor(conn) as cursor:
                 made = hot.insert_review.row(
                     cursor,
                     {
@@ -162,11 +163,11 @@ class Reviews:
                         "created_at": now,
                     },
                 )
-            if made is None:
-                continue
-            if ManagerPrefs.from_json(prefs).summaries == "instant":
-                reader = Reader(manager_id, key, display_name, lang, tz)
-                out.append((reader, int(made[0])))
+                if made is None:
+                    continue
+                if ManagerPrefs.from_json(prefs).summaries == "instant":
+                    reader = Reader(manager_id, key, display_name, lang, tz)
+                    out.append((reader, int(made[0])))
         return out
 
     # --- the daily batch ------------------------------------------------------------------
@@ -302,7 +303,7 @@ class Reviews:
                 sa.select(u.c.display_name).where(u.c.id == scope.manager_id)
             ).scalar()
             draft = Draft(rep_text(notice, author or ""))
-            outbox_id = _outbox(conn, notice.rep_id, draft, now)
+            outbox_id = self._hot.outbox(conn, notice.rep_id, draft, now)
             # INSERT ... SELECT from the manager's own review: nothing when it is not theirs
             inserted = conn.execute(
                 sa.insert(n)
@@ -355,7 +356,7 @@ class Reviews:
             own = conn.execute(sa.select(review_table.c.id).where(*_own(scope, review_id)))
             if own.first() is None:
                 raise NotYourTeam(f"review {review_id}")
-            outbox_id = _outbox(conn, notice.rep_id, draft, now)
+            outbox_id = self._hot.outbox(conn, notice.rep_id, draft, now)
         return Sent(notice.rep_key, notice.rep_lang, outbox_id, draft)
 
     def _first(
@@ -373,7 +374,7 @@ class Reviews:
             return True
         i = inbox_table
         claimed = conn.execute(
-            _insert(self._engine)(i)
+            _insert(self._engine.dialect)(i)
             .values(
                 user_id=scope.manager_id,
                 source=source,
@@ -574,7 +575,7 @@ class _Dispatching:
             reminder_table,
         )
         o, n = outbox_table, step_note_table
-        insert: Any = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+        insert = _insert(dialect)
         rep_team = (
             sa.select(m.c.team_id)
             .where(m.c.user_id == _bp("rep"), m.c.role == "rep", m.c.status == "active")
@@ -669,19 +670,16 @@ class _Dispatching:
         """``_notices(conn, [review_id])``, prepared."""
         with _cursor(conn) as cursor:
             found = self.notice_row.row(cursor, {"review": review_id})
-        if found is None:
-            return []
-        row = _NoticeRow(*found)
-        with _cursor(conn) as cursor:
-            answers = dict(self.answers.all(self.answers.run(cursor, {"run": row.run_id})))
-        with _cursor(conn) as cursor:
-            notes = [
-                text for (text,) in self.notes.all(self.notes.run(cursor, {"run": row.run_id}))
-            ]
+            if found is None:
+                return []
+            row = _NoticeRow(*found)
+            run = {"run": row.run_id}
+            answers = dict(self.answers.all(self.answers.run(cursor, run)))
+            notes = [text for (text,) in self.notes.all(self.notes.run(cursor, run))]
         return [_notice(row, answers, notes)]
 
     def outbox(self, conn: sa.Connection, user_id: int, draft: Draft, now: datetime) -> int:
-        """``_outbox``, prepared."""
+        """An outbox row for ``draft`` (see ``_payload``); returns its id."""
         params = {"user_id": user_id, "payload": _payload(draft), "created_at": now, "attempts": 0}
         with _cursor(conn) as cursor:
             made = self.insert_outbox.row(cursor, params)
@@ -695,30 +693,15 @@ class _Dispatching:
         flags: list[str] = []
         with _cursor(conn) as cursor:
             this = dict(self.this_run.all(self.this_run.run(cursor, {"run": run_id})))
-        with _cursor(conn) as cursor:
             found = self.script.row(cursor, {"run": run_id})
-        script = found[0] if found is not None else None
-        customer = this.get(CUSTOMER.step)
-        missed = _short_of_goal(this.get(GOAL_MET.step))
-        if script in VISIT_SCRIPTS and isinstance(customer, str) and missed:
-            visits: dict[int, dict[str, Any]] = defaultdict(dict)
-            order: dict[int, Any] = {}
-            with _cursor(conn) as cursor:
-                rows = self.visits.all(self.visits.run(cursor, {"rep": rep_id, "run": run_id}))
-            for rid, finished_at, step, value in rows:
-                visits[rid][step] = value
-                order[rid] = (rid == run_id, finished_at, rid)
-            streak = 0
-            wanted = customer.strip().casefold()
-            for rid in sorted(visits, key=lambda rid: order[rid]):
-                visit = visits[rid]
-                name = visit.get(CUSTOMER.step)
-                if not isinstance(name, str) or name.strip().casefold() != wanted:
-                    continue
-                streak = streak + 1 if _short_of_goal(visit.get(GOAL_MET.step)) else 0
-            if streak >= REPEAT_NO_GOAL:
-                flags.append(f"no_goal:{streak}")
-        with _cursor(conn) as cursor:
+            script = found[0] if found is not None else None
+            customer = this.get(CUSTOMER.step)
+            missed = _short_of_goal(this.get(GOAL_MET.step))
+            if script in VISIT_SCRIPTS and isinstance(customer, str) and missed:
+                visited = self.visits.run(cursor, {"rep": rep_id, "run": run_id})
+                streak = _streak(self.visits.all(visited), run_id, customer)
+                if streak >= REPEAT_NO_GOAL:
+                    flags.append(f"no_goal:{streak}")
             counted = self.overdue.row(cursor, {"rep": rep_id, "before": now - OVERDUE_AFTER})
         overdue = counted[0] if counted is not None else 0
         if overdue:
@@ -727,6 +710,25 @@ class _Dispatching:
         if isinstance(score, int | float) and not isinstance(score, bool) and score <= LOW_FEELING:
             flags.append("low_feeling")
         return tuple(flags)
+
+
+def _streak(rows: Sequence[tuple[Any, ...]], run_id: int, customer: str) -> int:
+    """Visits in a row to ``customer`` short of their goal, up to this run (``rows``: run id,
+    finished at, step, value of each visit's customer and goal answers)."""
+    visits: dict[int, dict[str, Any]] = defaultdict(dict)
+    order: dict[int, Any] = {}
+    for rid, finished_at, step, value in rows:
+        visits[rid][step] = value
+        order[rid] = (rid == run_id, finished_at, rid)
+    streak = 0
+    wanted = customer.strip().casefold()
+    for rid in sorted(visits, key=lambda rid: order[rid]):
+        visit = visits[rid]
+        name = visit.get(CUSTOMER.step)
+        if not isinstance(name, str) or name.strip().casefold() != wanted:
+            continue
+        streak = streak + 1 if _short_of_goal(visit.get(GOAL_MET.step)) else 0
+    return streak
 
 
 def _payload(draft: Draft) -> dict[str, Any]:
@@ -738,19 +740,8 @@ def _payload(draft: Draft) -> dict[str, Any]:
     return payload
 
 
-def _outbox(conn: sa.Connection, user_id: int, draft: Draft, now: datetime) -> int:
-    """An outbox row for ``draft`` (see ``_payload``)."""
-    return int(
-        conn.execute(
-            sa.insert(outbox_table)
-            .values(user_id=user_id, payload=_payload(draft), created_at=now, attempts=0)
-            .returning(outbox_table.c.id)
-        ).scalar_one()
-    )
-
-
-def _insert(engine: sa.Engine) -> Any:
-    return postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+def _insert(dialect: sa.Dialect) -> Any:
+    return postgresql.insert if dialect.name == "postgresql" else sqlite.insert
 
 
 __all__ = [
