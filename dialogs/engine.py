@@ -1336,6 +1336,8 @@ def _confirming(turn: _TurnBuilder, state: Conversation, event: Event) -> Conver
                 turn.effects.append(RunDiscarded(int(arg)))
             turn.say("discarded")
             calm = replace(calm, drafts=kept)
+        elif calm.active is None:  # "no, keep it" with nothing open: where the draft waits
+            return _idle(turn, calm, None)
         return _continue(turn, calm)
     if mode == "edit_run":
         return _enter_mode(turn, calm, "edit_step", choice)

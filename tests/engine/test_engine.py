@@ -302,6 +302,18 @@ def test_discard_asks_first(chat: Chat) -> None:
     assert chat.state.drafts == ()
 
 
+def test_keeping_a_draft_at_discards_question_is_answered(chat: Chat) -> None:
+    """ "No, keep it" with nothing else open used to get no reply at all."""
+    chat.start()
+    chat.command("cancel")
+    chat.send("yes")
+    chat.command("discard")
+    chat.send("2")  # no
+    assert "You have an unfinished sample talk" in chat.said
+    assert "/resume" in chat.said
+    assert len(chat.state.drafts) == 1
+
+
 def test_pause_and_resume_tells_where_we_are(chat: Chat) -> None:
     through_blame(chat)
     chat.wait(days=2)
