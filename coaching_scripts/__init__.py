@@ -5,6 +5,7 @@ This is the I/O edge of the engine: files are read here and handed to ``dialogs.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -323,13 +324,29 @@ def check_path(path: str | Path, contracts: Iterable[Contract] = ()) -> list[str
 def load_catalog(folder: str | Path | None = None) -> Catalog:
     """Load and check every script; refuse to start with broken scripts."""
     sources = read_sources(Path(folder) if folder else BUILTIN_DIR)
-    catalog, problems = build_catalog(
-        sources.scripts,
+    return _compiled(
+        tuple(sources.scripts.items()),
         sources.messages,
-        messages_file=sources.messages_file,
-        shared=sources.shared,
+        sources.messages_file,
+        tuple(sources.shared.items()),
     )
-    problems += check_catalog(catalog, sources.messages_file, ADAPTER_MESSAGE_KEYS)
+
+
+@functools.lru_cache(maxsize=4)
+def _compiled(
+    scripts: tuple[tuple[str, str], ...],
+    messages: str,
+    messages_file: str,
+    shared: tuple[tuple[str, str], ...],
+) -> Catalog:
+    """The catalog of these sources, compiled once per process: compiling its thousands of
+    templates takes a second or more, and the CLI, the console and the tests load the same
+    files again and again. Keyed by the files' text, so an edited script is compiled anew;
+    the catalog is frozen, so sharing it is safe."""
+    catalog, problems = build_catalog(
+        dict(scripts), messages, messages_file=messages_file, shared=dict(shared)
+    )
+    problems += check_catalog(catalog, messages_file, ADAPTER_MESSAGE_KEYS)
     if problems:
         raise ScriptsError(problems)
     return catalog
