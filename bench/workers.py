@@ -81,8 +81,7 @@ class Telegram:
             self.window.append(now)
         result: Any = True
         if method in ("sendmessage", "editmessagetext"):
-            form = await request.post()
-            chat = int(str(form["chat_id"]))
+            chat = await webhook.chat_of(request)
             result = {
                 "message_id": next(self.message_ids),
                 "date": 0,

@@ -538,6 +538,7 @@ class Call:
     error_code: int | None = None
     description: str | None = None
     via: Literal["http", "webhook_reply"] = "http"
+    content_type: str = ""  # of the request's body: "application/json", "multipart/form-data"
 
     @property
     def answered(self) -> bool:
@@ -1576,15 +1577,23 @@ class FakeTelegram:
             self._record(Call(method, params, started, False, None, 502, gateway.description))
             return _json_response(gateway.body(), 502)
 
-        status, body = await self._dispatch(method, params, started, "http")
+        status, body = await self._dispatch(
+            method, params, started, "http", content_type=request.content_type
+        )
         if fault == "lost_response":
             return _drop(request)
         return _json_response(body, status)
 
     async def _dispatch(
-        self, method: str, params: JSON, started: float, via: Literal["http", "webhook_reply"]
+        self,
+        method: str,
+        params: JSON,
+        started: float,
+        via: Literal["http", "webhook_reply"],
+        *,
+        content_type: str = "",
     ) -> tuple[int, JSON]:
-        call = self._record(Call(method, params, started, None, via=via))  # on arrival
+        call = self._record(Call(method, params, started, None, via=via, content_type=content_type))
         spec = self._methods.get(method.lower())
         try:
             if spec is None:

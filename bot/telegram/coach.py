@@ -8,13 +8,12 @@ once nothing of it can be lost, and a redelivered update is recognised and answe
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import re
 import time
 import weakref
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
@@ -55,6 +54,7 @@ from bot.telegram.render import (
     render_turn,
 )
 from bot.telegram.replies import Outbox, Replies
+from bot.telegram.slow_turn import SlowTurn
 from coaching import conversations
 from coaching.accounts import Accounts
 from coaching.conversations import Conversations
@@ -82,7 +82,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 TYPING_AFTER = 0.4
-"""Seconds a turn may take before the rep sees "typing…" (most take a few milliseconds)."""
+"""Seconds a turn may run before the rep sees "typing…" (most take a few milliseconds)."""
 STALE = PickIn(token=-1, option="")
 """A tap on a button the bot does not know: the engine says the question has moved on."""
 ANY_COMMAND = re.compile(r".+")
@@ -119,10 +119,13 @@ class Coach:
         teams: Teams | None = None,
         claims: Claims | None = None,
         buyer: LlmBuyer | None = None,
+        typing_after: float = TYPING_AFTER,
     ) -> None:
         """``claims``: send outbox rows only once this process holds them (several bot
         processes on one database); without, send them straight away. ``buyer``: a language
-        model voicing the role-play buyer (off by default)."""
+        model voicing the role-play buyer (off by default). ``typing_after``: seconds a turn
+        runs before the rep sees "typing…"."""
+        self._typing_after = typing_after
         self._claims = claims
         self._buyer = buyer
         self._account = account
@@ -349,15 +352,17 @@ class Coach:
         profile = Profile(key, user.full_name, language_of(user, self._language), self._timezone)
         external_id = None if update_id is None else str(update_id)
         lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock, self._typing(chat_id):
+        async with lock:
             started = time.perf_counter()
-            result = await asyncio.to_thread(
-                self._conversations.turn,
-                profile,
-                event,
-                external_id=external_id,
-                standing=standing,
-            )
+            with SlowTurn(self._typing_after, lambda: self._show_typing(chat_id)) as slow:
+                result = await asyncio.to_thread(
+                    slow.run,
+                    self._conversations.turn,
+                    profile,
+                    event,
+                    external_id=external_id,
+                    standing=standing,
+                )
         turn_committed(result.duplicate, time.perf_counter() - started)  # for /metrics
         return result
 
@@ -367,17 +372,9 @@ class Coach:
         assert self._buyer is not None
         return self._buyer.voice(state, event, self._accounts.language(rep.key, lang_of(rep.lang)))
 
-    @contextlib.asynccontextmanager
-    async def _typing(self, chat_id: int) -> AsyncIterator[None]:
-        """Show "typing…" only when a turn is slow enough for the rep to wonder."""
-        action = SendChatAction(chat_id=chat_id, action=ChatAction.TYPING)
-        timer = asyncio.get_running_loop().call_later(
-            TYPING_AFTER, lambda: self._replies.submit(chat_id, action)
-        )
-        try:
-            yield
-        finally:
-            timer.cancel()
+    def _show_typing(self, chat_id: int) -> None:
+        """ "typing…" for a turn slow enough for the rep to wonder (``SlowTurn``)."""
+        self._replies.submit(chat_id, SendChatAction(chat_id=chat_id, action=ChatAction.TYPING))
 
     def _show_tap(
         self, tapped: Message, data: str | None, result: TurnResult, outgoing: list[Outgoing]

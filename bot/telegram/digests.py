@@ -20,7 +20,7 @@ from aiogram.filters import CommandObject
 from aiogram.methods import SendPhoto
 from aiogram.types import BufferedInputFile, Message
 
-from bot.telegram.filters import InPrivate, TextCommand
+from bot.telegram.filters import CommandOrReply, InPrivate, TextCommand
 from bot.telegram.inputs import language_of, user_key
 from bot.telegram.replies import Outbox, Replies
 from coaching.accounts import Accounts
@@ -68,6 +68,7 @@ class TeamDigests:
 
     def router(self) -> Router:
         router = Router(name="digests")
+        router.message.filter(CommandOrReply())  # a rep's answer passes by at one look
         private = InPrivate()
         router.message.register(self.on_help, private, TextCommand("help"))
         router.message.register(self.on_digest, private, TextCommand(COMMAND))

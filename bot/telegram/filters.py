@@ -55,6 +55,15 @@ class FromPerson(Filter):
         return message.chat.type == ChatType.PRIVATE and user is not None and not user.is_bot
 
 
+class CommandOrReply(Filter):
+    """A message typed as a command, or replying to another: all a router of commands and
+    answers to its own questions reads. As the router's filter, every other text (a rep's
+    answer, most of the traffic) passes such a router by at one look, not one per handler."""
+
+    async def __call__(self, message: Message) -> bool:
+        return (message.text or "").startswith("/") or message.reply_to_message is not None
+
+
 class DataPrefix(Filter):
     """A tap whose callback data starts with one of ``prefixes`` (a CallbackData family's),
     made by the bot or not: a router's own taps, the forged ones included."""
@@ -66,4 +75,4 @@ class DataPrefix(Filter):
         return (query.data or "").startswith(self._starts)
 
 
-__all__ = ["DataPrefix", "FromPerson", "InGroup", "InPrivate", "TextCommand"]
+__all__ = ["CommandOrReply", "DataPrefix", "FromPerson", "InGroup", "InPrivate", "TextCommand"]

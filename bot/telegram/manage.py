@@ -25,7 +25,7 @@ from aiogram.types import CallbackQuery, Message, Update, User
 
 from bot.telegram.callbacks import MANAGE_PREFIX, CoachingData, ReviewData, SkillData, parse
 from bot.telegram.coach import Coach
-from bot.telegram.filters import DataPrefix, InPrivate, TextCommand
+from bot.telegram.filters import CommandOrReply, DataPrefix, InPrivate, TextCommand
 from bot.telegram.inputs import language_of, user_key
 from bot.telegram.render import Button, Keyboard, Outgoing
 from bot.telegram.replies import Outbox, Replies
@@ -70,6 +70,7 @@ class Manage:
 
     def router(self) -> Router:
         router = Router(name="manage")
+        router.message.filter(CommandOrReply())  # a rep's answer passes by at one look
         private = InPrivate()
         router.callback_query.filter(DataPrefix(MANAGE_PREFIX))  # one look for others' taps
         router.callback_query.register(self.on_go, CoachingData.filter())

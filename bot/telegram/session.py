@@ -6,17 +6,25 @@ has run ``Response[Message]`` is built again — schema and validator — on the
 a tenth of the webhook worker's CPU under load (py-spy, bench/README.md). Holding each one made
 keeps pydantic's cache warm for the life of the process. And JSON goes through orjson (the
 answer of every call, the keyboard of every message), not the standard library's ``json``.
+
+A call without a file goes as one JSON body (the Bot API takes ``application/json``), not as
+aiogram's form: url-encoding every field, the keyboard as a JSON string inside, was a twentieth
+of the webhook worker's CPU. A call with a file keeps aiogram's multipart form.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
+from aiohttp import ClientError, ClientTimeout
+
+JSON_HEADERS = {"Content-Type": "application/json"}
 
 _KEPT: dict[Any, type[Response[Any]]] = {}
 """``Response[T]`` per result type seen: a strong reference each (a handful of types)."""
@@ -43,6 +51,38 @@ class Session(AiohttpSession):
         kwargs.setdefault("json_loads", orjson.loads)
         kwargs.setdefault("json_dumps", _dumps)
         super().__init__(**kwargs)
+
+    async def make_request(
+        self,
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+        timeout: int | None = None,  # noqa: ASYNC109 - aiogram's signature
+    ) -> TelegramType:
+        files: dict[str, Any] = {}
+        fields = {}
+        for key, value in method.model_dump(warnings=False).items():
+            prepared = self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
+            if prepared is not None:
+                fields[key] = prepared
+        if files:  # an upload: aiogram's multipart form
+            return await super().make_request(bot, method, timeout)
+        session = await self.create_session()
+        url = self.api.api_url(token=bot.token, method=method.__api_method__)
+        try:
+            async with session.post(
+                url,
+                data=orjson.dumps(fields),
+                headers=JSON_HEADERS,
+                timeout=ClientTimeout(total=self.timeout if timeout is None else timeout),
+            ) as answer:
+                content = await answer.text()
+        except TimeoutError as error:
+            raise TelegramNetworkError(method=method, message="Request timeout error") from error
+        except ClientError as error:
+            message = f"{type(error).__name__}: {error}"
+            raise TelegramNetworkError(method=method, message=message) from error
+        response = self.check_response(bot, method, answer.status, content)
+        return cast(TelegramType, response.result)
 
     def check_response(
         self,

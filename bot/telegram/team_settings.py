@@ -15,7 +15,7 @@ from aiogram import Router
 from aiogram.filters import CommandObject
 from aiogram.types import Message
 
-from bot.telegram.filters import InPrivate, TextCommand
+from bot.telegram.filters import CommandOrReply, InPrivate, TextCommand
 from bot.telegram.inputs import language_of, user_key
 from bot.telegram.replies import Outbox, Replies
 from coaching.accounts import Accounts
@@ -52,6 +52,7 @@ class TeamSettingsChat:
 
     def router(self) -> Router:
         router = Router(name="team_settings")
+        router.message.filter(CommandOrReply())  # a rep's answer passes by at one look
         private = InPrivate()
         router.message.register(self.on_message, private, TextCommand(COMMAND))
         return router

@@ -35,7 +35,7 @@ from bot.telegram.callbacks import (
     StayData,
     TeamData,
 )
-from bot.telegram.filters import DataPrefix, InPrivate, TextCommand
+from bot.telegram.filters import CommandOrReply, DataPrefix, InPrivate, TextCommand
 from bot.telegram.inputs import language_of, user_key
 from bot.telegram.links import invite_link
 from bot.telegram.render import Button, Keyboard, Outgoing, button_text
@@ -103,6 +103,7 @@ class Onboarding:
 
     def router(self) -> Router:
         router = Router(name="teams")
+        router.message.filter(CommandOrReply())  # a rep's answer passes by at one look
         private = InPrivate()
         router.message.register(self.on_join, private, TextCommand("start", magic=F.args))
         router.message.register(

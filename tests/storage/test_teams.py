@@ -7,6 +7,7 @@ could be handed (another team's ids, runs, invites, codes) and check nothing cro
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -85,6 +86,30 @@ def test_a_rep_may_not_create_a_team_but_a_manager_may(teams: Teams) -> None:
     assert refused.value.reason == "not_allowed"
     second = teams.create_team("tg:10", "Alpha two", now=NOW)
     assert {t.id for t in teams.standing("tg:10").manages} == {a.id, second.id}
+
+
+def test_standing_is_read_in_place_only_where_no_writer_can_hold_it_up(
+    teams: Teams, engine: sa.Engine, backend: str
+) -> None:
+    """The gate reads every update's standing on the event loop on SQLite: a writer holding
+    the file's write lock must not hold that read up (else every chat would wait)."""
+    a, _ = two_teams(teams)
+    assert teams.reads_in_place == (backend == "sqlite")
+    if backend != "sqlite":
+        return
+    writer = engine.raw_connection()
+    try:
+        writer.cursor().execute("BEGIN IMMEDIATE")  # the write lock, held
+        writer.cursor().execute("UPDATE team SET name = 'Renamed'")
+        started = time.perf_counter()
+        standing = teams.standing("tg:11")
+        waited = time.perf_counter() - started
+    finally:
+        writer.rollback()
+        writer.close()
+    assert standing.team is not None
+    assert standing.team.name == a.name  # the last committed state
+    assert waited < 1.0  # SQLite's busy timeout would be 10 s or more
 
 
 def test_an_empty_team_name_is_refused(teams: Teams) -> None:
