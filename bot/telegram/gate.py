@@ -64,7 +64,7 @@ class TeamGate(BaseMiddleware):
             return await handler(event, data)  # groups are told to come to a private chat
         key = user_key(user.id)
         if self._teams.reads_in_place:  # cheaper than the thread hop
-            standing = self._teams.standing(key)
+            standing = self._teams.standing_in_place(key)
         else:
             standing = await asyncio.to_thread(self._teams.standing, key)
         data["standing"] = standing

@@ -406,6 +406,7 @@ class CoachBot:
         await self.sender.close(SHUTDOWN_GRACE)  # what it could not send is given up...
         await self.delivery.close()  # ... here, for another process to send
         await self.bot.session.close()
+        self.teams.close()
 
 
 def summary_tick(reminder_tick: float) -> float:

@@ -97,12 +97,13 @@ def test_standing_is_read_in_place_only_where_no_writer_can_hold_it_up(
     assert teams.reads_in_place == (backend == "sqlite")
     if backend != "sqlite":
         return
+    assert not teams.standing_in_place("tg:30").allowed
     writer = engine.raw_connection()
     try:
         writer.cursor().execute("BEGIN IMMEDIATE")  # the write lock, held
         writer.cursor().execute("UPDATE team SET name = 'Renamed'")
         started = time.perf_counter()
-        standing = teams.standing("tg:11")
+        standing = teams.standing_in_place("tg:11")
         waited = time.perf_counter() - started
     finally:
         writer.rollback()
@@ -110,6 +111,9 @@ def test_standing_is_read_in_place_only_where_no_writer_can_hold_it_up(
     assert standing.team is not None
     assert standing.team.name == a.name  # the last committed state
     assert waited < 1.0  # SQLite's busy timeout would be 10 s or more
+    teams.add_member(a.id, "tg:30", "rep", now=NOW)  # committed since the first read
+    assert teams.standing_in_place("tg:30").allowed  # the kept connection keeps no old view
+    teams.close()
 
 
 def test_an_empty_team_name_is_refused(teams: Teams) -> None:
