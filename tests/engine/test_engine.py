@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from coaching_scripts import load_catalog
 from dialogs.types import (
     BACK,
     SKIP,
@@ -312,6 +313,48 @@ def test_keeping_a_draft_at_discards_question_is_answered(chat: Chat) -> None:
     assert "You have an unfinished sample talk" in chat.said
     assert "/resume" in chat.said
     assert len(chat.state.drafts) == 1
+
+
+def test_the_coachs_own_yes_no_questions_read_what_reps_say(chat: Chat) -> None:
+    """ "No, keep it" to "stop here?" used to get "Please choose one of the options"."""
+    through_blame(chat)
+    chat.command("cancel")
+    chat.send("no, keep going")
+    assert "choose one of the options" not in chat.said
+    assert chat.step_id == "size"
+    chat.command("cancel")
+    chat.send("yes, stop here")
+    assert RunDrafted(1) in chat.effects
+    chat.command("discard")
+    chat.send("no, keep it")
+    assert len(chat.state.drafts) == 1
+    assert "/resume" in chat.said
+    chat.command("discard")
+    chat.send("yes, keep it")  # said both ways: asked again, nothing thrown away
+    assert "choose one of the options" in chat.said
+    assert len(chat.state.drafts) == 1
+    chat.send("delete it")
+    assert RunDiscarded(1) in chat.effects
+    assert chat.state.drafts == ()
+
+
+def test_the_coachs_own_yes_no_questions_in_chinese() -> None:
+    chat = Chat(load_catalog(), lang="zh")
+    chat.start("debrief")
+    chat.send("3")
+    chat.command("cancel")
+    chat.send("不用了，继续吧")
+    assert chat.state.active is not None
+    assert "请选择一个选项" not in chat.said
+    chat.command("cancel")
+    chat.send("好的，先停一下吧")
+    assert chat.state.active is None
+    chat.command("discard")
+    chat.send("别删，先留着")
+    assert len(chat.state.drafts) == 1
+    chat.command("discard")
+    chat.send("删掉吧")
+    assert chat.state.drafts == ()
 
 
 def test_pause_and_resume_tells_where_we_are(chat: Chat) -> None:
