@@ -37,7 +37,7 @@ from dialogs.compile import Chain, CompiledScript, CompiledStep
 from dialogs.conditions import Condition, parse_condition
 from dialogs.model import END, Kind
 from dialogs.probes import CompiledProbe, probe_for
-from dialogs.pushback import hesitates, wants_skip
+from dialogs.pushback import hesitates, hurries, wants_skip
 from dialogs.readers import CURRENCIES, PARTLY, read_confirmation
 from dialogs.readers.decision import Question, read_decision
 from dialogs.readers.text import length
@@ -565,6 +565,10 @@ def _text(
     reading = read_text(compiled, text, turn.ctx, dynamic)
     if _may_resist(compiled, reading, text) and script.resists(text):
         return _pushback(turn, state, run, script, text)
+    if (isinstance(reading, Rejected) or compiled.step.kind is Kind.TEXT) and hurries(text):
+        _keep_note(turn, run, text)  # "快点吧", "I only have 2 minutes": short answers will do
+        turn.say("hurried")
+        return _ask(turn, state, run)
     return _apply(turn, state, run, script, reading, typed=text)
 
 
@@ -1619,6 +1623,7 @@ MESSAGE_KEYS = frozenset(
         "please_choose",
         "progress",
         "progress_no_phase",
+        "hurried",
         "pushback_offer_skip",
         "pushback_reply",
         "pushback_choice",

@@ -323,4 +323,58 @@ def wants_skip(text: str) -> bool:
     return bool(SKIP_WORDS.fullmatch(clean))
 
 
-__all__ = ["MAX_CHARS", "hesitates", "normalise", "resists", "wants_skip"]
+_NUMBER = r"(?:\d+|a few|a couple(?: of)?|one|two|three|four|five|ten|fifteen|twenty)"
+EN_HURRY: tuple[str, ...] = (
+    r"hurry(?: up)?|(?:be )?quick please|be quick|make it (?:quick|fast|short)|faster please",
+    r"(?:can we |let'?s )?(?:keep it|make this|do this|be) (?:short|quick|brief|fast)",
+    r"(?:i'?m |i am |we'?re |we are )(?:busy|rushed|running late|late)",
+    r"(?:i'?m |i am |we'?re |we are )?(?:in a (?:hurry|rush)|short on time|pressed for time)",
+    r"(?:i )?(?:only |just )?(?:have|got) (?:only |just )?" + _NUMBER
+    + r" (?:min(?:ute)?s?|seconds?|secs?)(?: left)?",
+    r"(?:i )?(?:(?:don'?t|do not) have|have no|got no)(?: much| a lot of)? time|no time",
+    r"short version|got to go|gotta go|(?:i )?have to (?:go|run)",
+)  # fmt: skip
+"""Each matches one phrase of a rep in a hurry, whole words, in casefolded text."""
+ZH_HURRY: tuple[str, ...] = (
+    r"快点|快一点|快些|快快|赶紧|抓紧(?:时间)?|简单点|简单一点|长话短说|说重点",
+    r"(?:我)?(?:在)?赶时间|(?:我)?(?:没|没有)(?:什么|多少|太多)?时间|时间(?:不多|很紧|紧|有限)",
+    r"我(?:很|挺|太)?忙(?:着呢)?|(?:我)?(?:只有|就|只剩)\d+分钟|(?:我)?(?:要|得)走了|来不及",
+)
+
+
+@cache
+def _hurry_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(clauses of hurry or filler units, of fillers only)."""
+    hurry = (
+        f"{_alternation(EN_HURRY, words=True)}|{_traditional(_alternation(ZH_HURRY, words=False))}"
+    )
+    fillers = (
+        f"{_alternation(EN_FILLERS, words=True)}|"
+        f"{_traditional(_alternation(ZH_FILLERS, words=False))}"
+    )
+    return (
+        re.compile(rf"\s*(?:(?>{hurry}|{fillers})\s*)+"),
+        re.compile(rf"\s*(?:(?>{fillers})\s*)+"),
+    )
+
+
+def hurries(text: str) -> bool:
+    """Is the whole of ``text`` the rep saying they are short of time ("hurry up", "I only have
+    2 minutes", "快点吧", "我赶时间")? Then it answers nothing: the coach says short answers will
+    do, and asks again."""
+    clean = normalise(text)
+    if not clean or len(clean) > MAX_CHARS:
+        return False
+    units, fillers = _hurry_patterns()
+    clauses = [part.strip() for part in _CLAUSE_BREAK.split(clean) if part.strip()]
+    hurried = False
+    for clause in clauses:
+        if fillers.fullmatch(clause):
+            continue
+        if not units.fullmatch(clause):
+            return False
+        hurried = True
+    return hurried
+
+
+__all__ = ["MAX_CHARS", "hesitates", "hurries", "normalise", "resists", "wants_skip"]

@@ -18,6 +18,14 @@ _OUT_OF = re.compile(
     r"|满分\s*(\d+)\s*分?[,，]?\s*(?:打|给|评)?\s*(\d+(?:\.\d+)?)"
 )
 _DIGITS = re.compile(r"(?<![\d.])(?<!^-)(?<! -)\d+(?:\.\d+)?(?![\d.])")
+_COUNTED = re.compile(
+    r"\s*(?:(?:minutes?|mins?|hours?|hrs?|seconds?|secs?|days?|weeks?|months?|years?|people|"
+    r"persons?|buyers?|customers?|clients?|visits?|calls?|meetings?|times|units?|boxes|cases|"
+    r"pieces|pcs|orders?|items?|percent|dollars?|bucks|yuan|rmb|usd|euros?|k|m)(?![a-z])"
+    r"|%|分钟|钟头|小时|秒|天|周|星期|个月|月|年|个人|人|位|次|家|箱|件|台|单|元|块|万|千|百)"
+)
+"""After a number, what it counts: "2 minutes", "3 people", "5分钟" are not ratings."""
+_MONEY_BEFORE = re.compile(r"[$¥￥€£]\s*$")
 _EN_WORDS = {
     "zero": 0,
     "one": 1,
@@ -162,10 +170,12 @@ def _numbers(said: str, low: int, high: int) -> Read[int] | None:
     found: list[tuple[int, float]] = []
     spans: list[tuple[int, int]] = []
     for match in _DIGITS.finditer(said):
-        found.append((match.start(), float(match.group())))
+        if not _counts(said, match):
+            found.append((match.start(), float(match.group())))
         spans.append(match.span())
     for match in _EN_NUMBER.finditer(said):
-        found.append((match.start(), float(_EN_WORDS[match.group(1)])))
+        if not _counts(said, match):
+            found.append((match.start(), float(_EN_WORDS[match.group(1)])))
         spans.append(match.span())
     for match in _ZH_NUMBER.finditer(said):
         found.append((match.start(), float(_ZH_WORDS[match.group(1)])))
@@ -186,6 +196,13 @@ def _numbers(said: str, low: int, high: int) -> Read[int] | None:
     if first != int(first):
         return _between(first, low, high, rest)
     return _sure(int(first), rest, low, high)
+
+
+def _counts(said: str, number: re.Match[str]) -> bool:
+    """The number counts something (minutes, people, money): it is no rating."""
+    return bool(
+        _COUNTED.match(said, number.end()) or _MONEY_BEFORE.search(said, 0, number.start())
+    )
 
 
 def _between(value: float, low: int, high: int, rest: str) -> Read[int]:

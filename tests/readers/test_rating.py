@@ -31,6 +31,12 @@ ONE_TO_FIVE = [
     ("七分", 4, False), ("8分吧", 4, False), ("打个六分", 3, False), ("10分", 5, False),
 ]  # fmt: skip
 NOTHING = ["", "hello", "6", "0", "10", "the buyer was late", "不知道", "？", "十分感谢", "-1"]
+COUNTED = [
+    "I only have 2 minutes", "2 min", "give me five minutes", "we talked for 3 hours",
+    "3 people were there", "2 buyers", "5k", "$3", "4%", "我只有2分钟", "给我5分钟",
+    "聊了3小时", "见了2个人", "3次",
+]  # fmt: skip
+"""A number that counts minutes, people or money is no rating (it was read as one)."""
 
 
 @pytest.mark.parametrize(("text", "value", "sure"), ONE_TO_FIVE)
@@ -45,6 +51,17 @@ def test_ratings_one_to_five(text: str, value: int, sure: bool) -> None:
 @pytest.mark.parametrize("text", NOTHING)
 def test_no_rating_in_it(text: str) -> None:
     assert read_rating(text, 1, 5) is None
+
+
+@pytest.mark.parametrize("text", COUNTED)
+def test_a_number_that_counts_something_is_no_rating(text: str) -> None:
+    assert read_rating(text, 1, 5) is None
+
+
+def test_the_rating_beside_a_count_is_the_rating() -> None:
+    reading = read_rating("met 2 buyers, 4 overall", 1, 5)
+    assert reading is not None
+    assert reading.value == 4
 
 
 @pytest.mark.parametrize(
