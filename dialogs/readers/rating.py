@@ -200,9 +200,7 @@ def _numbers(said: str, low: int, high: int) -> Read[int] | None:
 
 def _counts(said: str, number: re.Match[str]) -> bool:
     """The number counts something (minutes, people, money): it is no rating."""
-    return bool(
-        _COUNTED.match(said, number.end()) or _MONEY_BEFORE.search(said, 0, number.start())
-    )
+    return bool(_COUNTED.match(said, number.end()) or _MONEY_BEFORE.search(said, 0, number.start()))
 
 
 def _between(value: float, low: int, high: int, rest: str) -> Read[int]:
