@@ -1114,8 +1114,8 @@ def _start(turn: _TurnBuilder, state: Conversation, script_id: str) -> Conversat
         turn.say("unknown_script", name=script_id, scripts=_script_list(turn))
         return _ask(turn, state, state.active) if state.active else state
     active = state.active
-    if active is not None and active.script == script_id:
-        return _ask(turn, state, active, where=True)
+    if active is not None and active.script == script_id:  # nothing answered: no "where we are"
+        return _ask(turn, state, active, where=bool(active.answers))
     if active is not None:
         return _enter_mode(turn, state, "confirm_switch", script_id)
     if _latest_draft(state, script_id) is not None:

@@ -357,6 +357,19 @@ def test_the_coachs_own_yes_no_questions_in_chinese() -> None:
     assert chat.state.drafts == ()
 
 
+def test_starting_again_before_any_answer_just_asks_again(chat: Chat) -> None:
+    """The console starts a debrief at once; the rep who then types /debrief (as the README
+    says) was told "Welcome back … here is where we stopped" about a talk not yet begun."""
+    chat.start()
+    first = chat.step_id
+    chat.start()
+    assert "Welcome back" not in chat.said
+    assert chat.step_id == first
+    chat.send("3")
+    chat.start()
+    assert "Welcome back" in chat.said
+
+
 def test_pause_and_resume_tells_where_we_are(chat: Chat) -> None:
     through_blame(chat)
     chat.wait(days=2)
