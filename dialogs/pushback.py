@@ -284,16 +284,25 @@ def resists(text: str) -> bool:
     if _SIGNS_ONLY.fullmatch(clean):
         return True  # "?", "...", "-": nothing said
     units, fillers, answers = _patterns()
-    clauses = [part.strip() for part in _CLAUSE_BREAK.split(clean) if part.strip()]
-    resisting = False
+    clauses = _clauses(clean)
+    # "no" or "later" alone is an answer; next to "no idea" it is pushback
+    return _made_of(clauses, units, fillers) and not answers.fullmatch(" ".join(clauses))
+
+
+def _clauses(clean: str) -> list[str]:
+    return [part.strip() for part in _CLAUSE_BREAK.split(clean) if part.strip()]
+
+
+def _made_of(clauses: list[str], units: re.Pattern[str], fillers: re.Pattern[str]) -> bool:
+    """Every clause is made of ``units`` (fillers among them), and one is more than fillers."""
+    found = False
     for clause in clauses:
         if fillers.fullmatch(clause):
             continue
         if not units.fullmatch(clause):
             return False
-        resisting = True
-    # "no" or "later" alone is an answer; next to "no idea" it is pushback
-    return resisting and not answers.fullmatch(" ".join(clauses))
+        found = True
+    return found
 
 
 _HESITATION = re.compile(_traditional(r"\s*(?:(?:嗯|嗯呢|嗯嗯|呃|额|唔|h?m+|u+m+|u+h+|meh)\s*)+"))
@@ -366,15 +375,7 @@ def hurries(text: str) -> bool:
     if not clean or len(clean) > MAX_CHARS:
         return False
     units, fillers = _hurry_patterns()
-    clauses = [part.strip() for part in _CLAUSE_BREAK.split(clean) if part.strip()]
-    hurried = False
-    for clause in clauses:
-        if fillers.fullmatch(clause):
-            continue
-        if not units.fullmatch(clause):
-            return False
-        hurried = True
-    return hurried
+    return _made_of(_clauses(clean), units, fillers)
 
 
 __all__ = ["MAX_CHARS", "hesitates", "hurries", "normalise", "resists", "wants_skip"]
