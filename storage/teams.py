@@ -248,7 +248,7 @@ class Teams:
     @property
     def reads_in_place(self) -> bool:
         """Whether :meth:`standing` may run on the event loop: on a SQLite file (WAL) a reader
-        never waits for a writer, and the read takes a third of a thread hop's 100 us. Not on
+        never waits for a writer, and the read costs a fifth of a thread hop's 100 us. Not on
         PostgreSQL (a round trip) nor on a shared in-memory connection (single-threaded)."""
         return self._in_place
 
@@ -267,7 +267,7 @@ class Teams:
         """:meth:`standing` for the event loop's thread alone (see :attr:`reads_in_place`), on
         a connection of its own kept open: the pool's checkout and reset cost twice the read."""
         if self._in_place_connection is None:
-            self._in_place_connection = self._engine.raw_connection()  # never given back
+            self._in_place_connection = self._engine.raw_connection()  # kept until close()
         return self._standing_on(self._in_place_connection, key)
 
     def close(self) -> None:
