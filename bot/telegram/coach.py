@@ -119,13 +119,10 @@ class Coach:
         teams: Teams | None = None,
         claims: Claims | None = None,
         buyer: LlmBuyer | None = None,
-        typing_after: float = TYPING_AFTER,
     ) -> None:
         """``claims``: send outbox rows only once this process holds them (several bot
         processes on one database); without, send them straight away. ``buyer``: a language
-        model voicing the role-play buyer (off by default). ``typing_after``: seconds a turn
-        runs before the rep sees "typing…"."""
-        self._typing_after = typing_after
+        model voicing the role-play buyer (off by default)."""
         self._claims = claims
         self._buyer = buyer
         self._account = account
@@ -354,7 +351,7 @@ class Coach:
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
             started = time.perf_counter()
-            with SlowTurn(self._typing_after, lambda: self._show_typing(chat_id)) as slow:
+            with SlowTurn(TYPING_AFTER, lambda: self._show_typing(chat_id)) as slow:
                 result = await asyncio.to_thread(
                     slow.run,
                     self._conversations.turn,
