@@ -41,3 +41,28 @@ async def test_natural_answers_in_english_and_chinese(
             answers = app.store.answers(f"tg:{user.id}")
             assert {s: answers.get(s) for s in expected} == expected
         assert app.store.answers("tg:44")["feeling_score"] == 3
+
+
+async def test_a_rep_in_a_hurry_and_the_coachs_own_yes_no_in_telegram(
+    fake_api: FakeTelegram, tmp_path: Path
+) -> None:
+    """ "I only have 2 minutes" is heard, not scored 2; "no, keep going" to "stop here?" goes on
+    (it was refused with "Please choose one of the options")."""
+    fake = fake_api
+    dan, li = fake.user(45, "Dan", language_code="en"), fake.user(46, "李", language_code="zh-hans")
+    said = (
+        (dan, "I only have 2 minutes", "short on time", "no, keep going", "In a few words"),
+        (li, "快点吧", "你在赶时间", "不用了，继续吧", "用几句话说说"),
+    )
+    async with running(settings_for(fake, tmp_path), reps=[dan, li]) as app:
+        for user, hurry, heard, keep_going, next_question in said:
+            await say(fake, user, "/debrief")
+            again = await say(fake, user, hurry)
+            assert heard in text_of(again)
+            assert again.labels == ["1", "2", "3", "4", "5"]  # the same question, nothing scored
+            assert "feeling_score" not in app.store.answers(f"tg:{user.id}")
+            await say(fake, user, "4")
+            stop_here = await say(fake, user, "/cancel")
+            assert len(stop_here.labels) == 2  # Yes / No
+            assert next_question in text_of(await say(fake, user, keep_going))
+            assert app.store.answers(f"tg:{user.id}")["feeling_score"] == 4
