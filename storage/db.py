@@ -96,7 +96,7 @@ def _sqlite_engine(url: sa.URL, synchronous: str, checkpoint_interval: float | N
     if synchronous not in SQLITE_SYNCHRONOUS:
         raise ValueError(f"sqlite_synchronous must be one of {sorted(SQLITE_SYNCHRONOUS)}")
     database = url.database or ""
-    memory = database in ("", ":memory:") or "mode=memory" in database
+    memory = _in_memory(database)
     kwargs: dict[str, Any] = {}
     if memory:
         # One shared connection: a private in-memory database, for single-threaded tests only.
@@ -257,10 +257,15 @@ _write_queues: dict[str, WriteQueue] = {}
 _write_queues_lock = threading.Lock()
 
 
+def _in_memory(database: str) -> bool:
+    """A SQLite database held in memory (one shared connection, no file, no WAL)."""
+    return database in ("", ":memory:") or "mode=memory" in database
+
+
 def write_queue(engine: sa.Engine) -> WriteQueue | None:
     """The process's queue of writers to ``engine``'s SQLite file; None for other databases."""
     database = engine.url.database or ""
-    if engine.dialect.name != "sqlite" or database in ("", ":memory:"):
+    if engine.dialect.name != "sqlite" or _in_memory(database):
         return None
     return write_queue_of(database)
 
@@ -326,7 +331,7 @@ def flush_deleted(engine: sa.Engine) -> bool:
     checkpoints then overwrite it as the WAL is reused). PostgreSQL: nothing to do here (its
     dead rows are reclaimed by autovacuum, and are unreadable to any query meanwhile)."""
     database = engine.url.database or ""
-    if engine.dialect.name != "sqlite" or database in ("", ":memory:"):
+    if engine.dialect.name != "sqlite" or _in_memory(database):
         return True
     raw = engine.raw_connection()
     try:
