@@ -39,7 +39,7 @@ from dialogs.model import END, Kind
 from dialogs.probes import CompiledProbe, probe_for
 from dialogs.pushback import hesitates, hurries, wants_skip
 from dialogs.readers import CURRENCIES, PARTLY, read_confirmation
-from dialogs.readers.decision import Question, read_decision
+from dialogs.readers.decision import is_decision, read_decision
 from dialogs.readers.text import length
 from dialogs.state import Conversation, Pending, Run
 from dialogs.types import (
@@ -87,12 +87,6 @@ OFFER_SKIP = "offer_skip"
 """Pending after a second pushback: skip the question, or try answering it."""
 RETRY = "__retry__"
 """The "let me answer" button of a skip offer."""
-DECISIONS: dict[str, Question] = {
-    "confirm_cancel": "confirm_cancel",
-    "confirm_discard": "confirm_discard",
-    "confirm_switch": "confirm_switch",
-}
-"""The modes that ask a yes/no of the coach's own, read also as the rep says it."""
 READING = "confirm_reading"
 """A pending answer read with doubt: shown back with buttons until the rep confirms it."""
 VENT_WORDS = 5
@@ -1318,8 +1312,8 @@ def _confirming(turn: _TurnBuilder, state: Conversation, event: Event) -> Conver
         return _command(turn, calm, event)
     _, choices, _ = _mode_choices(turn, state)
     choice = _read_choice(turn, event, state.token, choices)
-    if choice is None and isinstance(event, TextIn) and mode in DECISIONS:
-        decided = read_decision(DECISIONS[mode], event.text)  # "no, keep it", "继续吧"
+    if choice is None and isinstance(event, TextIn) and is_decision(mode):
+        decided = read_decision(mode, event.text)  # "no, keep it", "继续吧"
         choice = None if decided is None else "yes" if decided else "no"
     if choice is None:
         if isinstance(event, TextIn) and state.active is not None:

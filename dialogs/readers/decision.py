@@ -10,10 +10,10 @@ nothing is read and the question is asked again.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Literal, TypeGuard
 
 from dialogs.readers.reading import LIKELY
-from dialogs.readers.text import clean, length, trim
+from dialogs.readers.text import chinese, clean, cues, english, length, trim
 from dialogs.readers.yesno import read_yes_no
 
 Question = Literal["confirm_cancel", "confirm_discard", "confirm_switch"]
@@ -21,37 +21,36 @@ Question = Literal["confirm_cancel", "confirm_discard", "confirm_switch"]
 _LONGEST = 12
 """Words (a Chinese character is one) beyond which a reply is not read as a decision."""
 
-_EN = r"(?<![a-z'])(?:{})(?![a-z'])"
-
-
-def _cues(english: tuple[str, ...], chinese: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join((_EN.format("|".join(english)), *chinese)))
-
-
-_KEEP_GOING = _cues(
-    ("keep going", "go on", "carry on", "continue", "let'?s continue", "not now", "not yet"),
-    ("继续", "接着", "不停", "先不停", "别停", "不要停"),
+_KEEP_GOING = cues(
+    english("keep going", "go on", "carry on", "continue", "let'?s continue", "not now", "not yet"),
+    chinese("继续", "接着", "不停", "先不停", "别停", "不要停"),
 )
-_STOP = _cues(
-    ("stop(?: (?:here|it|now|for now))?", "end it", "pause(?: it)?", "that'?s enough", "enough"),
-    ("停", "暂停", "先到这", "到此为止", "结束"),
+_STOP = cues(
+    english(
+        "stop(?: (?:here|it|now|for now))?", "end it", "pause(?: it)?", "that'?s enough", "enough"
+    ),
+    chinese("停", "暂停", "先到这", "到此为止", "结束"),
 )
-_KEEP_IT = _cues(
-    ("keep(?: it| the draft)?", "don'?t (?:delete|discard|throw)", "leave it", "hold on to it"),
-    ("保留", "留着", "别删", "不要删", "不删", "别扔", "不要扔"),
+_KEEP_IT = cues(
+    english(
+        "keep(?: it| the draft)?", "don'?t (?:delete|discard|throw)", "leave it", "hold on to it"
+    ),
+    chinese("保留", "留着", "别删", "不要删", "不删", "别扔", "不要扔"),
 )
-_DROP_IT = _cues(
-    ("delete(?: it)?", "discard(?: it)?", "throw (?:it )?away", "bin it", "get rid of it",
-     "scrap it", "trash it"),
-    ("删", "扔掉", "丢掉", "不要了", "作废"),
+_DROP_IT = cues(
+    english(
+        "delete(?: it)?", "discard(?: it)?", "throw (?:it )?away", "bin it", "get rid of it",
+        "scrap it", "trash it",
+    ),
+    chinese("删", "扔掉", "丢掉", "不要了", "作废"),
 )  # fmt: skip
-_SWITCH = _cues(
-    ("switch(?: over)?", "go ahead", "change(?: it)?", "start (?:it|the new one)"),
-    ("切换", "换吧", "换成", "换一个", "开始新的"),
+_SWITCH = cues(
+    english("switch(?: over)?", "go ahead", "change(?: it)?", "start (?:it|the new one)"),
+    chinese("切换", "换吧", "换成", "换一个", "开始新的"),
 )
-_STAY = _cues(
-    ("stay", "keep going", "carry on", "continue", "finish (?:this|the current) one first"),
-    ("继续", "不换", "别换", "先做完", "留在"),
+_STAY = cues(
+    english("stay", "keep going", "carry on", "continue", "finish (?:this|the current) one first"),
+    chinese("继续", "不换", "别换", "先做完", "留在"),
 )
 
 _YES_MEANS: dict[Question, tuple[re.Pattern[str], re.Pattern[str]]] = {
@@ -60,6 +59,11 @@ _YES_MEANS: dict[Question, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "confirm_switch": (_SWITCH, _STAY),
 }
 """For each question: what its "yes" sounds like, what its "no" sounds like."""
+
+
+def is_decision(mode: str) -> TypeGuard[Question]:
+    """Whether the engine's ``mode`` is one of the yes/no questions read here."""
+    return mode in _YES_MEANS
 
 
 def read_decision(question: Question, text: str) -> bool | None:
@@ -80,4 +84,4 @@ def read_decision(question: Question, text: str) -> bool | None:
     return bool(readings.pop())
 
 
-__all__ = ["Question", "read_decision"]
+__all__ = ["Question", "is_decision", "read_decision"]

@@ -87,3 +87,21 @@ def remove_spans(text: str, spans: list[tuple[int, int]]) -> str:
 def words(listing: str) -> frozenset[str]:
     """A set of single words written as one space-separated string (tables stay readable)."""
     return frozenset(listing.split())
+
+
+_WHOLE_WORDS = r"(?<![a-z'])(?:{})(?![a-z'])"
+
+
+def english(*phrases: str) -> str:
+    """English phrases as one alternation, each matched as whole words only."""
+    return _WHOLE_WORDS.format("|".join(phrases))
+
+
+def chinese(*phrases: str) -> str:
+    """Chinese phrases as one alternation (no word boundaries in Chinese)."""
+    return "|".join(phrases)
+
+
+def cues(*parts: str) -> re.Pattern[str]:
+    """One pattern finding any of ``parts`` (from :func:`english` and :func:`chinese`)."""
+    return re.compile("|".join(f"(?:{part})" for part in parts if part))

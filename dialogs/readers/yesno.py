@@ -10,7 +10,16 @@ import re
 from typing import Literal
 
 from dialogs.readers.reading import GUESS, LIKELY, SURE, UNSURE, Read
-from dialogs.readers.text import clean, length, remove_spans, trim, words
+from dialogs.readers.text import (
+    chinese,
+    clean,
+    cues,
+    english,
+    length,
+    remove_spans,
+    trim,
+    words,
+)
 
 PARTLY: Literal["partly"] = "partly"
 YesNo = bool | Literal["partly"]
@@ -28,23 +37,8 @@ _EXACT_NO = words(
 _UNDECIDED = words("maybe perhaps possibly dunno 可能 可能吧 也许 也许吧 不一定 看情况 难说 随便")
 """A whole answer that decides nothing: asked again, never guessed."""
 
-_EN = r"(?<![a-z'])(?:{})(?![a-z'])"
-
-
-def _en(*phrases: str) -> str:
-    return _EN.format("|".join(phrases))
-
-
-def _zh(*phrases: str) -> str:
-    return "|".join(phrases)
-
-
-def _cues(*parts: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{part})" for part in parts if part))
-
-
-_UNKNOWN = _cues(
-    _en(
+_UNKNOWN = cues(
+    english(
         r"(?:i )?(?:don'?t|do not) know",
         r"no idea",
         r"not sure",
@@ -55,10 +49,10 @@ _UNKNOWN = _cues(
         r"dunno",
         r"idk",
     ),
-    _zh("不知道", "不清楚", "不确定", "说不好", "说不准", "难说", "不好说", "不晓得"),
+    chinese("不知道", "不清楚", "不确定", "说不好", "说不准", "难说", "不好说", "不晓得"),
 )
-_NEUTRAL = _cues(
-    _en(
+_NEUTRAL = cues(
+    english(
         r"partly",
         r"partially",
         r"in part",
@@ -71,10 +65,10 @@ _NEUTRAL = _cues(
         r"50[-/ ]50",
         r"part of it",
     ),
-    _zh("一部分", "部分", "一半", "有一点", "有点", "有些", "一定程度"),
+    chinese("一部分", "部分", "一半", "有一点", "有点", "有些", "一定程度"),
 )
-_LEAN_YES = _cues(
-    _en(
+_LEAN_YES = cues(
+    english(
         r"sort of",
         r"kind of",
         r"kinda",
@@ -89,7 +83,7 @@ _LEAN_YES = _cues(
         r"maybe(?: yes)?",
         r"somehow",
     ),
-    _zh(
+    chinese(
         "算是",
         "基本",
         "差不多",
@@ -103,8 +97,8 @@ _LEAN_YES = _cues(
         "可能",
     ),
 )
-_LEAN_NO = _cues(
-    _en(
+_LEAN_NO = cues(
+    english(
         r"almost",
         r"nearly",
         r"not quite",
@@ -119,10 +113,12 @@ _LEAN_NO = _cues(
         r"i don'?t think so",
         r"i doubt it",
     ),
-    _zh("差一点", "差点", "快了", "接近", "不太", "不完全", "没完全", "不全", "不怎么", "没怎么"),
+    chinese(
+        "差一点", "差点", "快了", "接近", "不太", "不完全", "没完全", "不全", "不怎么", "没怎么"
+    ),
 )
-_IN_PROGRESS = _cues(
-    _en(
+_IN_PROGRESS = cues(
+    english(
         r"still (?:negotiating|talking|in talks|discussing|thinking(?: about it| it over)?|open)",
         r"(?:waiting|wait) (?:for|on) (?:their|his|her|the) "
         r"(?:answer|reply|decision|call|feedback)",
@@ -136,7 +132,7 @@ _IN_PROGRESS = _cues(
         r"to be (?:decided|confirmed)",
         r"tbd",
     ),
-    _zh(
+    chinese(
         "还在谈",
         "在谈",
         "还在考虑",
@@ -151,8 +147,8 @@ _IN_PROGRESS = _cues(
     ),
 )
 """Not decided at this visit ("still negotiating", "还在谈"): not reached yet, shown to confirm."""
-_NO = _cues(
-    _en(
+_NO = cues(
+    english(
         r"no",
         r"nope",
         r"nah",
@@ -175,7 +171,7 @@ _NO = _cues(
         r"lost(?: it| the deal| the order)?",
         r"no way",
     ),
-    _zh(
+    chinese(
         r"还?没(?:有)?(?:能)?(?:达成|做到|完成|成功|拿下|谈成|搞定|成交|签约|签|同意|下单|答应|成|呢|到)?",
         r"未(?:能)?(?:达成|完成|成功|成交|签约)?",
         r"不(?:是|对|行|可以|能|成|会|同意)?",
@@ -185,8 +181,8 @@ _NO = _cues(
         r"落空",
     ),
 )
-_YES = _cues(
-    _en(
+_YES = cues(
+    english(
         r"yes",
         r"y",
         r"yeah",
@@ -229,7 +225,7 @@ _YES = _cues(
         r"closed(?: it| the deal)?",
         r"got (?:it|them|the order|the deal|an order|a yes)",
     ),
-    _zh(
+    chinese(
         "达成",
         "做到",
         "完成",
@@ -256,9 +252,9 @@ _YES = _cues(
         "嗯",
     ),
 )
-_INTENSIFIERS = _cues(
-    _en(r"absolutely", r"definitely", r"certainly", r"of course", r"really", r"sure"),
-    _zh("当然", "肯定", "绝对", "确实"),
+_INTENSIFIERS = cues(
+    english(r"absolutely", r"definitely", r"certainly", r"of course", r"really", r"sure"),
+    chinese("当然", "肯定", "绝对", "确实"),
 )
 """Words that only strengthen an answer: "absolutely not" and "当然没有" are a no."""
 _SHORT = 8
