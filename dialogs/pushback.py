@@ -241,17 +241,23 @@ def _alternation(patterns: tuple[str, ...], *, words: bool) -> str:
 
 
 @cache
+def _filler_units() -> str:
+    """The filler words of both languages, as one alternation."""
+    en_fillers = _alternation(EN_FILLERS, words=True)
+    zh_fillers = _traditional(_alternation(ZH_FILLERS, words=False))
+    return f"{en_fillers}|{zh_fillers}"
+
+
+@cache
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """(clauses of resisting or filler units, of fillers only, of words that alone answer)."""
     en_phrases = _alternation(EN_PHRASES, words=True)
-    en_fillers = _alternation(EN_FILLERS, words=True)
     zh_phrases = _traditional(_alternation(ZH_PHRASES, words=False))
-    zh_fillers = _traditional(_alternation(ZH_FILLERS, words=False))
     alone = _alternation((EN_ALONE_IS_ANSWER,), words=True)
+    fillers = f"(?>{_filler_units()})"
     # atomic groups: each unit is taken whole, so a failing clause fails in linear time
-    units = f"(?>{en_phrases}|{zh_phrases}|{en_fillers}|{zh_fillers})"
-    fillers = f"(?>{en_fillers}|{zh_fillers})"
-    answers = f"(?>{alone}|{en_fillers}|{zh_fillers})"
+    units = f"(?>{en_phrases}|{zh_phrases}|{_filler_units()})"
+    answers = f"(?>{alone}|{_filler_units()})"
     return (
         re.compile(rf"\s*(?:{units}\s*)+"),
         re.compile(rf"\s*(?:{fillers}\s*)+"),
@@ -352,19 +358,12 @@ ZH_HURRY: tuple[str, ...] = (
 
 
 @cache
-def _hurry_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """(clauses of hurry or filler units, of fillers only)."""
+def _hurry_units() -> re.Pattern[str]:
+    """Clauses of hurry or filler units (the fillers are the pushback reader's)."""
     hurry = (
         f"{_alternation(EN_HURRY, words=True)}|{_traditional(_alternation(ZH_HURRY, words=False))}"
     )
-    fillers = (
-        f"{_alternation(EN_FILLERS, words=True)}|"
-        f"{_traditional(_alternation(ZH_FILLERS, words=False))}"
-    )
-    return (
-        re.compile(rf"\s*(?:(?>{hurry}|{fillers})\s*)+"),
-        re.compile(rf"\s*(?:(?>{fillers})\s*)+"),
-    )
+    return re.compile(rf"\s*(?:(?>{hurry}|{_filler_units()})\s*)+")
 
 
 def hurries(text: str) -> bool:
@@ -374,8 +373,8 @@ def hurries(text: str) -> bool:
     clean = normalise(text)
     if not clean or len(clean) > MAX_CHARS:
         return False
-    units, fillers = _hurry_patterns()
-    return _made_of(_clauses(clean), units, fillers)
+    _, fillers, _ = _patterns()
+    return _made_of(_clauses(clean), _hurry_units(), fillers)
 
 
 __all__ = ["MAX_CHARS", "hesitates", "hurries", "normalise", "resists", "wants_skip"]
